@@ -1,0 +1,31 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+AIC := $(VENV)/bin/aicommons
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench golden clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## Size the bundled example city (Riverton) and show its pools and cost
+	$(AIC) size examples/cities/riverton.yaml
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check aicommons tests benchmarks
+	$(VENV)/bin/ruff format --check aicommons tests benchmarks
+
+test: $(STAMP)  ## Lint, then run the whole test suite
+	$(VENV)/bin/ruff check aicommons tests benchmarks
+	$(PY) -m pytest
+
+bench: $(STAMP)  ## Print the benchmark tables (see docs/benchmarks.md)
+	$(PY) benchmarks/sizing.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Hardware catalogs: cloud instance types, GPUs, unit prices and on-prem servers."""

@@ -1,0 +1,73 @@
+"""`aicommons init` and `aicommons schema`: start a profile and give editors its schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from aicommons.errors import InputError, Location
+
+schema_app = typer.Typer(
+    help="Print JSON schemas (for editors' YAML language servers).", no_args_is_help=True
+)
+
+
+class TierName(StrEnum):
+    pilot = "pilot"
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+class ProviderName(StrEnum):
+    aws = "aws"
+    kubernetes = "kubernetes"
+    onprem = "onprem"
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Start")(init)
+    app.add_typer(schema_app, name="schema", rich_help_panel="Start")
+
+
+def init(
+    directory: Path = typer.Argument(..., help="Folder for the city's repository (created if missing)."),
+    tier: TierName = typer.Option(TierName.pilot, "--tier", help="Reference tier to start from."),
+    provider: ProviderName = typer.Option(ProviderName.aws, "--provider", help="Where the Commons will run."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing profile.yaml."),
+) -> None:
+    """Write a commented starter profile (profile.yaml) that validates, for a tier and provider."""
+    from aicommons.profile import load_profile_text
+    from aicommons.profile.starter import starter_profile
+
+    slug = re.sub(r"[^a-z0-9-]+", "-", directory.resolve().name.lower()).strip("-")
+    if not re.fullmatch(r"[a-z]([a-z0-9-]{0,30}[a-z0-9])?", slug):
+        slug = None  # type: ignore[assignment]
+    text = starter_profile(tier.value, provider.value, slug)
+    load_profile_text(text, "profile.yaml")  # a starter that does not validate is a bug
+    target = directory / "profile.yaml"
+    if target.exists() and not force:
+        raise InputError(
+            "already exists; nothing was written (use --force to overwrite)", Location(file=str(target))
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {target} ({tier.value} tier, {provider.value}); next: aicommons size {target}")
+
+
+@schema_app.command("profile")
+def schema_profile() -> None:
+    """The JSON schema of a city's sizing profile."""
+    from aicommons.profile.model import CityProfile
+
+    schema = CityProfile.model_json_schema()
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://aicommons.dev/schemas/city-profile-v1.json",
+        **schema,
+    }
+    typer.echo(json.dumps(schema, indent=2))

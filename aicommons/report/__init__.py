@@ -1,0 +1,1 @@
+"""Reports: turn plans into JSON, Markdown and terminal tables (pure functions)."""

@@ -1,0 +1,376 @@
+"""The sizing plan (what `aicommons size` reports) and the function that computes it."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aicommons.errors import InputError, Location
+from aicommons.profile.model import AwsTarget, CityProfile
+from aicommons.sizing.capacity import NodeType
+from aicommons.sizing.core import core_services, min_core_nodes
+from aicommons.sizing.cost import HOURS_PER_MONTH, money
+from aicommons.sizing.demand import Level, PodDemand, check_feasible, levels, pod_demands
+from aicommons.sizing.optimize import (
+    PoolProblem,
+    PoolSolution,
+    fits_somewhere,
+    lp_lower_bound,
+    naive_pool,
+    partition_pools,
+    solve_pool,
+)
+from aicommons.targets.base import CostContext, TargetModel, target_for
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkloadPlan(Out):
+    name: str
+    cpu: float = Field(description="Cores each server is guaranteed (what packing reserves).")
+    memory_gib: float = Field(description="Memory each server is guaranteed.")
+    cpu_limit: float
+    memory_limit_gib: float
+    gpu: int = Field(description="GPUs, or GPU slots (time-slice replicas, MIG instances), per server.")
+    gpu_memory_gib: float
+    gpu_sharing: str = Field(description="'' for CPU, 'exclusive', 'time-sliced:N' or 'mig:PROFILE'.")
+    peak_pods: int
+    pool: str
+
+
+class NodeCounts(Out):
+    min: int
+    peak: int
+    max: int
+
+
+class Allocatable(Out):
+    """What one node gives user pods: kubelet allocatable less daemonsets and a 2% margin."""
+
+    cpu: float
+    memory_gib: float
+    gpu: int
+
+
+class PoolPlan(Out):
+    name: str
+    role: Literal["core", "user", "gpu"]
+    instance_type: str
+    nodes: NodeCounts
+    allocatable: Allocatable
+    usd_hour: float
+    workloads: list[str]
+    gpu_model: str | None = None
+    gpu_sharing: str = ""
+    zones: list[str] = Field(default_factory=list)
+    node_hours_month: float
+    usd_month: float
+    proven_optimal: bool
+
+
+class CostLine(Out):
+    item: str
+    usd_month: float
+    detail: str = ""
+
+
+class Cost(Out):
+    usd_month: float
+    breakdown: list[CostLine]
+    budget_usd_month: float
+    minimum_viable_usd_month: float
+    verdict: Literal["within budget", "over budget"]
+    headroom_usd_month: float
+
+
+class BomLine(Out):
+    server: str
+    description: str
+    pool: str
+    count: int
+    unit_price_usd: float
+    capex_usd: float
+    power_watts: float
+    rack_units: int
+
+
+class BillOfMaterials(Out):
+    lines: list[BomLine]
+    capex_usd: float
+    power_kw: float
+    rack_units: int
+    amortization_years: int
+    note: str
+
+
+class Optimality(Out):
+    """How close the user and GPU pools are to the linear-programming lower bound."""
+
+    pools_usd_month: float
+    lower_bound_usd_month: float
+    naive_usd_month: float
+    gap_share: float
+
+
+class SizingPlan(Out):
+    city: str
+    provider: str
+    region: str
+    tier: str
+    workloads: list[WorkloadPlan]
+    pools: list[PoolPlan]
+    cost: Cost
+    optimality: Optimality
+    bill_of_materials: BillOfMaterials | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+def size(profile: CityProfile) -> SizingPlan:
+    """Size node pools and price the deployment for a profile (pure: reads packaged catalogs only)."""
+    target = target_for(profile)
+    _check_zones(profile)
+    types = target.node_types(profile)
+    overhead = target.overhead(profile)
+    pods = pod_demands(profile)
+    user_types = target.user_candidates(profile, types)
+    fits = {p.index: fits_somewhere(p, user_types, overhead) for p in pods}
+    check_feasible(profile, pods, fits, user_types)
+
+    week = levels(profile.hour_shares(), pods, target.autoscales)
+    groups: dict[str, list[PodDemand]] = {}
+    for pod in pods:
+        groups.setdefault(pod.sharing, []).append(pod)
+
+    solutions: list[tuple[str, PoolSolution]] = []
+    bound = naive = 0.0
+    for sharing in sorted(groups):
+        members = groups[sharing]
+        problem = PoolProblem(tuple(week), tuple(pods), 0 if sharing else 1, overhead)
+        found = partition_pools(members, user_types, problem)
+        if not found:  # pragma: no cover - check_feasible rejects this earlier
+            raise InputError("no node type can host these workloads together", Location(field="workloads"))
+        role = "gpu" if sharing else "user"
+        solutions += [(role, s) for s in found]
+        bound += lp_lower_bound(members, user_types, problem)
+        baseline = naive_pool(members, user_types, problem)
+        naive += baseline if baseline is not None else math.inf
+
+    core = _core_pool(profile, target, types, overhead)
+    pools = _pool_plans(profile, target, core, solutions)
+    workloads = _workload_plans(profile, pods, pools)
+    other = target.other_costs(CostContext(profile, pools))
+    cost = _cost(profile, pools, other)
+    demand_pools = sum(s.usd_month for _, s in solutions)
+    plan = SizingPlan(
+        city=profile.city.slug,
+        provider=target.provider,
+        region=target.region(profile),
+        tier=profile.effective_tier,
+        workloads=workloads,
+        pools=pools,
+        cost=cost,
+        optimality=Optimality(
+            pools_usd_month=money(demand_pools),
+            lower_bound_usd_month=money(bound),
+            naive_usd_month=money(naive),
+            gap_share=round((demand_pools - bound) / bound, 4) if bound > 0 else 0.0,
+        ),
+        bill_of_materials=_bom(profile, target, pools, types),
+        notes=_notes(profile, target, pools),
+    )
+    return plan
+
+
+def _check_zones(profile: CityProfile) -> None:
+    if isinstance(profile.target, AwsTarget) and profile.effective_tier != "pilot":
+        if len(profile.target.availability_zones) < 2:
+            raise InputError(
+                f"the {profile.effective_tier} tier runs core services on two nodes in two zones",
+                Location(field="target.availability_zones"),
+                "at least two zones above the pilot tier",
+            )
+
+
+def _core_pool(profile: CityProfile, target: TargetModel, types: list[NodeType], overhead) -> PoolSolution:  # type: ignore[no-untyped-def]
+    tier = profile.effective_tier
+    services = core_services(tier)
+    pods = tuple(
+        PodDemand(i, s.name, s.cpu, s.memory_gib, 0, 0.0, s.replicas, "", None)
+        for i, s in enumerate(services)
+    )
+    peak = tuple(p.peak_pods for p in pods)
+    problem = PoolProblem((Level(float(HOURS_PER_MONTH), peak),), pods, min_core_nodes(tier), overhead)
+    found = solve_pool(pods, target.core_candidates(profile, types), problem)
+    if found is None:
+        raise InputError(
+            "no node type in the catalog can host the core services",
+            Location(field="catalog"),
+            "general-purpose instance types with at least 2 vCPU and 8 GiB",
+        )
+    return found
+
+
+def _zones(profile: CityProfile) -> list[str]:
+    return list(profile.target.availability_zones) if isinstance(profile.target, AwsTarget) else []
+
+
+def _pool_plans(
+    profile: CityProfile, target: TargetModel, core: PoolSolution, solutions: list[tuple[str, PoolSolution]]
+) -> list[PoolPlan]:
+    headroom = profile.sizing.headroom
+    zones = _zones(profile)
+    # The core pool runs around the clock at its size: min = peak = max.
+    plans = [_pool_plan("core", "core", _always_on(core), core.peak_nodes, zones)]
+    used: set[str] = {"core"}
+    for role, sol in sorted(solutions, key=lambda rs: (rs[0] != "user", rs[1].pods[0].index)):
+        if role == "user":
+            name = "user"
+        else:
+            model = (sol.node.gpu_model or "gpu").lower().split("-")[0]
+            mode = sol.pods[0].sharing.split(":")[0]
+            name = f"gpu-{model}" + {"time-sliced": "-shared", "mig": "-mig"}.get(mode, "")
+            if name in used:
+                name = f"{name}-{sol.pods[0].workload}"[:40]
+        used.add(name)
+        if target.autoscales:
+            most = max(sol.peak_nodes, math.ceil(sol.peak_nodes * (1 + headroom)))
+            if sol.node.max_nodes is not None:
+                most = min(most, sol.node.max_nodes)
+        else:  # bought or reserved for the peak, always on
+            most = sol.peak_nodes
+            sol = _always_on(sol)
+        plans.append(_pool_plan(name, role, sol, most, zones))
+    return plans
+
+
+def _always_on(sol: PoolSolution) -> PoolSolution:
+    return dataclasses.replace(sol, min_nodes=sol.peak_nodes)
+
+
+def _pool_plan(name: str, role: str, sol: PoolSolution, most: int, zones: list[str]) -> PoolPlan:
+    cap = sol.capacity
+    return PoolPlan(
+        name=name,
+        role=role,  # type: ignore[arg-type]
+        instance_type=sol.node.name,
+        nodes=NodeCounts(min=sol.min_nodes, peak=sol.peak_nodes, max=most),
+        allocatable=Allocatable(cpu=round(cap.cpu, 3), memory_gib=round(cap.memory_gib, 3), gpu=int(cap.gpu)),
+        usd_hour=sol.node.usd_hour,
+        workloads=[p.workload for p in sol.pods] if role != "core" else [],
+        gpu_model=sol.node.gpu_model,
+        gpu_sharing=next((p.sharing for p in sol.pods if p.sharing), ""),
+        zones=zones,
+        node_hours_month=round(sol.node_hours_month, 2),
+        usd_month=money(sol.usd_month),
+        proven_optimal=sol.proven_optimal,
+    )
+
+
+def _workload_plans(profile: CityProfile, pods: list[PodDemand], pools: list[PoolPlan]) -> list[WorkloadPlan]:
+    host = {w: p.name for p in pools for w in p.workloads}
+    out = []
+    for pod, workload in zip(pods, profile.workloads, strict=True):
+        out.append(
+            WorkloadPlan(
+                name=pod.workload,
+                cpu=pod.cpu,
+                memory_gib=pod.memory_gib,
+                cpu_limit=workload.cpu.limit,
+                memory_limit_gib=workload.memory.limit,
+                gpu=pod.gpu,
+                gpu_memory_gib=pod.gpu_memory_gib,
+                gpu_sharing=pod.sharing,
+                peak_pods=pod.peak_pods,
+                pool=host[pod.workload],
+            )
+        )
+    return out
+
+
+_FIXED_ITEMS = {"eks_control_plane", "nat_gateways"}
+
+
+def _cost(profile: CityProfile, pools: list[PoolPlan], other: list[CostLine]) -> Cost:
+    lines = [
+        CostLine(
+            item=f"pool:{p.name}",
+            usd_month=p.usd_month,
+            detail=f"{p.instance_type}, {p.node_hours_month:g} node-hours",
+        )
+        for p in pools
+    ] + other
+    lines = [CostLine(item=line.item, usd_month=money(line.usd_month), detail=line.detail) for line in lines]
+    total = money(sum(line.usd_month for line in lines))
+    # With nobody on: core pool, pools at their minimum, control plane and NAT.
+    minimum = sum(p.usd_hour * p.nodes.min * HOURS_PER_MONTH for p in pools) + sum(
+        line.usd_month for line in other if line.item in _FIXED_ITEMS
+    )
+    budget = profile.budget.monthly_usd
+    if budget < minimum:
+        raise InputError(
+            f"budget of {profile.budget.monthly:g} {profile.budget.currency}/month (${budget:,.2f}) is below the "
+            f"minimum viable deployment (${minimum:,.2f}/month: core pool, minimum nodes, control plane, NAT)",
+            Location(field="budget.monthly"),
+            f"at least ${minimum:,.2f} a month",
+        )
+    return Cost(
+        usd_month=total,
+        breakdown=lines,
+        budget_usd_month=money(budget),
+        minimum_viable_usd_month=money(minimum),
+        verdict="within budget" if total <= budget else "over budget",
+        headroom_usd_month=money(budget - total),
+    )
+
+
+def _bom(
+    profile: CityProfile, target: TargetModel, pools: list[PoolPlan], types: list[NodeType]
+) -> BillOfMaterials | None:
+    by_name = {t.name: t for t in types}
+    if not any(by_name[p.instance_type].capex_usd for p in pools):
+        return None
+    lines = []
+    for pool in pools:
+        node = by_name[pool.instance_type]
+        count = pool.nodes.peak
+        lines.append(
+            BomLine(
+                server=node.name,
+                description=f"{node.vcpu:g} threads, {node.memory_gib:g} GiB"
+                + (f", {node.gpu_count}x {node.gpu_model}" if node.has_gpu else ""),
+                pool=pool.name,
+                count=count,
+                unit_price_usd=money(node.capex_usd or 0),
+                capex_usd=money((node.capex_usd or 0) * count),
+                power_watts=(node.power_watts or 0) * count,
+                rack_units=(node.rack_units or 0) * count,
+            )
+        )
+    years = getattr(profile.target, "amortization_years", 5)
+    return BillOfMaterials(
+        lines=lines,
+        capex_usd=money(sum(line.capex_usd for line in lines)),
+        power_kw=round(sum(line.power_watts for line in lines) / 1000, 3),
+        rack_units=sum(line.rack_units for line in lines),
+        amortization_years=years,
+        note="List-price estimates; storage arrays, network switches, racks and staff are not included.",
+    )
+
+
+def _notes(profile: CityProfile, target: TargetModel, pools: list[PoolPlan]) -> list[str]:
+    notes = []
+    if not target.autoscales:
+        notes.append("Nodes do not autoscale on this target: pools are sized and priced for the peak.")
+    if target.provider == "kubernetes" and all(p.usd_hour == 0 for p in pools):
+        notes.append("No node prices given (target.node_types[].usd_month): compute cost shows as 0.")
+    not_optimal = [p.name for p in pools if not p.proven_optimal]
+    if not_optimal:
+        notes.append(
+            f"Packing not proven optimal for pools: {', '.join(not_optimal)} (within the LP bound shown)."
+        )
+    return notes

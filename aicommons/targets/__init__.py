@@ -1,0 +1,1 @@
+"""Deployment targets: each implements the TargetModel protocol in aicommons.targets.base."""

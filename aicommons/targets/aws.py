@@ -1,0 +1,185 @@
+"""AWS (EKS): instance catalog, the EKS kubelet model, and AWS unit prices."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aicommons.catalog.load import cloud_catalog, find_gpu, unit_prices
+from aicommons.catalog.model import InstanceType
+from aicommons.errors import InputError, Location
+from aicommons.profile.model import AwsTarget
+from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, kubelet_allocatable
+from aicommons.targets.base import CostContext, family_filter
+
+if TYPE_CHECKING:
+    from aicommons.profile.model import CityProfile
+    from aicommons.sizing.plan import CostLine
+
+HOURS_PER_MONTH = 730
+# Karpenter's default vmMemoryOverheadPercent: memory the hypervisor and kernel keep.
+VM_MEMORY_OVERHEAD_SHARE = 0.075
+# 2i2c measured 170-195m CPU and ~250 MiB of daemonsets per EKS node (aws-node, ebs-csi-node,
+# kube-proxy, node exporter); we add the audit log shipper. GPU nodes add the NVIDIA device
+# plugin and DCGM exporter.
+EKS_OVERHEAD = DaemonsetOverhead(
+    cpu=0.25, memory_gib=0.4, pods=5, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
+)
+BURSTABLE_FAMILIES = ("t2", "t3", "t3a", "t4g")
+ROOT_VOLUME_GIB = {"cpu": 50, "gpu": 200}
+
+
+def aws_node_types(region: str, types: list[InstanceType], prices: dict[str, float]) -> list[NodeType]:
+    """Node types priced in a region (types without a price there are left out)."""
+    out = []
+    for it in types:
+        price = prices.get(it.instance_type, it.usd_hour.get(region))
+        if price is None:
+            continue
+        gpu = find_gpu(it.gpu_model) if it.gpu_model else None
+        out.append(
+            NodeType(
+                name=it.instance_type,
+                family=it.family,
+                vcpu=it.vcpu,
+                memory_gib=it.memory_gib,
+                usd_hour=price,
+                allocatable=kubelet_allocatable(
+                    it.vcpu, it.memory_gib, it.eni_max_pods, VM_MEMORY_OVERHEAD_SHARE
+                ),
+                gpu_count=it.gpu_count,
+                gpu_model=gpu.name if gpu else it.gpu_model,
+                gpu_memory_gib=gpu.usable_memory_gib if gpu else it.gpu_memory_gib_each,
+                burstable=it.family in BURSTABLE_FAMILIES,
+            )
+        )
+    return sorted(out, key=lambda t: t.name)
+
+
+class AwsTargetModel:
+    provider = "aws"
+    autoscales = True
+
+    def region(self, profile: CityProfile) -> str:
+        assert isinstance(profile.target, AwsTarget)
+        return profile.target.region
+
+    def overhead(self, profile: CityProfile) -> DaemonsetOverhead:
+        return EKS_OVERHEAD
+
+    def node_types(self, profile: CityProfile) -> list[NodeType]:
+        region = self.region(profile)
+        catalog = cloud_catalog("aws")
+        overrides = profile.catalog.prices
+        known = {t.instance_type for t in catalog.instance_types} | {
+            a.instance_type for a in profile.catalog.add
+        }
+        for name in sorted(overrides):
+            if name not in known:
+                raise InputError(
+                    f"price given for unknown instance type {name!r}",
+                    Location(field=f"catalog.prices.{name}"),
+                    "a type from 'aicommons catalog list' or one added under catalog.add",
+                )
+        if region not in catalog.regions and not overrides and not profile.catalog.add:
+            raise InputError(
+                f"the catalog has no prices for region {region!r}",
+                Location(field="target.region"),
+                f"{', '.join(catalog.regions)}, or give prices under catalog.prices",
+            )
+        added = [
+            InstanceType(
+                instance_type=a.instance_type,
+                family=a.instance_type.split(".")[0],
+                vcpu=a.vcpu,
+                memory_gib=a.memory_gib,
+                gpu_count=a.gpu_count,
+                gpu_model=a.gpu_model,
+                gpu_memory_gib_each=a.gpu_memory_gib_each,
+                eni_max_pods=a.eni_max_pods,
+                usd_hour={region: a.usd_hour},
+            )
+            for a in profile.catalog.add
+        ]
+        return aws_node_types(region, list(catalog.instance_types) + added, overrides)
+
+    def catalog(self, region: str | None) -> list[NodeType]:
+        catalog = cloud_catalog("aws")
+        region = region or catalog.regions[0]
+        if region not in catalog.regions:
+            raise InputError(
+                f"the catalog has no prices for region {region!r}",
+                Location(field="--region"),
+                ", ".join(catalog.regions),
+            )
+        return aws_node_types(region, list(catalog.instance_types), {})
+
+    def core_candidates(self, profile: CityProfile, types: list[NodeType]) -> list[NodeType]:
+        pilot = profile.effective_tier == "pilot"
+        return [t for t in types if not t.has_gpu and (pilot or not t.burstable)]
+
+    def user_candidates(self, profile: CityProfile, types: list[NodeType]) -> list[NodeType]:
+        return family_filter(profile, [t for t in types if not t.burstable])
+
+    def other_costs(self, ctx: CostContext) -> list[CostLine]:
+        from aicommons.sizing.plan import CostLine
+
+        profile = ctx.profile
+        region = self.region(profile)
+        prices = unit_prices("aws")
+        assert isinstance(profile.target, AwsTarget)
+
+        def usd(item: str) -> float:
+            return prices.usd(item, region)
+
+        zones = 0 if profile.target.existing_vpc else len(profile.target.availability_zones)
+        storage = profile.storage
+        home_gib = profile.users.registered * storage.home_gib_per_user
+        retention_months = profile.governance.audit_retention_days / 30
+        root_gib_months = sum(
+            p.node_hours_month / HOURS_PER_MONTH * ROOT_VOLUME_GIB["gpu" if p.role == "gpu" else "cpu"]
+            for p in ctx.pools
+        )
+        lines = [
+            CostLine(
+                item="eks_control_plane",
+                usd_month=usd("eks_control_plane") * HOURS_PER_MONTH,
+                detail="EKS cluster, around the clock",
+            ),
+            CostLine(
+                item="nat_gateways",
+                usd_month=usd("nat_gateway_hour") * HOURS_PER_MONTH * zones
+                + usd("nat_gateway_gb") * storage.egress_gib_month,
+                detail=f"{zones} NAT gateway(s) and {storage.egress_gib_month:g} GiB processed",
+            ),
+            CostLine(
+                item="node_root_volumes",
+                usd_month=usd("ebs_gp3_gb_month") * root_gib_months,
+                detail="encrypted gp3 root volumes while nodes run",
+            ),
+            CostLine(
+                item="home_storage",
+                usd_month=usd("ebs_gp3_gb_month") * home_gib,
+                detail=f"{profile.users.registered} homes x {storage.home_gib_per_user:g} GiB gp3",
+            ),
+            CostLine(
+                item="shared_datasets",
+                usd_month=usd("efs_standard_gb_month") * storage.shared_datasets_gib,
+                detail=f"{storage.shared_datasets_gib:g} GiB EFS",
+            ),
+            CostLine(
+                item="object_store",
+                usd_month=usd("s3_standard_gb_month") * storage.object_store_gib,
+                detail=f"{storage.object_store_gib:g} GiB S3",
+            ),
+            CostLine(
+                item="log_ingestion",
+                usd_month=usd("cloudwatch_logs_ingest_gb") * storage.log_gib_month,
+                detail=f"{storage.log_gib_month:g} GiB/month into CloudWatch Logs",
+            ),
+            CostLine(
+                item="audit_archive",
+                usd_month=usd("s3_standard_gb_month") * storage.log_gib_month * retention_months,
+                detail=f"audit logs kept {profile.governance.audit_retention_days} days in S3 (steady state)",
+            ),
+        ]
+        return lines

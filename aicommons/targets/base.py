@@ -1,0 +1,72 @@
+"""The small protocol every deployment target implements, and the registry of targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from aicommons.sizing.capacity import DaemonsetOverhead, NodeType
+
+if TYPE_CHECKING:
+    from aicommons.profile.model import CityProfile
+    from aicommons.sizing.plan import CostLine, PoolPlan
+
+
+@dataclass(frozen=True)
+class CostContext:
+    """What a target needs to price everything beside the node pools."""
+
+    profile: CityProfile
+    pools: list[PoolPlan]
+
+
+class TargetModel(Protocol):
+    provider: str
+    autoscales: bool  # False: nodes are bought for the peak and run around the clock
+
+    def region(self, profile: CityProfile) -> str: ...
+
+    def overhead(self, profile: CityProfile) -> DaemonsetOverhead: ...
+
+    def node_types(self, profile: CityProfile) -> list[NodeType]:
+        """Every node the optimiser may choose, with kubelet allocatable and hourly cost."""
+        ...
+
+    def catalog(self, region: str | None) -> list[NodeType]:
+        """The target's own catalog priced for a region (no profile overrides)."""
+        ...
+
+    def core_candidates(self, profile: CityProfile, types: list[NodeType]) -> list[NodeType]: ...
+
+    def user_candidates(self, profile: CityProfile, types: list[NodeType]) -> list[NodeType]: ...
+
+    def other_costs(self, ctx: CostContext) -> list[CostLine]:
+        """Cluster, network, storage and logging costs (everything but pool compute)."""
+        ...
+
+
+PROVIDERS = ("aws", "kubernetes", "onprem")
+
+
+def target_for(profile: CityProfile) -> TargetModel:
+    return target_named(profile.target.provider)
+
+
+def target_named(provider: str) -> TargetModel:
+    from aicommons.targets.aws import AwsTargetModel
+    from aicommons.targets.kubernetes import KubernetesTargetModel
+    from aicommons.targets.onprem import OnpremTargetModel
+
+    registry: dict[str, TargetModel] = {
+        "aws": AwsTargetModel(),
+        "kubernetes": KubernetesTargetModel(),
+        "onprem": OnpremTargetModel(),
+    }
+    return registry[provider]
+
+
+def family_filter(profile: CityProfile, types: list[NodeType]) -> list[NodeType]:
+    families = profile.sizing.families
+    if not families:
+        return types
+    return [t for t in types if t.family in families]

@@ -1,0 +1,73 @@
+"""An existing (or on-prem, already built) Kubernetes cluster: the node shapes it offers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aicommons.catalog.load import find_gpu
+from aicommons.errors import InputError, Location
+from aicommons.profile.model import KubernetesTarget
+from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources
+from aicommons.sizing.cost import HOURS_PER_MONTH
+from aicommons.targets.base import CostContext, family_filter
+
+if TYPE_CHECKING:
+    from aicommons.profile.model import CityProfile
+    from aicommons.sizing.plan import CostLine
+
+# Node shapes are given as allocatable; only the daemonsets the platform adds are taken off
+# (CNI, kube-proxy, CSI node plugin, node exporter, log shipper).
+GENERIC_OVERHEAD = DaemonsetOverhead(
+    cpu=0.3, memory_gib=0.5, pods=5, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
+)
+DEFAULT_MAX_PODS = 110
+
+
+class KubernetesTargetModel:
+    provider = "kubernetes"
+    autoscales = False
+
+    def region(self, profile: CityProfile) -> str:
+        assert isinstance(profile.target, KubernetesTarget)
+        return profile.target.context
+
+    def overhead(self, profile: CityProfile) -> DaemonsetOverhead:
+        return GENERIC_OVERHEAD
+
+    def node_types(self, profile: CityProfile) -> list[NodeType]:
+        assert isinstance(profile.target, KubernetesTarget)
+        out = []
+        for shape in profile.target.node_types:
+            gpu = find_gpu(shape.gpu_model) if shape.gpu_model else None
+            out.append(
+                NodeType(
+                    name=shape.name,
+                    family=shape.name,
+                    vcpu=shape.cpu,
+                    memory_gib=shape.memory_gib,
+                    usd_hour=(shape.usd_month or 0.0) / HOURS_PER_MONTH,
+                    allocatable=Resources(shape.cpu, shape.memory_gib, 0, DEFAULT_MAX_PODS),
+                    gpu_count=shape.gpu_count,
+                    gpu_model=gpu.name if gpu else shape.gpu_model,
+                    gpu_memory_gib=shape.gpu_memory_gib,
+                    max_nodes=shape.max_nodes,
+                )
+            )
+        return out
+
+    def catalog(self, region: str | None) -> list[NodeType]:
+        raise InputError(
+            "an existing cluster has no catalog: its node shapes are listed in the profile (target.node_types)",
+            Location(field="--provider"),
+            "aws, onprem",
+        )
+
+    def core_candidates(self, profile: CityProfile, types: list[NodeType]) -> list[NodeType]:
+        return [t for t in types if not t.has_gpu]
+
+    def user_candidates(self, profile: CityProfile, types: list[NodeType]) -> list[NodeType]:
+        return family_filter(profile, types)
+
+    def other_costs(self, ctx: CostContext) -> list[CostLine]:
+        # The cluster's storage, network and control plane belong to whoever runs it.
+        return []
