@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from aicommons.catalog.model import CloudCatalog, GpuCatalog, GpuModel, ServerCatalog, UnitPrices
@@ -14,6 +15,7 @@ from aicommons.resources import data_dir
 from aicommons.yamlio import load_located, to_plain
 
 M = TypeVar("M", bound=BaseModel)
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _load(relative: str, model: type[M]) -> M:
@@ -22,10 +24,15 @@ def _load(relative: str, model: type[M]) -> M:
 
 
 def load_model_file(path: Path, model: type[M]) -> M:
-    """Load any YAML file into a model, with located errors."""
+    """Load a data file into a model: fast C parsing, re-read with positions only to report errors."""
     from aicommons.profile.load import validation_errors
 
-    doc = load_located(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_FAST_LOADER)
+        return model.model_validate(data)
+    except (yaml.YAMLError, ValidationError, OSError, UnicodeDecodeError):
+        pass
+    doc = load_located(path)  # raises a located error for unreadable or malformed files
     try:
         return model.model_validate(to_plain(doc.data))
     except ValidationError as exc:

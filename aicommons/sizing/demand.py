@@ -108,7 +108,7 @@ def _unknown(name: str):  # type: ignore[no-untyped-def]
 
 
 def check_feasible(
-    profile: CityProfile, pods: list[PodDemand], fits: dict[int, bool], types: list[NodeType]
+    profile: CityProfile, pods: list[PodDemand], fits: dict[int, bool], types: list[NodeType], where: str
 ) -> None:
     """Reject workloads no GPU or node can ever host, with the field and what is possible."""
     errors: list[InputError] = []
@@ -162,7 +162,7 @@ def check_feasible(
                 InputError(
                     f"workload {pod.workload!r} (cpu {pod.cpu:g}, memory {pod.memory_gib:g} GiB"
                     + (f", {pod.gpu} GPU slot(s) of {pod.gpu_memory_gib:g} GiB" if spec else "")
-                    + ") is larger than any node in the catalog",
+                    + f") fits no node offered for {where}",
                     Location(field=base),
                     allowed,
                 )

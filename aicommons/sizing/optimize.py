@@ -7,8 +7,7 @@ first and the search stops once no remaining type's lower bound can beat the bes
 found, so the answer is the exact minimum over types. GPU workloads with the same
 sharing kind may share a pool or get their own: all partitions of a small group are
 tried (dynamic programming over subsets). The lower bound reported beside the answer
-is a linear relaxation over all types at once (fractional nodes of any mix of types),
-so it bounds every partition and type choice.
+is in bounds.py.
 """
 
 from __future__ import annotations
@@ -17,9 +16,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-
-import numpy as np
-from scipy.optimize import linprog
 
 from aicommons.sizing.binpack import first_fit_decreasing, fractional_bound, pack, per_node
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources, schedulable
@@ -66,7 +62,7 @@ def fits_somewhere(pod: PodDemand, types: Sequence[NodeType], overhead: Daemonse
     )
 
 
-def _level_counts(problem: PoolProblem, pods: Sequence[PodDemand]) -> list[tuple[float, list[int]]]:
+def level_counts(problem: PoolProblem, pods: Sequence[PodDemand]) -> list[tuple[float, list[int]]]:
     index = {p.workload: i for i, p in enumerate(problem.all_pods)}
     merged: dict[tuple[int, ...], float] = {}
     for level in problem.levels:
@@ -81,7 +77,7 @@ def solve_pool(
     """The cheapest single instance type (and node counts) for these pods, or None."""
     pods = tuple(pods)
     demands = [p.vector for p in pods]
-    levels = _level_counts(problem, pods)
+    levels = level_counts(problem, pods)
     peak = [p.peak_pods for p in pods]
     options = []
     for node in candidates:
@@ -147,9 +143,17 @@ def partition_pools(
 ) -> list[PoolSolution] | None:
     """Best split of a group of workloads into pools (each one type), by exact search."""
     pods = tuple(pods)
-    if len(pods) <= 1 or len(pods) > MAX_PARTITION_GROUP:
+    if len(pods) <= 1:
         single = solve_pool(pods, candidates, problem)
         return [single] if single else None
+    if len(pods) > MAX_PARTITION_GROUP:
+        # Too many subsets to search: one shared pool, or one pool per workload, whichever is cheaper.
+        layouts = [
+            [solve_pool(pods, candidates, problem)],
+            [solve_pool([p], candidates, problem) for p in pods],
+        ]
+        feasible = [[s for s in layout if s] for layout in layouts if all(layout)]
+        return min(feasible, key=lambda layout: sum(s.usd_month for s in layout)) if feasible else None
     n = len(pods)
 
     @cache
@@ -180,10 +184,21 @@ def partition_pools(
     return [s for s in (subset(m) for m in found[1]) if s is not None]
 
 
-def naive_pool(
+def naive_pools(
     pods: Sequence[PodDemand], candidates: Sequence[NodeType], problem: PoolProblem
 ) -> float | None:
-    """Baseline: one pool of the cheapest single type every pod fits on, packed first-fit."""
+    """Baseline: one pool of the cheapest type every pod fits on, packed first-fit; where no
+    single type hosts them all, one such pool per workload."""
+    together = _naive_pool(pods, candidates, problem)
+    if together is not None:
+        return together
+    alone = [_naive_pool([p], candidates, problem) for p in pods]
+    return None if any(a is None for a in alone) else sum(a for a in alone if a is not None)
+
+
+def _naive_pool(
+    pods: Sequence[PodDemand], candidates: Sequence[NodeType], problem: PoolProblem
+) -> float | None:
     pods = tuple(pods)
     demands = [p.vector for p in pods]
     usable = []
@@ -198,63 +213,5 @@ def naive_pool(
     price, _, cap = min(usable)
     return sum(
         h * max(problem.min_nodes, first_fit_decreasing(demands, c, cap)) * price
-        for h, c in _level_counts(problem, pods)
+        for h, c in level_counts(problem, pods)
     )
-
-
-def lp_lower_bound(pods: Sequence[PodDemand], candidates: Sequence[NodeType], problem: PoolProblem) -> float:
-    """Linear relaxation over every type at once: a lower bound on any pool layout's cost."""
-    pods = tuple(pods)
-    total = 0.0
-    for hours, counts in _level_counts(problem, pods):
-        total += hours * _lp_level(pods, counts, candidates, problem)
-    return total
-
-
-def _lp_level(
-    pods: tuple[PodDemand, ...], counts: list[int], candidates: Sequence[NodeType], problem: PoolProblem
-) -> float:
-    caps: list[tuple[NodeType, tuple[float, ...]]] = []
-    for node in candidates:
-        cap = node_capacity(node, [p for p in pods if eligible(node, p)] or pods, problem.overhead).as_tuple()
-        caps.append((node, cap))
-    pairs = [
-        (i, t)
-        for i, pod in enumerate(pods)
-        for t, (node, cap) in enumerate(caps)
-        if counts[i] > 0 and eligible(node, pod) and per_node(pod.vector, cap) >= 1
-    ]
-    nt = len(caps)
-    nvar = nt + len(pairs)
-    cost = np.array([node.usd_hour for node, _ in caps] + [0.0] * len(pairs))
-    rows, rhs = [], []
-    for i, c in enumerate(counts):
-        if c == 0:
-            continue
-        row = np.zeros(nvar)
-        for j, (pi, _) in enumerate(pairs):
-            if pi == i:
-                row[nt + j] = -1
-        rows.append(row)
-        rhs.append(-c)
-    dims = 4
-    for t, (_, cap) in enumerate(caps):
-        for k in range(dims):
-            row = np.zeros(nvar)
-            for j, (pi, pt) in enumerate(pairs):
-                if pt == t:
-                    row[nt + j] = pods[pi].vector[k]
-            if not row.any():
-                continue
-            row[t] = -cap[k]
-            rows.append(row)
-            rhs.append(0.0)
-    if problem.min_nodes:
-        row = np.zeros(nvar)
-        row[:nt] = -1
-        rows.append(row)
-        rhs.append(-problem.min_nodes)
-    if not rows:
-        return 0.0
-    res = linprog(cost, A_ub=np.array(rows), b_ub=np.array(rhs), bounds=[(0, None)] * nvar, method="highs")
-    return float(res.fun) if res.status == 0 else math.inf

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aicommons.errors import InputError, Location
 from aicommons.profile.model import AwsTarget, CityProfile
+from aicommons.sizing.bounds import lp_lower_bound
 from aicommons.sizing.capacity import NodeType
 from aicommons.sizing.core import core_services, min_core_nodes
 from aicommons.sizing.cost import HOURS_PER_MONTH, money
@@ -18,8 +19,7 @@ from aicommons.sizing.optimize import (
     PoolProblem,
     PoolSolution,
     fits_somewhere,
-    lp_lower_bound,
-    naive_pool,
+    naive_pools,
     partition_pools,
     solve_pool,
 )
@@ -139,7 +139,7 @@ def size(profile: CityProfile) -> SizingPlan:
     pods = pod_demands(profile)
     user_types = target.user_candidates(profile, types)
     fits = {p.index: fits_somewhere(p, user_types, overhead) for p in pods}
-    check_feasible(profile, pods, fits, user_types)
+    check_feasible(profile, pods, fits, user_types, f"{target.provider} {target.region(profile)}")
 
     week = levels(profile.hour_shares(), pods, target.autoscales)
     groups: dict[str, list[PodDemand]] = {}
@@ -157,7 +157,7 @@ def size(profile: CityProfile) -> SizingPlan:
         role = "gpu" if sharing else "user"
         solutions += [(role, s) for s in found]
         bound += lp_lower_bound(members, user_types, problem)
-        baseline = naive_pool(members, user_types, problem)
+        baseline = naive_pools(members, user_types, problem)
         naive += baseline if baseline is not None else math.inf
 
     core = _core_pool(profile, target, types, overhead)
