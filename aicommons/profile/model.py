@@ -125,6 +125,10 @@ class KubernetesTarget(Strict):
         default=False,
         description="True when the NVIDIA GPU operator (drivers, toolkit) is already installed.",
     )
+    network_policy_enforced: bool = Field(
+        default=True,
+        description="False when the cluster's CNI ignores NetworkPolicy (flannel): Calico is then installed.",
+    )
     node_types: list[NodeShape] = Field(
         min_length=1, description="The node shapes the cluster offers; sizing packs workloads onto them."
     )
@@ -343,6 +347,12 @@ class Budget(Strict):
     usd_per_unit: float | None = Field(
         default=None, gt=0, description="US dollars per unit of currency (required unless USD)."
     )
+    alert_emails: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]] = Field(
+        default_factory=list, description="Who the cloud budget alerts go to."
+    )
+    alert_thresholds: list[Annotated[float, Field(gt=0, le=200)]] = Field(
+        default_factory=lambda: [80.0, 100.0], description="Alert at these percentages of the monthly budget."
+    )
 
     @model_validator(mode="after")
     def _rate(self) -> Budget:
@@ -379,6 +389,15 @@ class Identity(Strict):
     issuer_url: str = Field(
         pattern=r"^https://", description="OIDC issuer, e.g. https://login.city.gov/realms/staff."
     )
+    authorize_url: str | None = Field(
+        default=None,
+        pattern=r"^https://",
+        description="Authorization endpoint; derived for Keycloak issuers (/realms/).",
+    )
+    token_url: str | None = Field(default=None, pattern=r"^https://", description="Token endpoint.")
+    userdata_url: str | None = Field(default=None, pattern=r"^https://", description="Userinfo endpoint.")
+    username_claim: str = Field(default="preferred_username", description="Claim that becomes the username.")
+    groups_claim: str = Field(default="groups", description="Claim listing the user's groups.")
     client_id: str = Field(min_length=1)
     client_secret_env: str = Field(
         default="AICOMMONS_OIDC_CLIENT_SECRET",
@@ -387,6 +406,52 @@ class Identity(Strict):
     )
     allowed_groups: list[str] = Field(min_length=1, description="Groups whose members may sign in.")
     admin_groups: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _endpoints(self) -> Identity:
+        given = [self.authorize_url, self.token_url, self.userdata_url]
+        if any(given) and not all(given):
+            raise ValueError("give all of authorize_url, token_url and userdata_url, or none of them")
+        if not any(given) and "/realms/" not in self.issuer_url:
+            raise ValueError(
+                "this issuer is not a Keycloak realm (no '/realms/' in issuer_url): give authorize_url, "
+                "token_url and userdata_url from its /.well-known/openid-configuration"
+            )
+        return self
+
+    def endpoints(self) -> tuple[str, str, str]:
+        """Authorize, token and userinfo URLs (Keycloak's layout when not given)."""
+        if self.authorize_url and self.token_url and self.userdata_url:
+            return self.authorize_url, self.token_url, self.userdata_url
+        base = self.issuer_url.rstrip("/") + "/protocol/openid-connect"
+        return f"{base}/auth", f"{base}/token", f"{base}/userinfo"
+
+
+class Hub(Strict):
+    """Where the hub is reached and how HTTPS is provided."""
+
+    host: str = Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$",
+        description="Public DNS name of the hub, e.g. commons.riverton.gov.",
+    )
+    https: Literal["letsencrypt", "offload"] = Field(
+        default="letsencrypt",
+        description="letsencrypt: the proxy gets certificates itself; offload: a load balancer terminates TLS.",
+    )
+    contact_email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+$", description="Let's Encrypt account e-mail (letsencrypt)."
+    )
+    certificate_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws", description="ACM certificate for TLS offload on AWS (offload)."
+    )
+
+    @model_validator(mode="after")
+    def _https_fields(self) -> Hub:
+        if self.https == "letsencrypt" and not self.contact_email:
+            raise ValueError(
+                "https: letsencrypt needs contact_email (Let's Encrypt sends expiry notices there)"
+            )
+        return self
 
 
 class AddedInstanceType(Strict):
@@ -431,7 +496,8 @@ class CityProfile(Strict):
     storage: Storage = Field(default_factory=Storage)
     budget: Budget
     governance: Governance = Field(default_factory=Governance)
-    identity: Identity | None = None
+    identity: Identity | None = Field(default=None, description="OIDC sign-in; required to render a bundle.")
+    hub: Hub | None = Field(default=None, description="The hub's public name and HTTPS; required to render.")
     catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
     sizing: SizingKnobs = Field(default_factory=SizingKnobs)
 

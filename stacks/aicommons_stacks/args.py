@@ -1,0 +1,167 @@
+"""Typed arguments of the stacks, parsed from the stack configuration.
+
+This is the contract between `aicommons render` (which writes `Pulumi.<stack>.yaml`) and the
+programs here. The programs do not import aicommons: a rendered bundle runs with plain
+`pulumi up` and can be forked. Config keys (namespace `aicommons`):
+
+- `aicommons:infra`    -> InfraArgs (infra stack, aws target)
+- `aicommons:platform` -> PlatformArgs (platform stack, every target)
+- `aicommons:oidcClientSecret` (secret, set with `pulumi config set --secret`) -> the hub's OIDC secret
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+
+T = TypeVar("T")
+
+
+class ArgsError(ValueError):
+    """The stack configuration does not match the arguments the program expects."""
+
+
+def parse(cls: type[T], data: Any, path: str = "") -> T:
+    """Build a (nested) dataclass from plain config data; unknown or missing keys are errors."""
+    if not isinstance(data, dict):
+        raise ArgsError(f"{path or cls.__name__}: expected a mapping, got {type(data).__name__}")
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ArgsError(f"{path or cls.__name__}: unknown keys {unknown}; allowed: {sorted(known)}")
+    values = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        where = f"{path}.{f.name}" if path else f.name
+        if f.name not in data:
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise ArgsError(f"{where}: missing")
+            continue
+        values[f.name] = _convert(hints[f.name], data[f.name], where)
+    return cls(**values)
+
+
+def _convert(tp: Any, value: Any, where: str) -> Any:
+    origin = get_origin(tp)
+    if origin is list:
+        (inner,) = get_args(tp)
+        if not isinstance(value, list):
+            raise ArgsError(f"{where}: expected a list")
+        return [_convert(inner, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        _, inner = get_args(tp)
+        if not isinstance(value, dict):
+            raise ArgsError(f"{where}: expected a mapping")
+        return {str(k): _convert(inner, v, f"{where}.{k}") for k, v in value.items()}
+    args = get_args(tp)
+    if args and type(None) in args:  # Optional[X]
+        if value is None:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _convert(inner, value, where)
+    if isinstance(tp, type) and hasattr(tp, "__dataclass_fields__"):
+        return parse(tp, value, where)
+    if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(tp, type) and not isinstance(value, tp):
+        raise ArgsError(f"{where}: expected {tp.__name__}, got {type(value).__name__}")
+    return value
+
+
+@dataclass(frozen=True)
+class Taint:
+    key: str
+    value: str
+    effect: str  # NO_SCHEDULE | NO_EXECUTE | PREFER_NO_SCHEDULE (EKS spelling)
+
+
+@dataclass(frozen=True)
+class NodePoolArgs:
+    """One managed node group, from one pool of the sizing plan."""
+
+    name: str  # pool name, e.g. "core", "user", "gpu-t4"
+    role: str  # core | user | gpu
+    instance_type: str
+    min_size: int
+    desired_size: int
+    max_size: int
+    disk_gib: int
+    labels: dict[str, str]  # includes aicommons.dev/pool=<name>
+    taints: list[Taint] = field(default_factory=list)
+    gpu_model: str | None = None
+    ami_type: str = "AL2023_x86_64_STANDARD"  # GPU pools: AL2023_x86_64_NVIDIA
+
+
+@dataclass(frozen=True)
+class BucketArgs:
+    """An S3 bucket: KMS-encrypted, private, TLS-only, versioned."""
+
+    purpose: str  # datasets | projects | audit
+    classification: str  # e.g. internal, confidential
+    personal_data: bool
+    object_lock_days: int | None = None  # compliance-mode retention (the audit bucket)
+    protect: bool = True
+
+
+@dataclass(frozen=True)
+class InfraArgs:
+    city: str
+    region: str
+    zones: list[str]
+    cluster_name: str
+    kubernetes_version: str
+    vpc_cidr: str
+    existing_vpc_id: str | None
+    private_subnet_ids: list[str]
+    control_plane_log_types: list[str]  # api, audit, authenticator
+    log_retention_days: int  # CloudWatch log group for control-plane logs
+    audit_retention_days: int  # Object Lock on the audit bucket
+    node_pools: list[NodePoolArgs]
+    buckets: list[BucketArgs]
+    budget_usd_month: float
+    budget_alert_emails: list[str]
+    budget_alert_thresholds: list[float]  # percent of the budget, e.g. [80, 100]
+    tags: dict[str, str]  # cost-allocation tags on everything
+    data_residency_regions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NamespaceArgs:
+    name: str
+    labels: dict[str, str]  # pod-security.kubernetes.io/*, aicommons.dev/*
+    default_deny: bool = True  # a default-deny NetworkPolicy (allow rules come from the charts)
+
+
+@dataclass(frozen=True)
+class StorageClassArgs:
+    name: str
+    provisioner: str
+    parameters: dict[str, str]
+    reclaim_policy: str = "Retain"
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class ReleaseArgs:
+    """A Helm release pinned to a chart version; values come from a file in the bundle."""
+
+    name: str
+    namespace: str
+    chart: str
+    version: str
+    repository: str | None  # None: a local chart directory given in `chart`
+    values_file: str  # relative to the bundle root, e.g. helm/jupyterhub.values.yaml
+    depends_on: list[str] = field(default_factory=list)  # names of releases installed first
+    secret_values: dict[str, str] = field(default_factory=dict)  # values path -> config secret key
+
+
+@dataclass(frozen=True)
+class PlatformArgs:
+    city: str
+    provider: str  # aws | kubernetes | onprem
+    kube_context: str | None  # existing clusters; None on aws (kubeconfig from the infra stack)
+    infra_stack: str | None  # aws: stack reference, e.g. "organization/aicommons-riverton/infra"
+    namespaces: list[NamespaceArgs]
+    storage_classes: list[StorageClassArgs]
+    releases: list[ReleaseArgs]
+    tags: dict[str, str] = field(default_factory=dict)
