@@ -20,12 +20,22 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check aicommons tests benchmarks
 	$(VENV)/bin/ruff format --check aicommons tests benchmarks
 
-test: $(STAMP)  ## Lint, then run the whole test suite
-	$(VENV)/bin/ruff check aicommons tests benchmarks
-	$(PY) -m pytest
+# checkov pins dependencies that would break pulumi, so it lives in its own environment.
+CHECKOV_VENV ?= .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_STAMP):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet "checkov==3.3.30"
+	touch $(CHECKOV_STAMP)
+
+test: $(STAMP) $(CHECKOV_STAMP)  ## Lint, then run the whole test suite
+	$(VENV)/bin/ruff check aicommons tests benchmarks stacks
+	CHECKOV_BIN=$(CHECKOV_VENV)/bin/checkov $(PY) -m pytest
 
 bench: $(STAMP)  ## Print the benchmark tables (see docs/benchmarks.md)
 	$(PY) benchmarks/sizing.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) build dist .pytest_cache .ruff_cache

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from aicommons import __version__
-from aicommons.cli import catalog_cmd, profile_cmd, size_cmd
+from aicommons.cli import catalog_cmd, profile_cmd, render_cmd, size_cmd
 
 app = typer.Typer(
     name="aicommons",
@@ -25,6 +25,7 @@ app = typer.Typer(
 
 profile_cmd.register(app)
 size_cmd.register(app)
+render_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 
 

@@ -10,10 +10,11 @@ from aicommons.errors import InputError, Location
 from aicommons.profile.model import AwsTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, kubelet_allocatable
 from aicommons.targets.base import CostContext, family_filter
+from aicommons.targets.platform import PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
-    from aicommons.sizing.plan import CostLine
+    from aicommons.sizing.plan import CostLine, SizingPlan
 
 HOURS_PER_MONTH = 730
 # Karpenter's default vmMemoryOverheadPercent: memory the hypervisor and kernel keep.
@@ -183,3 +184,35 @@ class AwsTargetModel:
             ),
         ]
         return lines
+
+    def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
+        has_gpu = any(p.role == "gpu" for p in plan.pools)
+        has_mig = any(p.gpu_sharing.startswith("mig:") for p in plan.pools)
+        return PlatformDefaults(
+            kube_context=None,
+            has_infra_stack=True,
+            storage_classes=[
+                {
+                    "name": "gp3-encrypted",
+                    "provisioner": "ebs.csi.aws.com",
+                    "parameters": {"type": "gp3", "encrypted": "true", "fsType": "ext4"},
+                    "reclaim_policy": "Retain",
+                    "default": True,
+                }
+            ],
+            home_storage_class="gp3-encrypted",
+            autoscaler=True,
+            gpu_setup=gpu_setup_for(has_gpu, has_mig, nodes_have_driver=True, operator_present=False),
+            calico=False,  # the VPC CNI enforces NetworkPolicy (enabled by the infra stack)
+            # The bucket's real name is an infra-stack output, set at deploy; the file holds its prefix.
+            audit_sink={
+                "type": "s3",
+                "s3": {
+                    "bucket": f"aicommons-{profile.city.slug}-audit",
+                    "region": self.region(profile),
+                    "prefix": "aicommons-audit",
+                },
+            },
+            audit_sink_outputs={"audit.sink.s3.bucket": "auditBucket"},
+            log_shipper_role_output="logShipperRoleArn",
+        )

@@ -9,7 +9,8 @@ from aicommons.sizing.capacity import DaemonsetOverhead, NodeType
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
-    from aicommons.sizing.plan import CostLine, PoolPlan
+    from aicommons.sizing.plan import CostLine, PoolPlan, SizingPlan
+    from aicommons.targets.platform import PlatformDefaults
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ class TargetModel(Protocol):
 
     def other_costs(self, ctx: CostContext) -> list[CostLine]:
         """Cluster, network, storage and logging costs (everything but pool compute)."""
+        ...
+
+    def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
+        """What the platform stack needs on this target (storage, GPU setup, audit sink, ...)."""
         ...
 
 

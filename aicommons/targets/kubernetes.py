@@ -10,10 +10,11 @@ from aicommons.profile.model import KubernetesTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources
 from aicommons.sizing.cost import HOURS_PER_MONTH
 from aicommons.targets.base import CostContext, family_filter
+from aicommons.targets.platform import PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
-    from aicommons.sizing.plan import CostLine
+    from aicommons.sizing.plan import CostLine, SizingPlan
 
 # Node shapes are given as allocatable; only the daemonsets the platform adds are taken off
 # (CNI, kube-proxy, CSI node plugin, node exporter, log shipper).
@@ -71,3 +72,30 @@ class KubernetesTargetModel:
     def other_costs(self, ctx: CostContext) -> list[CostLine]:
         # The cluster's storage, network and control plane belong to whoever runs it.
         return []
+
+    def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
+        target = profile.target
+        assert isinstance(target, KubernetesTarget)
+        has_gpu = any(p.role == "gpu" for p in plan.pools)
+        has_mig = any(p.gpu_sharing.startswith("mig:") for p in plan.pools)
+        setup = gpu_setup_for(
+            has_gpu, has_mig, nodes_have_driver=False, operator_present=target.gpu_operator_present
+        )
+        notes = []
+        if setup == "existing-operator":
+            notes.append(
+                "The cluster's own GPU operator manages the device plugin: apply the time-slicing and MIG "
+                "configs in helm/gpu-sharing.yaml to its ClusterPolicy, and label nodes as the plan shows."
+            )
+        return PlatformDefaults(
+            kube_context=target.context,
+            has_infra_stack=False,
+            storage_classes=[],
+            home_storage_class=target.storage_class,
+            autoscaler=False,
+            gpu_setup=setup,
+            calico=not target.network_policy_enforced,
+            audit_sink={"type": "stdout"},
+            notes=notes
+            + ["Audit events go to the log shipper's stdout: point audit.sink at the city's log store."],
+        )

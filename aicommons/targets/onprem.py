@@ -10,10 +10,11 @@ from aicommons.profile.model import OnpremTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, kubelet_allocatable
 from aicommons.sizing.cost import HOURS_PER_MONTH
 from aicommons.targets.base import CostContext, family_filter
+from aicommons.targets.platform import PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
-    from aicommons.sizing.plan import CostLine
+    from aicommons.sizing.plan import CostLine, SizingPlan
 
 ONPREM_OVERHEAD = DaemonsetOverhead(
     cpu=0.3, memory_gib=0.5, pods=5, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
@@ -84,3 +85,20 @@ class OnpremTargetModel:
     def other_costs(self, ctx: CostContext) -> list[CostLine]:
         # Storage arrays, networking and staff are outside this estimate; the BOM says so.
         return []
+
+    def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
+        target = profile.target
+        assert isinstance(target, OnpremTarget)
+        has_gpu = any(p.role == "gpu" for p in plan.pools)
+        has_mig = any(p.gpu_sharing.startswith("mig:") for p in plan.pools)
+        return PlatformDefaults(
+            kube_context=target.context or f"{profile.city.slug}-commons",
+            has_infra_stack=False,
+            storage_classes=[],
+            home_storage_class=None,
+            autoscaler=False,
+            gpu_setup=gpu_setup_for(has_gpu, has_mig, nodes_have_driver=False, operator_present=False),
+            calico=True,  # the city builds the cluster; Calico makes NetworkPolicy real whatever the CNI
+            audit_sink={"type": "stdout"},
+            notes=["Audit events go to the log shipper's stdout: point audit.sink at the city's log store."],
+        )

@@ -153,6 +153,8 @@ class ReleaseArgs:
     values_file: str  # relative to the bundle root, e.g. helm/jupyterhub.values.yaml
     depends_on: list[str] = field(default_factory=list)  # names of releases installed first
     secret_values: dict[str, str] = field(default_factory=dict)  # values path -> config secret key
+    # values path -> output of the infra stack (e.g. an IRSA role ARN known only after deploy)
+    stack_output_values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,3 +167,5 @@ class PlatformArgs:
     storage_classes: list[StorageClassArgs]
     releases: list[ReleaseArgs]
     tags: dict[str, str] = field(default_factory=dict)
+    # Extra objects (e.g. the hub database's CloudNativePG Cluster), created after the releases.
+    manifests: list[dict[str, Any]] = field(default_factory=list)

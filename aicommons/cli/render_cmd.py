@@ -1,0 +1,38 @@
+"""`aicommons render`: write the deploy bundle for a profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Build")(render)
+
+
+def default_bundle_dir(slug: str) -> Path:
+    return Path("bundles") / slug
+
+
+def render(
+    profile: Path = typer.Argument(..., help="The city's sizing profile (YAML)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Bundle folder (default: bundles/<city>)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Write into a non-empty folder that holds no bundle."),
+) -> None:
+    """Render the deploy bundle: Pulumi project, Helm values and charts, lock file, README."""
+    from aicommons.profile import load_profile
+    from aicommons.render.bundle import render_bundle
+    from aicommons.render.write import write_bundle
+    from aicommons.sizing.plan import size
+
+    city = load_profile(profile)
+    bundle = render_bundle(city, size(city))
+    out = output or default_bundle_dir(city.city.slug)
+    report = write_bundle(bundle.files, out, force=force)
+    typer.echo(
+        f"bundle for {city.city.slug} in {out}: {len(report.created)} created, {len(report.changed)} changed, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+    )

@@ -1,0 +1,185 @@
+"""The deploy bundle: every file `aicommons render` writes, as a pure function of profile and plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aicommons import __version__
+from aicommons.profile.model import CityProfile
+from aicommons.render import platform_releases as pr
+from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json_bytes, yaml_bytes
+from aicommons.render.infra_aws import cluster_name, cost_tags, infra_args
+from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields
+from aicommons.render.platform_args import platform_args
+from aicommons.render.readme import city_readme
+from aicommons.render.releases import Release, chart_pins
+from aicommons.resources import data_dir
+from aicommons.sizing.plan import SizingPlan
+from aicommons.targets.base import target_for
+from aicommons.targets.platform import PlatformDefaults
+
+BLUEPRINT = {"name": "ai-commons-v1", "version": "1.0.0"}
+LOCK_FILE = "aicommons.lock.json"
+PLATFORM_CHART = "aicommons-platform"
+# The stack program's own dependencies (kept in step with pyproject.toml).
+STACK_REQUIREMENTS = "pulumi>=3.200,<4\npulumi-aws>=7,<8\npulumi-kubernetes>=4.20,<5\nPyYAML>=6\n"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    files: FileMap
+    releases: list[Release]
+    infra: dict[str, Any] | None
+    platform: dict[str, Any]
+    lock: dict[str, Any]
+    project: str
+
+
+def project_name(profile: CityProfile) -> str:
+    return f"aicommons-{profile.city.slug}"
+
+
+def profile_digest(profile: CityProfile) -> str:
+    return canonical_digest(profile.model_dump(mode="json"))
+
+
+def render_bundle(profile: CityProfile, plan: SizingPlan) -> Bundle:
+    require_render_fields(profile)
+    defaults = target_for(profile).platform_defaults(profile, plan)
+    project = project_name(profile)
+    releases = _releases(profile, plan, defaults)
+    manifests = [pr.hub_database_cluster(profile)] if profile.effective_tier != "pilot" else []
+    infra = infra_args(profile, plan) if defaults.has_infra_stack else None
+    tags = cost_tags(profile)
+    platform = platform_args(profile, defaults, releases, project, manifests, tags)
+
+    files: FileMap = {}
+    for rel in releases:
+        files[rel.values_file] = yaml_bytes(rel.values)
+    files.update(_pulumi_project(profile, project, infra, platform))
+    files.update(_copy_tree(data_dir("stacks") / "aicommons_stacks", "pulumi/aicommons_stacks"))
+    files.update(_copy_tree(data_dir("charts") / PLATFORM_CHART, f"helm/charts/{PLATFORM_CHART}"))
+    files["README.md"] = city_readme(profile, plan, releases, defaults, project).encode("utf-8")
+    lock = _lock(profile, plan, releases, files)
+    files[LOCK_FILE] = json_bytes(lock)
+    return Bundle(
+        files=dict(sorted(files.items())),
+        releases=releases,
+        infra=infra,
+        platform=platform,
+        lock=lock,
+        project=project,
+    )
+
+
+def _releases(profile: CityProfile, plan: SizingPlan, defaults: PlatformDefaults) -> list[Release]:
+    provenance = {
+        "blueprintName": BLUEPRINT["name"],
+        "blueprintVersion": BLUEPRINT["version"],
+        "profileDigest": profile_digest(profile),
+        "toolVersion": __version__,
+    }
+    hub_values = jupyterhub_values(profile, plan)
+    if defaults.home_storage_class:
+        hub_values["singleuser"]["storage"]["dynamic"] = {"storageClass": defaults.home_storage_class}
+    depends = ["aicommons-platform"]
+    releases = [
+        pr.platform_chart(profile, plan, provenance, defaults.audit_sink, defaults.audit_sink_outputs),
+        pr.log_shipper(f"{PLATFORM_CHART}-audit-fluent-bit", defaults.log_shipper_role_output),
+    ]
+    if defaults.calico:
+        releases.insert(0, pr.calico())
+        depends.append("tigera-operator")
+    if profile.effective_tier != "pilot":
+        releases.append(pr.database_operator())
+        depends.append("cloudnative-pg")
+    if defaults.autoscaler:
+        releases.append(pr.cluster_autoscaler(profile, cluster_name(profile), _region(profile)))
+    gpu = {
+        "device-plugin": lambda: pr.device_plugin(plan),
+        "operator-without-driver": lambda: pr.gpu_operator(plan, install_driver=False),
+        "operator-with-driver": lambda: pr.gpu_operator(plan, install_driver=True),
+    }.get(defaults.gpu_setup)
+    if gpu is not None:
+        releases.append(gpu())
+    from aicommons.render.releases import release
+
+    releases.append(
+        release(
+            "jupyterhub",
+            "jupyterhub",
+            hub_values,
+            depends_on=tuple(depends),
+            secret_values={"hub.config.GenericOAuthenticator.client_secret": OIDC_SECRET_KEY},
+        )
+    )
+    return sorted(releases, key=lambda r: r.name)
+
+
+def _region(profile: CityProfile) -> str:
+    return getattr(profile.target, "region", "")
+
+
+def _pulumi_project(
+    profile: CityProfile, project: str, infra: dict[str, Any] | None, platform: dict[str, Any]
+) -> FileMap:
+    files: FileMap = {
+        "pulumi/Pulumi.yaml": yaml_bytes(
+            {
+                "name": project,
+                "description": f"AI Commons for {profile.city.name} (generated by aicommons {__version__})",
+                "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}},
+            }
+        ),
+        "pulumi/__main__.py": (
+            b'"""Pulumi entry point: the stack name (infra or platform) picks the program."""\n\n'
+            b"from aicommons_stacks.main import main\n\nmain()\n"
+        ),
+        "pulumi/requirements.txt": STACK_REQUIREMENTS.encode("utf-8"),
+        "pulumi/Pulumi.platform.yaml": yaml_bytes({"config": {"aicommons:platform": platform}}),
+    }
+    if infra is not None:
+        files["pulumi/Pulumi.infra.yaml"] = yaml_bytes(
+            {"config": {"aws:region": infra["region"], "aicommons:infra": infra}}
+        )
+    return files
+
+
+def _copy_tree(source: Path, prefix: str) -> FileMap:
+    out: FileMap = {}
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            out[f"{prefix}/{path.relative_to(source).as_posix()}"] = path.read_bytes()
+    return out
+
+
+def _lock(profile: CityProfile, plan: SizingPlan, releases: list[Release], files: FileMap) -> dict[str, Any]:
+    catalogs = _copy_tree(data_dir("hardware_profiles"), "hardware_profiles")
+    inputs = {
+        "profile": profile_digest(profile),
+        "catalogs": {k: bytes_digest(v) for k, v in sorted(catalogs.items())},
+        "charts": {p.name: p.version for p in sorted(chart_pins().values(), key=lambda p: p.name)},
+        "tool_version": __version__,
+        "blueprint": BLUEPRINT,
+    }
+    return {
+        "aicommons_version": __version__,
+        "blueprint": BLUEPRINT,
+        "profile": profile.model_dump(mode="json"),
+        "profile_digest": profile_digest(profile),
+        "sizing": plan.model_dump(mode="json"),
+        "charts": [
+            {
+                "release": r.name,
+                "namespace": r.namespace,
+                "chart": r.pin.chart,
+                "repository": r.pin.repository,
+                "version": r.pin.version,
+            }
+            for r in releases
+        ],
+        "inputs_digest": canonical_digest(inputs),
+        "files": {path: bytes_digest(blob) for path, blob in sorted(files.items())},
+    }

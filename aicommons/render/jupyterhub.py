@@ -1,0 +1,200 @@
+"""Zero-to-JupyterHub values, derived from the sizing plan (never hand-written).
+
+One profile per workload with its guarantees and limits, the node selector and
+tolerations of the pool that hosts it, and GPU limits; OIDC sign-in; HTTPS; idle culling
+from the governance knobs (stricter for GPU servers); user-pod network policy with
+private ranges and the metadata endpoint blocked; the event log on stdout for the audit
+shipper.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aicommons.errors import InputError, Location
+from aicommons.profile.model import CityProfile, Workload
+from aicommons.render.pools import node_selector, tolerations
+from aicommons.sizing.plan import PoolPlan, SizingPlan, WorkloadPlan
+from aicommons.units import cpu_quantity, memory_quantity
+
+NAMESPACE = "jupyterhub"
+OIDC_SECRET_KEY = "oidcClientSecret"
+HUB_DB_SECRET = "hub-db-app"  # created by the CloudNativePG cluster (credentials never rendered)
+
+_HUB_RESOURCES = {
+    "pilot": ("500m", "1Gi", "1", "2Gi"),
+    "small": ("1", "2Gi", "2", "4Gi"),
+    "medium": ("2", "4Gi", "4", "8Gi"),
+    "large": ("4", "8Gi", "8", "16Gi"),
+}
+_PLACEHOLDERS = {"pilot": 0, "small": 2, "medium": 5, "large": 10}
+
+# jupyter_events writes each event (server start/stop, ...) as one JSON line carrying
+# "__schema__"; the audit shipper keeps those lines. Logins and admin actions are in the
+# hub's own log, which is shipped whole.
+_EVENT_LOGGING = """\
+import logging, sys
+c.EventLogger.handlers = [logging.StreamHandler(sys.stdout)]
+c.JupyterHub.log_level = "INFO"
+"""
+
+_POSTGRES_URL = """\
+import os
+c.JupyterHub.db_url = os.environ["HUB_DB_URI"].replace("postgresql://", "postgresql+psycopg2://", 1)
+"""
+
+
+def require_render_fields(profile: CityProfile) -> None:
+    missing = [name for name in ("identity", "hub") if getattr(profile, name) is None]
+    if missing:
+        raise InputError(
+            f"rendering needs the {' and '.join(missing)} section(s): sign-in and HTTPS are not optional",
+            Location(field=missing[0]),
+            "see examples/cities/riverton.yaml for identity: and hub:",
+        )
+
+
+def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
+    require_render_fields(profile)
+    assert profile.identity is not None and profile.hub is not None
+    tier = profile.effective_tier
+    pools = {p.name: p for p in plan.pools}
+    by_name = {w.name: w for w in profile.workloads}
+    profiles = [_profile(by_name[w.name], w, pools[w.pool], profile) for w in plan.workloads]
+    authorize, token, userinfo = profile.identity.endpoints()
+    hub_req_cpu, hub_req_mem, hub_lim_cpu, hub_lim_mem = _HUB_RESOURCES[tier]
+    gov = profile.governance
+    values: dict[str, Any] = {
+        "hub": {
+            "config": {
+                "JupyterHub": {"authenticator_class": "generic-oauth", "admin_access": False},
+                "GenericOAuthenticator": {
+                    "client_id": profile.identity.client_id,
+                    "oauth_callback_url": f"https://{profile.hub.host}/hub/oauth_callback",
+                    "authorize_url": authorize,
+                    "token_url": token,
+                    "userdata_url": userinfo,
+                    "scope": ["openid", "profile", "email", profile.identity.groups_claim],
+                    "username_claim": profile.identity.username_claim,
+                    "claim_groups_key": profile.identity.groups_claim,
+                    "allowed_groups": list(profile.identity.allowed_groups),
+                    "admin_groups": list(profile.identity.admin_groups),
+                    "manage_groups": True,
+                },
+            },
+            "resources": {
+                "requests": {"cpu": hub_req_cpu, "memory": hub_req_mem},
+                "limits": {"cpu": hub_lim_cpu, "memory": hub_lim_mem},
+            },
+            "nodeSelector": {"hub.jupyter.org/node-purpose": "core"},
+            "networkPolicy": {"enabled": True},
+            "extraConfig": {"10-aicommons-event-log": _EVENT_LOGGING},
+            "db": {"type": "sqlite-pvc", "pvc": {"storage": "1Gi"}},
+        },
+        "proxy": _proxy(profile),
+        "singleuser": {
+            "profileList": profiles,
+            "networkPolicy": {
+                "enabled": True,
+                "egressAllowRules": {
+                    "cloudMetadataServer": False,
+                    "dnsPortsCloudMetadataServer": False,
+                    "dnsPortsKubeSystemNamespace": True,
+                    "dnsPortsPrivateIPs": False,
+                    "nonPrivateIPs": True,
+                    "privateIPs": False,
+                },
+            },
+            "cloudMetadata": {"blockWithIptables": True},
+            "allowPrivilegeEscalation": False,
+            "extraPodConfig": {"automountServiceAccountToken": False},
+            "storage": {"type": "dynamic", "capacity": memory_quantity(profile.storage.home_gib_per_user)},
+        },
+        "scheduling": {
+            "userScheduler": {"enabled": tier != "pilot"},
+            "podPriority": {"enabled": tier != "pilot"},
+            "userPlaceholder": {"enabled": tier != "pilot", "replicas": _PLACEHOLDERS[tier]},
+            "corePods": {"nodeAffinity": {"matchNodePurpose": "require"}},
+            "userPods": {"nodeAffinity": {"matchNodePurpose": "require"}},
+        },
+        "cull": {
+            "enabled": True,
+            "timeout": gov.idle_cull_minutes * 60,
+            "every": 300,
+            "users": False,
+            "removeNamedServers": False,
+        },
+        "prePuller": {"hook": {"enabled": False}, "continuous": {"enabled": tier != "pilot"}},
+    }
+    if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
+        values["hub"]["db"] = {"type": "other"}
+        values["hub"]["extraEnv"] = {
+            "HUB_DB_URI": {"valueFrom": {"secretKeyRef": {"name": HUB_DB_SECRET, "key": "uri"}}}
+        }
+        values["hub"]["extraConfig"]["20-aicommons-postgres"] = _POSTGRES_URL
+    return values
+
+
+def _proxy(profile: CityProfile) -> dict[str, Any]:
+    hub = profile.hub
+    assert hub is not None
+    proxy: dict[str, Any] = {
+        "service": {"type": "LoadBalancer"},
+        "chp": {"networkPolicy": {"enabled": True}, "nodeSelector": {"hub.jupyter.org/node-purpose": "core"}},
+    }
+    if hub.https == "letsencrypt":
+        proxy["https"] = {
+            "enabled": True,
+            "type": "letsencrypt",
+            "hosts": [hub.host],
+            "letsencrypt": {"contactEmail": hub.contact_email},
+        }
+    else:
+        proxy["https"] = {"enabled": True, "type": "offload"}
+        if hub.certificate_arn:
+            proxy["service"]["annotations"] = {
+                "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": hub.certificate_arn,
+                "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
+                "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+            }
+    return proxy
+
+
+def _profile(workload: Workload, sized: WorkloadPlan, pool: PoolPlan, profile: CityProfile) -> dict[str, Any]:
+    gov = profile.governance
+    override: dict[str, Any] = {
+        "image": workload.image,
+        "cpu_guarantee": sized.cpu,
+        "cpu_limit": sized.cpu_limit,
+        "mem_guarantee": memory_quantity(sized.memory_gib),
+        "mem_limit": memory_quantity(sized.memory_limit_gib),
+        "node_selector": node_selector(pool),
+        "tolerations": tolerations(pool),
+    }
+    if sized.gpu:
+        override["extra_resource_limits"] = {"nvidia.com/gpu": str(sized.gpu)}
+        override["extra_resource_guarantees"] = {"nvidia.com/gpu": str(sized.gpu)}
+        idle = gov.gpu_idle_cull_minutes * 60
+        # GPU servers stop sooner when idle (jupyter-server's own culling) and never outlive max age.
+        override["args"] = [
+            f"--ServerApp.shutdown_no_activity_timeout={idle}",
+            f"--MappingKernelManager.cull_idle_timeout={idle}",
+            "--MappingKernelManager.cull_interval=60",
+        ]
+        override["extra_pod_config"] = {"activeDeadlineSeconds": gov.gpu_max_age_hours * 3600}
+    entry: dict[str, Any] = {
+        "display_name": workload.display_name or workload.name,
+        "slug": workload.name,
+        "description": workload.description or _describe(sized),
+        "kubespawner_override": override,
+    }
+    if workload.default:
+        entry["default"] = True
+    return entry
+
+
+def _describe(sized: WorkloadPlan) -> str:
+    text = f"{cpu_quantity(sized.cpu)} CPU, {memory_quantity(sized.memory_gib)} memory"
+    if sized.gpu:
+        text += f", {sized.gpu} GPU" + ("" if sized.gpu_sharing == "exclusive" else f" ({sized.gpu_sharing})")
+    return text

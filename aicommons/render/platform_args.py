@@ -1,0 +1,84 @@
+"""The platform stack's arguments (PlatformArgs in stacks/aicommons_stacks/args.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aicommons.profile.model import CityProfile
+from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
+from aicommons.render.jupyterhub import OIDC_SECRET_KEY
+from aicommons.render.platform_releases import CALICO_NAMESPACE, DB_NAMESPACE, GPU_NAMESPACE, SYSTEM_NAMESPACE
+from aicommons.render.releases import Release
+from aicommons.targets.platform import PlatformDefaults
+
+
+def _pss(level: str) -> dict[str, str]:
+    return {
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+    }
+
+
+def namespaces(releases: list[Release]) -> list[dict[str, Any]]:
+    """Namespaces the platform stack creates, with Pod Security labels.
+
+    System namespaces that run node agents (device plugin, log shipper) need `privileged`;
+    the hub's namespace runs z2jh's own network policies, so no namespace-wide deny there
+    (the project chart's policies cover user servers).
+    """
+    wanted = {HUB_NAMESPACE: ("baseline", False), SYSTEM_NAMESPACE: ("privileged", False)}
+    used = {r.namespace for r in releases}
+    for ns, level in (
+        (GPU_NAMESPACE, "privileged"),
+        (DB_NAMESPACE, "baseline"),
+        (CALICO_NAMESPACE, "privileged"),
+    ):
+        if ns in used:
+            wanted[ns] = (level, False)
+    return [
+        {
+            "name": name,
+            "labels": {**_pss(level), "aicommons.dev/managed-by": "aicommons"},
+            "default_deny": deny,
+        }
+        for name, (level, deny) in sorted(wanted.items())
+    ]
+
+
+def platform_args(
+    profile: CityProfile,
+    defaults: PlatformDefaults,
+    releases: list[Release],
+    project: str,
+    manifests: list[dict[str, Any]],
+    tags: dict[str, str],
+) -> dict[str, Any]:
+    return {
+        "city": profile.city.slug,
+        "provider": profile.target.provider,
+        "kube_context": defaults.kube_context,
+        "infra_stack": f"organization/{project}/infra" if defaults.has_infra_stack else None,
+        "namespaces": namespaces(releases),
+        "storage_classes": defaults.storage_classes,
+        "releases": [
+            {
+                "name": r.name,
+                "namespace": r.namespace,
+                # a local chart is copied into the bundle under helm/charts/
+                "chart": r.pin.chart if r.pin.repository else f"helm/charts/{r.pin.chart.rsplit('/', 1)[-1]}",
+                "version": r.pin.version,
+                "repository": r.pin.repository,
+                "values_file": r.values_file,
+                "depends_on": list(r.depends_on),
+                "secret_values": dict(r.secret_values),
+                "stack_output_values": dict(r.stack_output_values),
+            }
+            for r in releases
+        ],
+        "tags": tags,
+        "manifests": manifests,
+    }
+
+
+__all__ = ["OIDC_SECRET_KEY", "namespaces", "platform_args"]
