@@ -34,6 +34,9 @@ test: $(STAMP) $(CHECKOV_STAMP)  ## Lint, then run the whole test suite
 	$(VENV)/bin/ruff check aicommons tests benchmarks stacks
 	CHECKOV_BIN=$(CHECKOV_VENV)/bin/checkov $(PY) -m pytest
 
+golden: $(STAMP)  ## Re-render the example cities' golden bundles (tests/golden); review the diff
+	$(PY) -m tests.render.golden
+
 bench: $(STAMP)  ## Print the benchmark tables (see docs/benchmarks.md)
 	$(PY) benchmarks/sizing.py
 

@@ -103,6 +103,8 @@ def dump_yaml(data: Any) -> str:
     """Deterministic YAML: block style, sorted keys, no aliases."""
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
+    yaml.width = 4096  # never fold long URLs
+    yaml.representer.add_representer(str, _represent_str)
     yaml.sort_base_mapping_type_on_output = True  # type: ignore[attr-defined]
     yaml.representer.ignore_aliases = lambda *_: True  # type: ignore[method-assign]
     buf = io.StringIO()
@@ -116,3 +118,9 @@ def _sorted(node: Any) -> Any:
     if isinstance(node, list):
         return [_sorted(v) for v in node]
     return node
+
+
+def _represent_str(representer: Any, value: str) -> Any:
+    """Multi-line strings (embedded config, scripts) as literal blocks, the rest plain."""
+    style = "|" if "\n" in value and all(line == line.rstrip() for line in value.splitlines()) else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", value, style=style)

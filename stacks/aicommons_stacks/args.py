@@ -42,6 +42,8 @@ def parse(cls: type[T], data: Any, path: str = "") -> T:
 
 
 def _convert(tp: Any, value: Any, where: str) -> Any:
+    if tp is Any:
+        return value
     origin = get_origin(tp)
     if origin is list:
         (inner,) = get_args(tp)
@@ -90,6 +92,7 @@ class NodePoolArgs:
     taints: list[Taint] = field(default_factory=list)
     gpu_model: str | None = None
     ami_type: str = "AL2023_x86_64_STANDARD"  # GPU pools: AL2023_x86_64_NVIDIA
+    gpu_count: int = 0  # GPUs per node (added by the stacks: the autoscaler's node-template tag)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ class InfraArgs:
     budget_alert_thresholds: list[float]  # percent of the budget, e.g. [80, 100]
     tags: dict[str, str]  # cost-allocation tags on everything
     data_residency_regions: list[str] = field(default_factory=list)
+    # Added by the stacks: IRSA role -> "namespace:serviceaccount", overriding the defaults
+    # (ebs-csi, cluster-autoscaler, log-shipper, vpc-cni; see infra/iam.py).
+    service_accounts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,8 @@ class ReleaseArgs:
     values_file: str  # relative to the bundle root, e.g. helm/jupyterhub.values.yaml
     depends_on: list[str] = field(default_factory=list)  # names of releases installed first
     secret_values: dict[str, str] = field(default_factory=dict)  # values path -> config secret key
+    # Added by the stacks: values path -> output of the infra stack (role ARNs, bucket names).
+    infra_output_values: dict[str, str] = field(default_factory=dict)
     # values path -> output of the infra stack (e.g. an IRSA role ARN known only after deploy)
     stack_output_values: dict[str, str] = field(default_factory=dict)
 

@@ -1,0 +1,216 @@
+"""What a rendered bundle must guarantee a city, whatever the example."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aicommons.errors import InputError
+from aicommons.profile import load_profile, load_profile_text
+from aicommons.render.bundle import LOCK_FILE, render_bundle
+from aicommons.render.write import write_bundle
+from aicommons.resources import data_dir
+from aicommons.sizing.plan import size
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples" / "cities").glob("*.yaml"))
+
+
+def _bundle(path: Path):
+    profile = load_profile(path)
+    plan = size(profile)
+    return profile, plan, render_bundle(profile, plan)
+
+
+@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.stem)
+def rendered(request):
+    return _bundle(request.param)
+
+
+def _values(bundle, release: str) -> dict:
+    return yaml.safe_load(bundle.files[f"helm/{release}.values.yaml"])
+
+
+def test_rendering_twice_is_byte_identical(rendered) -> None:
+    profile, plan, bundle = rendered
+    again = render_bundle(profile, plan)
+    assert again.files == bundle.files
+
+
+def test_every_profile_selects_a_pool_that_exists_with_its_taints_tolerated(rendered) -> None:
+    _, plan, bundle = rendered
+    hub = _values(bundle, "jupyterhub")
+    pools = {p["name"]: p for p in (bundle.infra or {}).get("node_pools", [])}
+    for entry in hub["singleuser"]["profileList"]:
+        override = entry["kubespawner_override"]
+        pool_name = override["node_selector"]["aicommons.dev/pool"]
+        sized = next(p for p in plan.pools if p.name == pool_name)
+        assert entry["slug"] in sized.workloads
+        if pools:  # AWS: the node group carries exactly these labels and taints
+            group = pools[pool_name]
+            assert override["node_selector"].items() <= group["labels"].items()
+            tolerated = {(t["key"], t["value"]) for t in override["tolerations"]}
+            assert {(t["key"], t["value"]) for t in group["taints"]} <= tolerated
+
+
+def test_gpu_profiles_request_gpus_and_cpu_profiles_do_not(rendered) -> None:
+    _, plan, bundle = rendered
+    hub = _values(bundle, "jupyterhub")
+    sized = {w.name: w for w in plan.workloads}
+    for entry in hub["singleuser"]["profileList"]:
+        override = entry["kubespawner_override"]
+        gpu = sized[entry["slug"]].gpu
+        if gpu:
+            assert override["extra_resource_limits"] == {"nvidia.com/gpu": str(gpu)}
+            assert override["extra_pod_config"]["activeDeadlineSeconds"] > 0
+        else:
+            assert "extra_resource_limits" not in override
+        assert override["cpu_guarantee"] <= override["cpu_limit"]
+
+
+def test_hub_is_safe_by_default(rendered) -> None:
+    profile, _, bundle = rendered
+    hub = _values(bundle, "jupyterhub")
+    config = hub["hub"]["config"]
+    assert config["JupyterHub"]["authenticator_class"] == "generic-oauth"
+    assert config["JupyterHub"]["admin_access"] is False
+    assert config["GenericOAuthenticator"]["allowed_groups"]
+    assert hub["proxy"]["https"]["enabled"] is True
+    assert hub["cull"]["enabled"] is True
+    assert hub["cull"]["timeout"] == profile.governance.idle_cull_minutes * 60
+    rules = hub["singleuser"]["networkPolicy"]["egressAllowRules"]
+    assert rules["privateIPs"] is False and rules["cloudMetadataServer"] is False
+    assert hub["singleuser"]["extraPodConfig"]["automountServiceAccountToken"] is False
+
+
+def test_hub_database_is_sqlite_for_pilots_and_postgres_above(rendered) -> None:
+    profile, _, bundle = rendered
+    hub = _values(bundle, "jupyterhub")
+    if profile.effective_tier == "pilot":
+        assert hub["hub"]["db"]["type"] == "sqlite-pvc"
+        assert not bundle.platform["manifests"]
+    else:
+        assert hub["hub"]["db"]["type"] == "other"
+        assert hub["hub"]["extraEnv"]["HUB_DB_URI"]["valueFrom"]["secretKeyRef"]["name"] == "hub-db-app"
+        assert [m["kind"] for m in bundle.platform["manifests"]] == ["Cluster"]
+
+
+def test_releases_are_pinned_and_listed_in_the_lock(rendered) -> None:
+    _, _, bundle = rendered
+    lock = json.loads(bundle.files[LOCK_FILE])
+    assert {c["release"] for c in lock["charts"]} == {r.name for r in bundle.releases}
+    for release in bundle.platform["releases"]:
+        assert release["version"]
+        assert release["values_file"] in bundle.files
+    files = {k for k in bundle.files if k != LOCK_FILE}
+    assert set(lock["files"]) == files
+    assert lock["profile_digest"].startswith("sha256:")
+
+
+def test_stack_config_parses_with_the_stack_programs_own_arguments(rendered) -> None:
+    _, _, bundle = rendered
+    sys.path.insert(0, str(data_dir("stacks")))
+    try:
+        from aicommons_stacks.args import InfraArgs, PlatformArgs, parse
+    finally:
+        sys.path.remove(str(data_dir("stacks")))
+    platform_yaml = yaml.safe_load(bundle.files["pulumi/Pulumi.platform.yaml"])["config"]["aicommons:platform"]
+    assert parse(PlatformArgs, platform_yaml).releases
+    if bundle.infra is not None:
+        infra_yaml = yaml.safe_load(bundle.files["pulumi/Pulumi.infra.yaml"])["config"]["aicommons:infra"]
+        infra = parse(InfraArgs, infra_yaml)
+        gpu_pools = [p for p in infra.node_pools if p.role == "gpu"]
+        assert all(p.min_size == 0 for p in gpu_pools)
+        assert all(any(t.key == "nvidia.com/gpu" for t in p.taints) for p in gpu_pools)
+        audit = next(b for b in infra.buckets if b.purpose == "audit")
+        assert audit.object_lock_days is not None and audit.object_lock_days >= 365
+
+
+def test_project_chart_accepts_the_rendered_values_with_real_helm(rendered) -> None:
+    helm_python = pytest.importorskip("helm_python")
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    profile, plan, bundle = rendered
+    values = _values(bundle, "aicommons-platform")
+    chart = ROOT / "charts" / "aicommons-platform"
+    out = helm_python.Chart.load(str(chart)).render(values=values, name="aicommons-platform",
+                                                    namespace="aicommons-system")
+    docs = [d for text in out.values() for d in yaml.safe_load_all(text) if d]
+    for doc in docs:
+        kubernetes_validate.validate(doc, "1.31.0", strict=True)
+    quota = next(d for d in docs if d["kind"] == "ResourceQuota")
+    gpu_slots = sum(p.allocatable.gpu * p.nodes.max for p in plan.pools if p.role == "gpu")
+    assert int(quota["spec"]["hard"]["requests.nvidia.com/gpu"]) == gpu_slots
+    provenance = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].endswith("provenance"))
+    assert json.dumps(provenance).count(json.loads(bundle.files[LOCK_FILE])["profile_digest"]) == 1
+    fluent_bit = _values(bundle, "fluent-bit")
+    config_maps = {d["metadata"]["name"] for d in docs if d["kind"] == "ConfigMap"}
+    assert fluent_bit["existingConfigMap"] in config_maps
+
+
+def test_no_secret_ever_lands_in_a_rendered_file(tmp_path: Path) -> None:
+    secret = "s3cr3t-OIDC-value-7f2b9c"
+    env = {**os.environ, "AICOMMONS_OIDC_CLIENT_SECRET": secret}
+    out = tmp_path / "bundle"
+    result = subprocess.run(
+        [sys.executable, "-m", "aicommons.cli", "render", str(EXAMPLES[0]), "-o", str(out)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stdout + result.stderr
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        assert secret.encode() not in path.read_bytes(), path
+    platform = yaml.safe_load((out / "pulumi" / "Pulumi.platform.yaml").read_text())
+    hub = next(r for r in platform["config"]["aicommons:platform"]["releases"] if r["name"] == "jupyterhub")
+    assert hub["secret_values"] == {"hub.config.GenericOAuthenticator.client_secret": "oidcClientSecret"}
+
+
+def test_render_needs_identity_and_hub() -> None:
+    text = (ROOT / "examples" / "cities" / "riverton.yaml").read_text()
+    without = text.split("\nhub:\n")[0] + "\n"
+    profile = load_profile_text(without, "riverton.yaml")
+    with pytest.raises(InputError) as err:
+        render_bundle(profile, size(profile))
+    assert "identity" in err.value.render() and "hub" in err.value.render()
+
+
+class TestWriter:
+    def test_replaces_its_own_files_removes_stale_ones_and_keeps_the_citys(self, tmp_path: Path) -> None:
+        _, _, bundle = _bundle(EXAMPLES[-1])
+        out = tmp_path / "b"
+        write_bundle(bundle.files, out)
+        (out / "NOTES.md").write_text("the city's own notes")
+        fewer = {k: v for k, v in bundle.files.items() if k != "helm/fluent-bit.values.yaml"}
+        lock = json.loads(fewer[LOCK_FILE])
+        del lock["files"]["helm/fluent-bit.values.yaml"]
+        fewer[LOCK_FILE] = json.dumps(lock).encode()
+        report = write_bundle(fewer, out)
+        assert report.removed == ["helm/fluent-bit.values.yaml"]
+        assert not (out / "helm" / "fluent-bit.values.yaml").exists()
+        assert (out / "NOTES.md").read_text() == "the city's own notes"
+
+    def test_refuses_a_folder_that_holds_something_else(self, tmp_path: Path) -> None:
+        _, _, bundle = _bundle(EXAMPLES[-1])
+        (tmp_path / "keep.txt").write_text("precious")
+        with pytest.raises(InputError, match="not empty"):
+            write_bundle(bundle.files, tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+    def test_a_tampered_lock_cannot_delete_outside_the_bundle(self, tmp_path: Path) -> None:
+        _, _, bundle = _bundle(EXAMPLES[-1])
+        out = tmp_path / "b"
+        write_bundle(bundle.files, out)
+        victim = tmp_path / "victim.txt"
+        victim.write_text("outside")
+        lock = json.loads((out / LOCK_FILE).read_text())
+        lock["files"]["../victim.txt"] = "sha256:0"
+        (out / LOCK_FILE).write_text(json.dumps(lock))
+        write_bundle(bundle.files, out)
+        assert victim.read_text() == "outside"
