@@ -7,6 +7,7 @@ reference in ``docs/profile.md``.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -367,6 +368,18 @@ class Budget(Strict):
         return self.monthly * (1.0 if self.currency == "USD" else float(self.usd_per_unit or 0))
 
 
+class ControlException(Strict):
+    """A recorded exception: a control the city waives or a bound it loosens, with who, why and until when."""
+
+    control: str = Field(pattern=r"^AIC-[A-Z]+-[0-9]{2}$", description="The control waived, e.g. AIC-IAM-02.")
+    who: str = Field(min_length=3, description="Who approved it (name and role).")
+    why: str = Field(min_length=10, description="The reason, as it would be read by an auditor.")
+    until: date = Field(
+        description="Last day the exception holds (YYYY-MM-DD); after it the control fails again."
+    )
+    ticket: str | None = Field(default=None, description="Reference to the decision (case, minutes, ticket).")
+
+
 class Governance(Strict):
     """Knobs the blueprint reads; the blueprint sets the bounds they may take."""
 
@@ -381,6 +394,9 @@ class Governance(Strict):
         default=30, ge=5, le=1440, description="Stricter idle limit for GPU servers."
     )
     gpu_max_age_hours: int = Field(default=12, ge=1, le=168, description="Longest a GPU server may run.")
+    exceptions: list[ControlException] = Field(
+        default_factory=list, description="Recorded exceptions to blueprint controls (shown in every report)."
+    )
 
 
 class Identity(Strict):

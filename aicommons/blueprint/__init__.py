@@ -1,0 +1,1 @@
+"""The governance blueprint (blueprints/*.yaml): controls, bounds and the standards inventory."""
