@@ -12,7 +12,7 @@ import sys
 import typer
 
 from aicommons import __version__
-from aicommons.cli import catalog_cmd, profile_cmd, render_cmd, size_cmd
+from aicommons.cli import catalog_cmd, profile_cmd, render_cmd, size_cmd, validate_cmd
 
 app = typer.Typer(
     name="aicommons",
@@ -26,6 +26,7 @@ app = typer.Typer(
 profile_cmd.register(app)
 size_cmd.register(app)
 render_cmd.register(app)
+validate_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 
 
@@ -64,6 +65,9 @@ def run() -> None:
     except _click_exceptions() as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        sys.exit(0)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
@@ -79,9 +83,8 @@ def run() -> None:
 
 
 def _click_exceptions() -> type[Exception]:
-    import click
-
-    return click.ClickException
+    """Click's base exception, wherever this typer version keeps click (typer >= 0.22 vendors it)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def _indent(text: str) -> str:

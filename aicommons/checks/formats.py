@@ -1,0 +1,157 @@
+"""Validation reports as JSON, a terminal table, SARIF 2.1.0 and JUnit XML."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from xml.etree import ElementTree as ET
+
+from aicommons import __version__
+from aicommons.checks.report import Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
+
+
+def report_sarif(report: Report) -> str:
+    rules, results = [], []
+    for control in report.controls:
+        rules.append(
+            {
+                "id": control.id,
+                "name": control.id.replace("-", ""),
+                "shortDescription": {"text": control.title},
+                "defaultConfiguration": {"level": _LEVEL[control.severity]},
+                "properties": {
+                    "severity": control.severity,
+                    "tags": sorted({s["framework"] for s in control.standards}),
+                    "standards": [f"{s['framework']} {s['clause']}" for s in control.standards],
+                },
+            }
+        )
+        if control.status not in ("failed", "waived"):
+            continue
+        for finding in control.findings:
+            result = {
+                "ruleId": control.id,
+                "level": _LEVEL[control.severity],
+                "message": {"text": f"{finding.resource}: {finding.message}"},
+                "partialFingerprints": {
+                    "aicommonsFinding/v1": hashlib.sha256(
+                        f"{control.id}|{finding.resource}|{finding.message}".encode()
+                    ).hexdigest()
+                },
+            }
+            location = {
+                "physicalLocation": {"artifactLocation": {"uri": finding.file or "aicommons.lock.json"}}
+            }
+            if finding.line:
+                location["physicalLocation"]["region"] = {"startLine": finding.line}
+            result["locations"] = [location]
+            if control.status == "waived" and control.exception:
+                result["suppressions"] = [
+                    {
+                        "kind": "external",
+                        "status": "accepted",
+                        "justification": f"{control.exception.why} ({control.exception.who}, "
+                        f"until {control.exception.until})",
+                    }
+                ]
+            results.append(result)
+    sarif = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "aicommons",
+                        "version": __version__,
+                        "informationUri": "https://aicommons.dev",
+                        "rules": rules,
+                    }
+                },
+                "automationDetails": {"id": f"aicommons/{report.blueprint['name']}/{report.source}"},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2) + "\n"
+
+
+def report_junit(report: Report) -> str:
+    s = report.summary
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": f"aicommons {report.blueprint['name']} {report.blueprint['version']} ({report.source})",
+            "tests": str(len(report.controls)),
+            "failures": str(s.failed),
+            "skipped": str(s.skipped + s.waived),
+            "errors": "0",
+        },
+    )
+    for control in report.controls:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": f"aicommons.{control.id.split('-')[1].lower()}",
+                "name": f"{control.id} {control.title}",
+            },
+        )
+        if control.status == "failed":
+            text = "\n".join(
+                f"{f.resource}: {f.message}"
+                + (f" ({f.file}:{f.line})" if f.file and f.line else f" ({f.file})" if f.file else "")
+                for f in control.findings
+            )
+            failure = ET.SubElement(
+                case, "failure", {"message": f"{len(control.findings)} finding(s)", "type": control.severity}
+            )
+            failure.text = text
+        elif control.status == "skipped":
+            ET.SubElement(case, "skipped", {"message": control.reason or "skipped"})
+        elif control.status == "waived":
+            exc = control.exception
+            ET.SubElement(
+                case,
+                "skipped",
+                {"message": f"waived: {exc.why} ({exc.who}, until {exc.until})" if exc else "waived"},
+            )
+    suites = ET.Element("testsuites")
+    suites.append(suite)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def report_table(report: Report):  # rich renderable
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(
+        title=f"{report.blueprint['name']} {report.blueprint['version']} on the {report.source}",
+        title_justify="left",
+    )
+    for head in ("control", "severity", "status", "title", "findings / reason"):
+        table.add_column(head, overflow="fold")
+    colour = {"passed": "green", "failed": "red", "skipped": "dim", "waived": "yellow"}
+    for c in report.controls:
+        detail = "; ".join(f"{f.resource}: {f.message}" for f in c.findings[:3])
+        if len(c.findings) > 3:
+            detail += f"; … {len(c.findings) - 3} more"
+        if c.status == "skipped":
+            detail = c.reason or ""
+        if c.status == "waived" and c.exception:
+            detail = f"waived by {c.exception.who} until {c.exception.until}: {c.exception.why}"
+        table.add_row(c.id, c.severity, f"[{colour[c.status]}]{c.status}[/]", c.title, detail)
+    s = report.summary
+    line = (
+        f"{s.passed} passed, {s.failed} failed, {s.skipped} skipped, {s.waived} waived"
+        f" (failed: {', '.join(f'{n} {k}' for k, n in s.failed_by_severity.items() if n) or 'none'})"
+    )
+    return Group(table, line)

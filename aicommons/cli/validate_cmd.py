@@ -1,0 +1,70 @@
+"""`aicommons validate`: check a profile, a bundle or a live deployment against the blueprint."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from aicommons.cli.options import write_or_print
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class Severity(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Govern")(validate)
+
+
+def validate(
+    target: Path = typer.Argument(..., help="A city profile (YAML) or a rendered bundle folder."),
+    format: ReportFormat = typer.Option(
+        ReportFormat.table, "--format", "-f", help="table, json, sarif or junit."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    fail_on: Severity = typer.Option(
+        Severity.high, "--fail-on", help="Exit 1 when a control this severe fails."
+    ),
+    blueprint: Path | None = typer.Option(
+        None, "--blueprint", help="Blueprint YAML (default: ai-commons-v1)."
+    ),
+) -> None:
+    """Run the blueprint's controls; exit 0 when nothing at or above --fail-on fails, 1 otherwise."""
+    from aicommons.blueprint.load import default_blueprint, load_blueprint
+    from aicommons.checks.formats import report_json, report_junit, report_sarif, report_table
+    from aicommons.checks.merge import merge_reports
+    from aicommons.checks.run import exit_code, run_checks
+    from aicommons.checks.sources import bundle_files, static_inventory
+
+    rules = load_blueprint(blueprint) if blueprint else default_blueprint()
+    files = bundle_files(target)
+    today = date.today()
+    reports = [run_checks(static_inventory(files), rules, today)]
+    report = merge_reports(reports)
+    if format is ReportFormat.table:
+        from rich.console import Console
+
+        if output is None:
+            Console().print(report_table(report))
+        else:
+            with output.open("w", encoding="utf-8") as fh:
+                Console(file=fh, width=160).print(report_table(report))
+    else:
+        text = {"json": report_json, "sarif": report_sarif, "junit": report_junit}[format.value](report)
+        write_or_print(text, output)
+    code = exit_code(report, fail_on.value)
+    if code:
+        raise typer.Exit(code)
