@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## Size the bundled example city (Riverton) and show its pools and cost
-	$(AIC) size examples/cities/riverton.yaml
+demo: $(STAMP)  ## Size, render and plan the bundled example city (Riverton)
+	$(AIC) plan examples/cities/riverton.yaml --bundle bundles/riverton
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check aicommons tests benchmarks

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from aicommons import __version__
-from aicommons.cli import catalog_cmd, profile_cmd, render_cmd, size_cmd, validate_cmd
+from aicommons.cli import catalog_cmd, plan_cmd, profile_cmd, render_cmd, size_cmd, validate_cmd
 
 app = typer.Typer(
     name="aicommons",
@@ -26,6 +26,7 @@ app = typer.Typer(
 profile_cmd.register(app)
 size_cmd.register(app)
 render_cmd.register(app)
+plan_cmd.register(app)
 validate_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 

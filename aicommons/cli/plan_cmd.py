@@ -1,0 +1,79 @@
+"""`aicommons plan`: size, render, run the offline plan, and summarise what would be created."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from aicommons.cli.options import write_or_print
+
+
+class PlanFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Build")(plan)
+
+
+def plan(
+    profile: Path = typer.Argument(..., help="The city's sizing profile (YAML)."),
+    output: Path | None = typer.Option(
+        None, "--bundle", "-b", help="Bundle folder (default: bundles/<city>)."
+    ),
+    format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f", help="table or json."),
+    report: Path | None = typer.Option(None, "--output", "-o", help="Write the plan to this file."),
+) -> None:
+    """Size, render the bundle, and list every resource the stacks would create (no engine needed)."""
+    from aicommons.cli.render_cmd import default_bundle_dir
+    from aicommons.plan.bundle_plan import plan_bundle
+    from aicommons.profile import load_profile
+    from aicommons.render.bundle import render_bundle
+    from aicommons.render.write import write_bundle
+    from aicommons.sizing.plan import size
+
+    city = load_profile(profile)
+    sizing = size(city)
+    bundle = render_bundle(city, sizing)
+    out = output or default_bundle_dir(city.city.slug)
+    write_bundle(bundle.files, out)
+    stacks = plan_bundle(out)
+    resources = [r for s in stacks for r in s.resources]
+    if format is PlanFormat.json:
+        doc = {
+            "sizing": sizing.model_dump(mode="json"),
+            "bundle": str(out),
+            "resources": [
+                {"type": r.type, "name": r.name, "stack": r.stack, "inputs": r.inputs, "protect": r.protect}
+                for r in resources
+            ],
+        }
+        write_or_print(json.dumps(doc, indent=2, sort_keys=True) + "\n", report)
+        return
+    from rich.console import Console, Group
+    from rich.table import Table
+
+    from aicommons.report.sizing import plan_tables
+
+    table = Table(title=f"offline plan of {out} (Pulumi mock runtime)", title_justify="left")
+    for head in ("stack", "resource type", "count", "protected"):
+        table.add_column(head)
+    counts = Counter((r.stack, r.type) for r in resources if r.custom)
+    protected = Counter((r.stack, r.type) for r in resources if r.custom and r.protect)
+    for (stack, kind), n in sorted(counts.items()):
+        table.add_row(stack, kind, str(n), str(protected.get((stack, kind), 0)) or "")
+    total = sum(counts.values())
+    summary = f"{total} resources in {len(stacks)} stack(s): " + ", ".join(
+        f"{s.stack} {sum(1 for r in s.resources if r.custom)}" for s in stacks
+    )
+    renderable = Group(plan_tables(sizing), table, summary)
+    if report is not None:
+        with report.open("w", encoding="utf-8") as fh:
+            Console(file=fh, width=160).print(renderable)
+    else:
+        Console().print(renderable)
