@@ -23,7 +23,9 @@ class StandardRef(Strict):
     version: str = Field(description="e.g. '2022', 'Regulation (EU) 2024/1689', 'v1.9'.")
     clause: str = Field(description="e.g. 'A.8.15', 'Art. 12(1)', '5.3.2'.")
     title: str | None = Field(default=None, description="The clause's title, where public.")
-    note: str | None = Field(default=None, description="Where the mapping is uncertain or partial, say so here.")
+    note: str | None = Field(
+        default=None, description="Where the mapping is uncertain or partial, say so here."
+    )
 
 
 class Control(Strict):

@@ -12,7 +12,15 @@ import sys
 import typer
 
 from aicommons import __version__
-from aicommons.cli import catalog_cmd, plan_cmd, profile_cmd, render_cmd, size_cmd, validate_cmd
+from aicommons.cli import (
+    blueprint_cmd,
+    catalog_cmd,
+    plan_cmd,
+    profile_cmd,
+    render_cmd,
+    size_cmd,
+    validate_cmd,
+)
 
 app = typer.Typer(
     name="aicommons",
@@ -29,6 +37,7 @@ render_cmd.register(app)
 plan_cmd.register(app)
 validate_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
+app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
 
 
 def _version(value: bool) -> None:

@@ -20,7 +20,6 @@ from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.base import target_for
 from aicommons.targets.platform import PlatformDefaults
 
-BLUEPRINT = {"name": "ai-commons-v1", "version": "1.0.0"}
 LOCK_FILE = "aicommons.lock.json"
 PLATFORM_CHART = "aicommons-platform"
 # The stack program's own dependencies (kept in step with pyproject.toml).
@@ -35,6 +34,13 @@ class Bundle:
     platform: dict[str, Any]
     lock: dict[str, Any]
     project: str
+
+
+def blueprint_ref() -> dict[str, str]:
+    from aicommons.blueprint.load import default_blueprint
+
+    blueprint = default_blueprint()
+    return {"name": blueprint.name, "version": blueprint.version}
 
 
 def project_name(profile: CityProfile) -> str:
@@ -76,8 +82,8 @@ def render_bundle(profile: CityProfile, plan: SizingPlan) -> Bundle:
 
 def _releases(profile: CityProfile, plan: SizingPlan, defaults: PlatformDefaults) -> list[Release]:
     provenance = {
-        "blueprintName": BLUEPRINT["name"],
-        "blueprintVersion": BLUEPRINT["version"],
+        "blueprintName": blueprint_ref()["name"],
+        "blueprintVersion": blueprint_ref()["version"],
         "profileDigest": profile_digest(profile),
         "toolVersion": __version__,
     }
@@ -162,11 +168,11 @@ def _lock(profile: CityProfile, plan: SizingPlan, releases: list[Release], files
         "catalogs": {k: bytes_digest(v) for k, v in sorted(catalogs.items())},
         "charts": {p.name: p.version for p in sorted(chart_pins().values(), key=lambda p: p.name)},
         "tool_version": __version__,
-        "blueprint": BLUEPRINT,
+        "blueprint": blueprint_ref(),
     }
     return {
         "aicommons_version": __version__,
-        "blueprint": BLUEPRINT,
+        "blueprint": blueprint_ref(),
         "profile": profile.model_dump(mode="json"),
         "profile_digest": profile_digest(profile),
         "sizing": plan.model_dump(mode="json"),
