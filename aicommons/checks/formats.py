@@ -129,6 +129,12 @@ def report_junit(report: Report) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
+def summary_line(report: Report) -> str:
+    s = report.summary
+    failed = ", ".join(f"{n} {k}" for k, n in s.failed_by_severity.items() if n) or "none"
+    return f"{s.passed} passed, {s.failed} failed, {s.skipped} skipped, {s.waived} waived (failed: {failed})"
+
+
 def report_table(report: Report):  # rich renderable
     from rich.console import Group
     from rich.table import Table
@@ -137,8 +143,11 @@ def report_table(report: Report):  # rich renderable
         title=f"{report.blueprint['name']} {report.blueprint['version']} on the {report.source}",
         title_justify="left",
     )
-    for head in ("control", "severity", "status", "title", "findings / reason"):
-        table.add_column(head, overflow="fold")
+    table.add_column("control", no_wrap=True)
+    table.add_column("severity")
+    table.add_column("status")
+    table.add_column("title", max_width=34, overflow="ellipsis", no_wrap=True)
+    table.add_column("findings / reason", overflow="fold")
     colour = {"passed": "green", "failed": "red", "skipped": "dim", "waived": "yellow"}
     for c in report.controls:
         detail = "; ".join(f"{f.resource}: {f.message}" for f in c.findings[:3])
@@ -149,9 +158,4 @@ def report_table(report: Report):  # rich renderable
         if c.status == "waived" and c.exception:
             detail = f"waived by {c.exception.who} until {c.exception.until}: {c.exception.why}"
         table.add_row(c.id, c.severity, f"[{colour[c.status]}]{c.status}[/]", c.title, detail)
-    s = report.summary
-    line = (
-        f"{s.passed} passed, {s.failed} failed, {s.skipped} skipped, {s.waived} waived"
-        f" (failed: {', '.join(f'{n} {k}' for k, n in s.failed_by_severity.items() if n) or 'none'})"
-    )
-    return Group(table, line)
+    return Group(table, summary_line(report))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from aicommons.checks.adapters.bundle import bundle_inventory, read_bundle_dir
 from aicommons.checks.model import Inventory
+from aicommons.checks.report import Report
 from aicommons.errors import InputError, Location
 
 
@@ -27,3 +29,11 @@ def bundle_files(target: Path) -> dict[str, bytes]:
 
 def static_inventory(files: dict[str, bytes]) -> Inventory:
     return bundle_inventory(files)
+
+
+def check_files(files: dict[str, bytes], today: date | None = None) -> Report:
+    """Static checks of a bundle's files against the default blueprint."""
+    from aicommons.blueprint.load import default_blueprint
+    from aicommons.checks.run import run_checks
+
+    return run_checks(static_inventory(files), default_blueprint(), today or date.today())

@@ -21,8 +21,14 @@ def render(
         None, "--output", "-o", help="Bundle folder (default: bundles/<city>)."
     ),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty folder that holds no bundle."),
+    allow_failures: bool = typer.Option(
+        False, "--allow-failures", help="Write the bundle even when critical controls fail."
+    ),
 ) -> None:
     """Render the deploy bundle: Pulumi project, Helm values and charts, lock file, README."""
+    from aicommons.checks.formats import summary_line
+    from aicommons.checks.gate import refuse_on_critical
+    from aicommons.checks.sources import check_files
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
     from aicommons.render.write import write_bundle
@@ -31,7 +37,11 @@ def render(
     city = load_profile(profile)
     bundle = render_bundle(city, size(city))
     out = output or default_bundle_dir(city.city.slug)
+    checks = check_files(bundle.files)
+    if not allow_failures:
+        refuse_on_critical(checks, f"the bundle for {city.city.slug}")
     report = write_bundle(bundle.files, out, force=force)
+    typer.echo(f"controls ({checks.source}): {summary_line(checks)}")
     typer.echo(
         f"bundle for {city.city.slug} in {out}: {len(report.created)} created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
