@@ -31,7 +31,7 @@ def plan(
 ) -> None:
     """Size, render the bundle, and list every resource the stacks would create (no engine needed)."""
     from aicommons.cli.render_cmd import default_bundle_dir
-    from aicommons.plan.bundle_plan import plan_bundle
+    from aicommons.plan.bundle import plan_bundle
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
     from aicommons.render.write import write_bundle

@@ -77,6 +77,8 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
                     {"key": t.key, "value": t.value, "effect": t.eks_effect} for t in pool_taints(pool)
                 ],
                 "gpu_model": pool.gpu_model if gpu else None,
+                # what the node advertises as nvidia.com/gpu (slots when shared), for scale-from-zero
+                "gpu_count": pool.allocatable.gpu if gpu else 0,
                 "ami_type": "AL2023_x86_64_NVIDIA" if gpu else "AL2023_x86_64_STANDARD",
             }
         )

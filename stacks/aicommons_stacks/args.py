@@ -159,8 +159,6 @@ class ReleaseArgs:
     values_file: str  # relative to the bundle root, e.g. helm/jupyterhub.values.yaml
     depends_on: list[str] = field(default_factory=list)  # names of releases installed first
     secret_values: dict[str, str] = field(default_factory=dict)  # values path -> config secret key
-    # Added by the stacks: values path -> output of the infra stack (role ARNs, bucket names).
-    infra_output_values: dict[str, str] = field(default_factory=dict)
     # values path -> output of the infra stack (e.g. an IRSA role ARN known only after deploy)
     stack_output_values: dict[str, str] = field(default_factory=dict)
 

@@ -1,0 +1,47 @@
+"""The `platform` stack (every target): namespaces, default-deny policies, storage classes and
+the Helm releases, on the cluster the infra stack built or on an existing one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+
+from aicommons_stacks.args import ArgsError, PlatformArgs
+from aicommons_stacks.platform.manifests import Manifests
+from aicommons_stacks.platform.namespaces import TenantNamespace
+from aicommons_stacks.platform.provider import infra_outputs, kubernetes_provider
+from aicommons_stacks.platform.releases import HelmReleases
+from aicommons_stacks.platform.storage import StorageClasses
+
+__all__ = ["platform_program"]
+
+
+def platform_program(args: PlatformArgs, bundle_root: Path) -> None:
+    """Declare the platform stack's resources; values and local charts come from `bundle_root`."""
+    names = [ns.name for ns in args.namespaces]
+    if len(set(names)) != len(names):
+        raise ArgsError(f"namespaces: names must be unique, got {names}")
+    infra = infra_outputs(args)
+    provider = kubernetes_provider(args, infra)
+
+    def opts() -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(providers={"kubernetes": provider})  # children inherit it
+
+    namespaces = {ns.name: TenantNamespace(f"ns-{ns.name}", ns, opts=opts()) for ns in args.namespaces}
+    storage = StorageClasses("storage", args.storage_classes, opts=opts())
+    helm = HelmReleases(
+        "helm",
+        args.releases,
+        bundle_root=bundle_root,
+        namespaces=dict(namespaces),
+        infra=infra,
+        after=[storage],  # a PVC made before its default StorageClass would wait forever
+        opts=opts(),
+    )
+    if args.manifests:
+        Manifests("manifests", args.manifests, after=[*helm.releases, *namespaces.values()], opts=opts())
+    pulumi.export("namespaces", sorted(names))
+    pulumi.export(
+        "releases", {r.name: f"{r.chart}@{r.version}" for r in sorted(args.releases, key=lambda r: r.name)}
+    )

@@ -1,0 +1,1 @@
+"""Tests of the Pulumi stacks under the offline plan (mock runtime)."""
