@@ -41,6 +41,12 @@ def validate(
     blueprint: Path | None = typer.Option(
         None, "--blueprint", help="Blueprint YAML (default: ai-commons-v1)."
     ),
+    live: bool = typer.Option(False, "--live", help="Check the live deployment instead of the bundle."),
+    context: str | None = typer.Option(None, "--context", help="kubeconfig context of the cluster (--live)."),
+    kubeconfig: str | None = typer.Option(None, "--kubeconfig", help="kubeconfig file (--live)."),
+    region: str | None = typer.Option(
+        None, "--region", help="AWS region to read (--live; default: profile)."
+    ),
 ) -> None:
     """Run the blueprint's controls; exit 0 when nothing at or above --fail-on fails, 1 otherwise."""
     from aicommons.blueprint.load import default_blueprint, load_blueprint
@@ -52,7 +58,16 @@ def validate(
     rules = load_blueprint(blueprint) if blueprint else default_blueprint()
     files = bundle_files(target)
     today = date.today()
-    reports = [run_checks(static_inventory(files), rules, today)]
+    if live:
+        from aicommons.checks.adapters.live import live_inventory
+
+        static = static_inventory(files)
+        inventory = live_inventory(
+            context, kubeconfig=kubeconfig, profile=static.profile, plan=static.plan, region=region
+        )
+        reports = [run_checks(inventory, rules, today)]
+    else:
+        reports = [run_checks(static_inventory(files), rules, today)]
     report = merge_reports(reports)
     if format is ReportFormat.table:
         from rich.console import Console

@@ -42,7 +42,7 @@ def validation_errors(exc: ValidationError, doc: LocatedDocument, model: type[Ba
     for err in exc.errors(include_url=False):
         path = _yaml_path(list(err["loc"]), doc.data)
         location = doc.locate(path)
-        message, allowed = _explain(err, model, path)
+        message, allowed = _explain(err, model, path, doc.data)
         key = f"{location}|{message}"
         if key in seen:
             continue
@@ -73,16 +73,19 @@ def _yaml_path(loc: list[Any], data: Any) -> list[str | int]:
     return out
 
 
-def _explain(err: dict[str, Any], model: type[BaseModel], path: list[str | int]) -> tuple[str, str | None]:
+def _explain(
+    err: dict[str, Any], model: type[BaseModel], path: list[str | int], data: Any = None
+) -> tuple[str, str | None]:
     kind = err["type"]
     if kind == "extra_forbidden":
         name = str(path[-1]) if path else "?"
-        known = sorted(_fields_at(model, path[:-1]))
+        known = sorted(_fields_at(model, path[:-1], data))
         guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         return f"unknown field {name!r}{hint}", ", ".join(known) or None
     if kind == "missing":
-        return "required field is missing", None
+        info = _field_info(model, path, data)  # its description says what to give
+        return "required field is missing", info.description if info is not None else None
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected")
         return f"{err['input']!r} is not allowed", str(expected) if expected else None
@@ -95,7 +98,7 @@ def _explain(err: dict[str, Any], model: type[BaseModel], path: list[str | int])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     if kind == "string_pattern_mismatch":
-        field_cls = _field_info(model, path)
+        field_cls = _field_info(model, path, data)
         described = field_cls.description if field_cls is not None else None
         return f"{err['input']!r} has the wrong form", described or err["ctx"]["pattern"]
     return msg, None
@@ -118,30 +121,35 @@ def _submodel(annotation: Any, key: str | int | None) -> type[BaseModel] | None:
     return None
 
 
-def _walk(model: type[BaseModel], path: list[str | int]) -> type[BaseModel] | None:
+def _walk(model: type[BaseModel], path: list[str | int], data: Any = None) -> type[BaseModel] | None:
+    """The model at ``path``; a tagged union (``target``) resolves by the document's ``provider``."""
     current: type[BaseModel] | None = model
+    node = data
     for part in path:
         if current is None:
             return None
         if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
             continue
         info = current.model_fields.get(part)
         if info is None:
             return None
-        current = _submodel(info.annotation, None)
+        node = node.get(part) if isinstance(node, dict) else None
+        tag = node.get("provider") if isinstance(node, dict) else None
+        current = _submodel(info.annotation, tag if isinstance(tag, str) else None)
     return current
 
 
-def _fields_at(model: type[BaseModel], path: list[str | int]) -> set[str]:
-    found = _walk(model, path)
+def _fields_at(model: type[BaseModel], path: list[str | int], data: Any = None) -> set[str]:
+    found = _walk(model, path, data)
     return set(found.model_fields) if found is not None else set()
 
 
-def _field_info(model: type[BaseModel], path: list[str | int]):  # type: ignore[no-untyped-def]
+def _field_info(model: type[BaseModel], path: list[str | int], data: Any = None):  # type: ignore[no-untyped-def]
     names = [p for p in path if isinstance(p, str)]
     if not names:
         return None
-    parent = _walk(model, path[: max(i for i, p in enumerate(path) if isinstance(p, str))])
+    parent = _walk(model, path[: max(i for i, p in enumerate(path) if isinstance(p, str))], data)
     if parent is None:
         return None
     return parent.model_fields.get(names[-1])

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -31,8 +32,34 @@ Slug = Annotated[
         description="Lower-case letters, digits and dashes, starting with a letter (DNS-safe).",
     ),
 ]
-Cores = Annotated[float, BeforeValidator(parse_cpu), Field(gt=0, le=1024)]
-GiB = Annotated[float, BeforeValidator(parse_memory_gib), Field(gt=0, le=32768)]
+# Quantities are numbers or Kubernetes strings ("500m", "4Gi"); the JSON schema says so
+# (without WithJsonSchema it would allow numbers only and emit non-standard "gt"/"le" keys).
+Cores = Annotated[
+    float,
+    BeforeValidator(parse_cpu),
+    Field(gt=0, le=1024),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1024},
+                {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*m?\s*$"},
+            ]
+        }
+    ),
+]
+GiB = Annotated[
+    float,
+    BeforeValidator(parse_memory_gib),
+    Field(gt=0, le=32768),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 32768},
+                {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*(Ki|Mi|Gi|Ti|K|M|G|T)?\s*$"},
+            ]
+        }
+    ),
+]
 Tier = Literal["pilot", "small", "medium", "large"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -380,6 +407,37 @@ class ControlException(Strict):
     ticket: str | None = Field(default=None, description="Reference to the decision (case, minutes, ticket).")
 
 
+class AuditSink(Strict):
+    """Where audit events go on targets without a cloud audit store (existing or on-prem clusters)."""
+
+    type: Literal["loki", "s3"] = Field(
+        description="loki: a Loki push endpoint; s3: an S3-compatible bucket."
+    )
+    url: str | None = Field(
+        default=None, pattern=r"^https?://[^@\s]+$", description="Loki push URL (no credentials in it)."
+    )
+    tenant_id: str | None = Field(default=None, description="Loki X-Scope-OrgID, when multi-tenant.")
+    bucket: str | None = Field(
+        default=None, min_length=3, description="s3: bucket (with Object Lock, ideally)."
+    )
+    region: str | None = Field(default=None, description="s3: region.")
+    prefix: str = Field(default="aicommons-audit", description="s3: key prefix.")
+
+    @model_validator(mode="after")
+    def _fields(self) -> AuditSink:
+        if self.type == "loki" and not self.url:
+            raise ValueError("a loki audit sink needs url")
+        if self.type == "s3" and not (self.bucket and self.region):
+            raise ValueError("an s3 audit sink needs bucket and region")
+        return self
+
+    def chart_values(self) -> dict[str, Any]:
+        """The project chart's audit.sink values."""
+        if self.type == "loki":
+            return {"type": "loki", "loki": {"url": self.url, "tenantId": self.tenant_id or ""}}
+        return {"type": "s3", "s3": {"bucket": self.bucket, "region": self.region, "prefix": self.prefix}}
+
+
 class Governance(Strict):
     """Knobs the blueprint reads; the blueprint sets the bounds they may take."""
 
@@ -394,6 +452,10 @@ class Governance(Strict):
         default=30, ge=5, le=1440, description="Stricter idle limit for GPU servers."
     )
     gpu_max_age_hours: int = Field(default=12, ge=1, le=168, description="Longest a GPU server may run.")
+    audit_sink: AuditSink | None = Field(
+        default=None,
+        description="Audit store for existing or on-prem clusters (AWS uses the locked audit bucket).",
+    )
     exceptions: list[ControlException] = Field(
         default_factory=list, description="Recorded exceptions to blueprint controls (shown in every report)."
     )
@@ -517,18 +579,20 @@ class CityProfile(Strict):
     catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
     sizing: SizingKnobs = Field(default_factory=SizingKnobs)
 
-    @model_validator(mode="after")
-    def _cross_checks(self) -> CityProfile:
-        names = [w.name for w in self.workloads]
+    # A field validator (not a model one) so that errors point at `workloads:` in the file.
+    @field_validator("workloads")
+    @classmethod
+    def _cross_checks(cls, workloads: list[Workload]) -> list[Workload]:
+        names = [w.name for w in workloads]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"workload names must be unique: {', '.join(dupes)} repeated")
-        shares = sum(w.share or 0 for w in self.workloads)
+        shares = sum(w.share or 0 for w in workloads)
         if shares > 1.0 + 1e-9:
             raise ValueError(f"workload shares add up to {shares:.2f}; they may add up to at most 1.0")
-        if sum(w.default for w in self.workloads) > 1:
+        if sum(w.default for w in workloads) > 1:
             raise ValueError("at most one workload can be the default")
-        return self
+        return workloads
 
     @property
     def effective_tier(self) -> Tier:

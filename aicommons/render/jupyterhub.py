@@ -38,6 +38,14 @@ c.EventLogger.handlers = [logging.StreamHandler(sys.stdout)]
 c.JupyterHub.log_level = "INFO"
 """
 
+# Pod Security Standards "restricted" for every container z2jh runs.
+RESTRICTED = {
+    "runAsNonRoot": True,
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
 _POSTGRES_URL = """\
 import os
 c.JupyterHub.db_url = os.environ["HUB_DB_URI"].replace("postgresql://", "postgresql+psycopg2://", 1)
@@ -68,6 +76,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
         "hub": {
             "config": {
                 "JupyterHub": {"authenticator_class": "generic-oauth", "admin_access": False},
+                "KubeSpawner": {"container_security_context": RESTRICTED},
                 "GenericOAuthenticator": {
                     "client_id": profile.identity.client_id,
                     "oauth_callback_url": f"https://{profile.hub.host}/hub/oauth_callback",
@@ -88,6 +97,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             },
             "nodeSelector": {"hub.jupyter.org/node-purpose": "core"},
             "networkPolicy": {"enabled": True},
+            "containerSecurityContext": RESTRICTED,
             "extraConfig": {"10-aicommons-event-log": _EVENT_LOGGING},
             "db": {"type": "sqlite-pvc", "pvc": {"storage": "1Gi"}},
         },
@@ -105,15 +115,21 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
                     "privateIPs": False,
                 },
             },
-            "cloudMetadata": {"blockWithIptables": True},
+            # The metadata endpoint is blocked by the user-pod policy above, the project chart's egress
+            # policy and IMDSv2 with hop limit 1; z2jh's iptables init container would be privileged.
+            "cloudMetadata": {"blockWithIptables": False},
             "allowPrivilegeEscalation": False,
             "extraPodConfig": {"automountServiceAccountToken": False},
             "storage": {"type": "dynamic", "capacity": memory_quantity(profile.storage.home_gib_per_user)},
         },
         "scheduling": {
-            "userScheduler": {"enabled": tier != "pilot"},
+            "userScheduler": {"enabled": tier != "pilot", "containerSecurityContext": RESTRICTED},
             "podPriority": {"enabled": tier != "pilot"},
-            "userPlaceholder": {"enabled": tier != "pilot", "replicas": _PLACEHOLDERS[tier]},
+            "userPlaceholder": {
+                "enabled": tier != "pilot",
+                "replicas": _PLACEHOLDERS[tier],
+                "containerSecurityContext": RESTRICTED,
+            },
             "corePods": {"nodeAffinity": {"matchNodePurpose": "require"}},
             "userPods": {"nodeAffinity": {"matchNodePurpose": "require"}},
         },
@@ -124,7 +140,11 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "users": False,
             "removeNamedServers": False,
         },
-        "prePuller": {"hook": {"enabled": False}, "continuous": {"enabled": tier != "pilot"}},
+        "prePuller": {
+            "hook": {"enabled": False},
+            "continuous": {"enabled": tier != "pilot"},
+            "containerSecurityContext": RESTRICTED,
+        },
     }
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
         values["hub"]["db"] = {"type": "other"}
@@ -140,7 +160,13 @@ def _proxy(profile: CityProfile) -> dict[str, Any]:
     assert hub is not None
     proxy: dict[str, Any] = {
         "service": {"type": "LoadBalancer"},
-        "chp": {"networkPolicy": {"enabled": True}, "nodeSelector": {"hub.jupyter.org/node-purpose": "core"}},
+        "chp": {
+            "networkPolicy": {"enabled": True},
+            "nodeSelector": {"hub.jupyter.org/node-purpose": "core"},
+            "containerSecurityContext": RESTRICTED,
+        },
+        "traefik": {"containerSecurityContext": RESTRICTED},
+        "secretSync": {"containerSecurityContext": RESTRICTED},
     }
     if hub.https == "letsencrypt":
         proxy["https"] = {

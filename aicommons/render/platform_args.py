@@ -23,11 +23,12 @@ def _pss(level: str) -> dict[str, str]:
 def namespaces(releases: list[Release]) -> list[dict[str, Any]]:
     """Namespaces the platform stack creates, with Pod Security labels.
 
-    System namespaces that run node agents (device plugin, log shipper) need `privileged`;
-    the hub's namespace runs z2jh's own network policies, so no namespace-wide deny there
-    (the project chart's policies cover user servers).
+    System namespaces that run node agents (device plugin, log shipper) need `privileged`; the
+    hub's namespace is `restricted` (every z2jh pod gets a restricted security context) and runs
+    z2jh's own network policies, so no namespace-wide deny there (the project chart's policies
+    cover user servers).
     """
-    wanted = {HUB_NAMESPACE: ("baseline", False), SYSTEM_NAMESPACE: ("privileged", False)}
+    wanted = {HUB_NAMESPACE: ("restricted", False), SYSTEM_NAMESPACE: ("privileged", False)}
     used = {r.namespace for r in releases}
     for ns, level in (
         (GPU_NAMESPACE, "privileged"),

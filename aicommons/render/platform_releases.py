@@ -192,7 +192,7 @@ def platform_chart(
                 {
                     "name": HUB_NAMESPACE,
                     "createNamespace": False,  # the platform stack creates it for Zero-to-JupyterHub
-                    "podSecurity": "baseline",
+                    "podSecurity": "restricted",
                     # Only user servers: a namespace-wide deny would cut the hub's user-scheduler off.
                     "podSelector": {"component": "singleuser-server"},
                     "limitRange": _limit_range(profile),
@@ -200,6 +200,7 @@ def platform_chart(
                         "cpu": str(int(cpu) + 8),
                         "memory": f"{int(mem) + 32}Gi",
                         "gpu": gpu_slots,
+                        "loadBalancers": 1,  # z2jh's proxy-public Service
                         "pods": sum(w.peak_pods for w in plan.workloads) * 2 + 50,
                         "persistentVolumeClaims": registered + 20,
                         "storage": f"{int(registered * profile.storage.home_gib_per_user) + 100}Gi",

@@ -10,7 +10,7 @@ from aicommons.profile.model import KubernetesTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources
 from aicommons.sizing.cost import HOURS_PER_MONTH
 from aicommons.targets.base import CostContext, family_filter
-from aicommons.targets.platform import PlatformDefaults, gpu_setup_for
+from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
@@ -95,7 +95,6 @@ class KubernetesTargetModel:
             autoscaler=False,
             gpu_setup=setup,
             calico=not target.network_policy_enforced,
-            audit_sink={"type": "stdout"},
-            notes=notes
-            + ["Audit events go to the log shipper's stdout: point audit.sink at the city's log store."],
+            audit_sink=sink.chart_values() if (sink := profile.governance.audit_sink) else {"type": "stdout"},
+            notes=notes + ([] if profile.governance.audit_sink else [NO_AUDIT_SINK_NOTE]),
         )

@@ -10,7 +10,7 @@ from aicommons.profile.model import OnpremTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, kubelet_allocatable
 from aicommons.sizing.cost import HOURS_PER_MONTH
 from aicommons.targets.base import CostContext, family_filter
-from aicommons.targets.platform import PlatformDefaults, gpu_setup_for
+from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
@@ -99,6 +99,6 @@ class OnpremTargetModel:
             autoscaler=False,
             gpu_setup=gpu_setup_for(has_gpu, has_mig, nodes_have_driver=False, operator_present=False),
             calico=True,  # the city builds the cluster; Calico makes NetworkPolicy real whatever the CNI
-            audit_sink={"type": "stdout"},
-            notes=["Audit events go to the log shipper's stdout: point audit.sink at the city's log store."],
+            audit_sink=sink.chart_values() if (sink := profile.governance.audit_sink) else {"type": "stdout"},
+            notes=[] if profile.governance.audit_sink else [NO_AUDIT_SINK_NOTE],
         )

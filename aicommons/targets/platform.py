@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+NO_AUDIT_SINK_NOTE = (
+    "Audit events go to the log shipper's stdout until governance.audit_sink names the city's log store "
+    "(AIC-LOG-02 fails until then)."
+)
+
 GpuSetup = Literal[
     "none", "device-plugin", "operator-with-driver", "operator-without-driver", "existing-operator"
 ]
