@@ -39,6 +39,7 @@ golden: $(STAMP)  ## Re-render the example cities' golden bundles (tests/golden)
 
 bench: $(STAMP)  ## Print the benchmark tables (see docs/benchmarks.md)
 	$(PY) benchmarks/sizing.py
+	$(PY) benchmarks/plan.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) build dist .pytest_cache .ruff_cache

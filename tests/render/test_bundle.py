@@ -120,7 +120,9 @@ def test_stack_config_parses_with_the_stack_programs_own_arguments(rendered) -> 
         from aicommons_stacks.args import InfraArgs, PlatformArgs, parse
     finally:
         sys.path.remove(str(data_dir("stacks")))
-    platform_yaml = yaml.safe_load(bundle.files["pulumi/Pulumi.platform.yaml"])["config"]["aicommons:platform"]
+    platform_yaml = yaml.safe_load(bundle.files["pulumi/Pulumi.platform.yaml"])["config"][
+        "aicommons:platform"
+    ]
     assert parse(PlatformArgs, platform_yaml).releases
     if bundle.infra is not None:
         infra_yaml = yaml.safe_load(bundle.files["pulumi/Pulumi.infra.yaml"])["config"]["aicommons:infra"]
@@ -138,15 +140,18 @@ def test_project_chart_accepts_the_rendered_values_with_real_helm(rendered) -> N
     profile, plan, bundle = rendered
     values = _values(bundle, "aicommons-platform")
     chart = ROOT / "charts" / "aicommons-platform"
-    out = helm_python.Chart.load(str(chart)).render(values=values, name="aicommons-platform",
-                                                    namespace="aicommons-system")
+    out = helm_python.Chart.load(str(chart)).render(
+        values=values, name="aicommons-platform", namespace="aicommons-system"
+    )
     docs = [d for text in out.values() for d in yaml.safe_load_all(text) if d]
     for doc in docs:
         kubernetes_validate.validate(doc, "1.31.0", strict=True)
     quota = next(d for d in docs if d["kind"] == "ResourceQuota")
     gpu_slots = sum(p.allocatable.gpu * p.nodes.max for p in plan.pools if p.role == "gpu")
     assert int(quota["spec"]["hard"]["requests.nvidia.com/gpu"]) == gpu_slots
-    provenance = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].endswith("provenance"))
+    provenance = next(
+        d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].endswith("provenance")
+    )
     assert json.dumps(provenance).count(json.loads(bundle.files[LOCK_FILE])["profile_digest"]) == 1
     fluent_bit = _values(bundle, "fluent-bit")
     config_maps = {d["metadata"]["name"] for d in docs if d["kind"] == "ConfigMap"}
@@ -159,7 +164,10 @@ def test_no_secret_ever_lands_in_a_rendered_file(tmp_path: Path) -> None:
     out = tmp_path / "bundle"
     result = subprocess.run(
         [sys.executable, "-m", "aicommons.cli", "render", str(EXAMPLES[0]), "-o", str(out)],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert secret not in result.stdout + result.stderr

@@ -19,7 +19,14 @@ def test_bundle_matches_golden(name: str) -> None:
         if blob != committed[rel]:
             diff = "\n".join(
                 difflib.unified_diff(
-                    committed[rel].decode().splitlines(), blob.decode().splitlines(), rel, rel, lineterm="", n=1
+                    committed[rel].decode().splitlines(),
+                    blob.decode().splitlines(),
+                    rel,
+                    rel,
+                    lineterm="",
+                    n=1,
                 )
             )
-            pytest.fail(f"{rel} differs from the golden bundle (run `make golden` and review):\n{diff[:3000]}")
+            pytest.fail(
+                f"{rel} differs from the golden bundle (run `make golden` and review):\n{diff[:3000]}"
+            )
