@@ -15,6 +15,9 @@ from aicommons import __version__
 from aicommons.cli import (
     blueprint_cmd,
     catalog_cmd,
+    deploy_cmd,
+    drift_cmd,
+    ledger_cmd,
     plan_cmd,
     profile_cmd,
     render_cmd,
@@ -36,8 +39,11 @@ size_cmd.register(app)
 render_cmd.register(app)
 plan_cmd.register(app)
 validate_cmd.register(app)
+deploy_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
+drift_cmd.register(app)
+app.add_typer(ledger_cmd.app, name="ledger", rich_help_panel="Govern")
 
 
 def _version(value: bool) -> None:
@@ -60,7 +66,9 @@ def run() -> None:
     from aicommons.errors import AicommonsError
 
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns typer.Exit codes here instead of raising
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except AicommonsError as exc:
         typer.echo(
             f"error: {exc.render()}" if "\n" not in exc.render() else "error:\n" + _indent(exc.render()),

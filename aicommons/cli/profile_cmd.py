@@ -38,25 +38,43 @@ def init(
     directory: Path = typer.Argument(..., help="Folder for the city's repository (created if missing)."),
     tier: TierName = typer.Option(TierName.pilot, "--tier", help="Reference tier to start from."),
     provider: ProviderName = typer.Option(ProviderName.aws, "--provider", help="Where the Commons will run."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing profile.yaml."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing profile.yaml and CI workflows."),
 ) -> None:
-    """Write a commented starter profile (profile.yaml) that validates, for a tier and provider."""
+    """Write a commented starter profile (profile.yaml) and CI workflows for the city's repository.
+
+    The profile validates, for a tier and provider. The workflows (GitHub Actions and GitLab CI)
+    validate pull requests, check drift nightly and deploy on merge after a manual approval.
+    Nothing is written when any of the files exists, unless --force.
+    """
+    from aicommons.errors import ErrorGroup
     from aicommons.profile import load_profile_text
     from aicommons.profile.starter import starter_profile
+    from aicommons.profile.workflows import WorkflowInputs, ci_workflows
 
     slug = re.sub(r"[^a-z0-9-]+", "-", directory.resolve().name.lower()).strip("-")
     if not re.fullmatch(r"[a-z]([a-z0-9-]{0,30}[a-z0-9])?", slug):
         slug = None  # type: ignore[assignment]
     text = starter_profile(tier.value, provider.value, slug)
-    load_profile_text(text, "profile.yaml")  # a starter that does not validate is a bug
+    profile = load_profile_text(text, "profile.yaml")  # a starter that does not validate is a bug
     target = directory / "profile.yaml"
-    if target.exists() and not force:
-        raise InputError(
-            "already exists; nothing was written (use --force to overwrite)", Location(file=str(target))
+    files = {target: text} | {
+        directory / rel: body for rel, body in ci_workflows(WorkflowInputs.of(profile)).items()
+    }
+    existing = [path for path in files if path.exists()]
+    if existing and not force:
+        raise ErrorGroup(
+            [
+                InputError(
+                    "already exists; nothing was written (use --force to overwrite)", Location(file=str(p))
+                )
+                for p in existing
+            ]
         )
-    directory.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    for path, body in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
     typer.echo(f"wrote {target} ({tier.value} tier, {provider.value}); next: aicommons size {target}")
+    typer.echo(f"wrote CI workflows: {', '.join(str(p) for p in list(files)[1:])}")
 
 
 @schema_app.command("profile")

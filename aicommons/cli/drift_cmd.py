@@ -1,0 +1,108 @@
+"""`aicommons drift`: has the committed bundle, the cloud or the live system drifted? (for CI)"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from aicommons.cli.options import write_or_print
+
+
+class DriftFormat(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Deploy")(drift)
+
+
+def parse_kinds(value: str | None) -> list[str] | None:
+    from aicommons.drift.model import KINDS
+
+    if value is None:
+        return None
+    kinds = [k.strip() for k in value.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise typer.BadParameter(
+            f"unknown drift kind {', '.join(unknown) or '(none)'}; allowed: {', '.join(KINDS)}",
+            param_hint="--kind",
+        )
+    return kinds
+
+
+def drift(
+    profile: Path = typer.Argument(..., help="The city's committed sizing profile (YAML)."),
+    bundle: Path | None = typer.Option(
+        None, "--bundle", help="The committed bundle folder (default: bundles/<city> beside the profile)."
+    ),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        help="Comma-separated kinds: bundle, engine, blueprint (default: all; a kind named here whose "
+        "engine or cluster is missing exits 3 instead of being skipped).",
+    ),
+    format: DriftFormat = typer.Option(
+        DriftFormat.table, "--format", "-f", help="table, json, sarif or junit."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    context: str | None = typer.Option(
+        None, "--context", help="Kubeconfig context of the live cluster (blueprint drift)."
+    ),
+    backend: str | None = typer.Option(
+        None, "--backend", help="Pulumi backend URL of the stacks (engine drift; default: the deploy's)."
+    ),
+) -> None:
+    """Check for drift: the committed bundle, the deployed stacks and the live controls.
+
+    Bundle: the committed bundle against a fresh render of the committed profile. Engine: a
+    refresh and a preview that expects no changes, per stack. Blueprint: controls that passed at
+    the last deploy and fail now. Exit 0 no drift, 1 drift, 2 bad input, 3 a kind asked for by
+    --kind could not run. Every check is recorded in the city's ledger.
+    """
+    from aicommons.drift.formats import report_json, report_junit, report_sarif, report_table, summary_line
+    from aicommons.drift.run import default_edges, drift_entry, outcome, run_drift
+    from aicommons.ledger import append_record, git_commit, ledger_path, utc_now, who_when
+    from aicommons.ledger.model import BlueprintRef
+    from aicommons.render.bundle import blueprint_ref
+
+    kinds = parse_kinds(kind)
+    report = run_drift(
+        profile,
+        default_edges(),
+        kinds=kinds,  # type: ignore[arg-type]
+        bundle_dir=bundle,
+        context=context,
+        backend_url=backend,
+    )
+    if format is DriftFormat.table:
+        from rich.console import Console
+
+        if output is None:
+            Console().print(report_table(report))
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with output.open("w", encoding="utf-8") as fh:
+                Console(file=fh, width=160).print(report_table(report))
+    else:
+        text = {"json": report_json, "sarif": report_sarif, "junit": report_junit}[format.value](report)
+        write_or_print(text, output)
+    actor = who_when()
+    entry = drift_entry(
+        report,
+        actor=actor,
+        at=actor.at or utc_now(),
+        blueprint=BlueprintRef(**blueprint_ref()),
+        git_commit=git_commit(profile.parent),
+    )
+    ledger = ledger_path(profile.parent)
+    record = append_record(ledger, entry)
+    typer.echo(f"{summary_line(report)}; recorded as {ledger}:{record.seq}", err=True)
+    error = outcome(report)
+    if error is not None:
+        raise error
