@@ -42,9 +42,7 @@ _AWS_SIZES = {
     "p4d": "24xlarge",
     "p5": "48xlarge",
 }
-AWS_INSTANCE_TYPES = {
-    f"{fam}.{size}" for fam, sizes in _AWS_SIZES.items() for size in sizes.split()
-}
+AWS_INSTANCE_TYPES = {f"{fam}.{size}" for fam, sizes in _AWS_SIZES.items() for size in sizes.split()}
 
 UNIT_PRICE_ITEMS = {
     "eks_control_plane",
@@ -282,9 +280,7 @@ def test_every_named_gpu_model_is_in_the_gpu_catalog(
     instances: CloudCatalog, servers: ServerCatalog, gpus: GpuCatalog
 ) -> None:
     catalog = {g.name: g for g in gpus.gpus}
-    named = [
-        (i.instance_type, i.gpu_model, i.gpu_memory_gib_each) for i in instances.instance_types
-    ]
+    named = [(i.instance_type, i.gpu_model, i.gpu_memory_gib_each) for i in instances.instance_types]
     named += [(s.id, s.gpu_model, s.gpu_memory_gib_each) for s in servers.servers]
     for who, model, memory in named:
         if model is None:
@@ -325,9 +321,7 @@ def test_unit_price_figures(unit_prices: UnitPrices, item: str, usd: float, unit
     assert unit_prices.usd(item, "us-east-1") == usd
 
 
-def test_region_multipliers_name_known_regions(
-    unit_prices: UnitPrices, instances: CloudCatalog
-) -> None:
+def test_region_multipliers_name_known_regions(unit_prices: UnitPrices, instances: CloudCatalog) -> None:
     assert set(unit_prices.region_multipliers) <= set(instances.regions) - {unit_prices.base_region}
     assert all(f > 0 for f in unit_prices.region_multipliers.values())
     with pytest.raises(KeyError):
@@ -346,9 +340,7 @@ def test_servers(servers: ServerCatalog) -> None:
         assert s.power_watts_typical <= s.power_watts_max, s.id
         assert (s.gpu_model is not None) == (s.gpu_count > 0), s.id
         assert (s.gpu_memory_gib_each is not None) == (s.gpu_count > 0), s.id
-        assert "estimate" in s.source.lower(), (
-            f"{s.id}: the source must say the figures are estimates"
-        )
+        assert "estimate" in s.source.lower(), f"{s.id}: the source must say the figures are estimates"
         _real_date(s.date)
 
 

@@ -97,14 +97,11 @@ def eligible(node: NodeType, pod: PodDemand) -> bool:
     if not node.has_gpu or gpu_slots(node, pod.sharing) < pod.gpu:
         return False
     if pod.spec.models:
-        wanted = {(find_gpu(m) or _unknown(m)).name for m in pod.spec.models}
+        # Unknown names match no node; check_feasible reports them with their field path.
+        wanted = {gpu.name for m in pod.spec.models if (gpu := find_gpu(m)) is not None}
         if node.gpu_model not in wanted:
             return False
     return memory_per_slot(node, pod) + 1e-9 >= pod.gpu_memory_gib
-
-
-def _unknown(name: str):  # type: ignore[no-untyped-def]
-    raise InputError(f"unknown GPU model {name!r}")
 
 
 def check_feasible(
@@ -117,11 +114,15 @@ def check_feasible(
         base = f"workloads[{pod.index}]"
         spec = pod.spec
         if spec is not None:
+            unknown = 0
             for j, model in enumerate(spec.models or []):
                 try:
                     require_gpu(model, f"{base}.gpu.models[{j}]")
                 except InputError as exc:
                     errors.append(exc)
+                    unknown += 1
+            if unknown:
+                continue  # "fits no node" would only repeat it
             if spec.sharing.mode == "mig":
                 profiles = sorted({p for g in gpus for p in g.mig_profiles})
                 if not any(spec.sharing.mig_profile in g.mig_profiles for g in gpus):

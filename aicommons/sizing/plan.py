@@ -228,8 +228,8 @@ def _pool_plans(
     plans = [_pool_plan("core", "core", _always_on(core), core.peak_nodes, zones)]
     used: set[str] = {"core"}
     for role, sol in sorted(solutions, key=lambda rs: (rs[0] != "user", rs[1].pods[0].index)):
-        if role == "user":
-            name = "user"
+        if role == "user":  # CPU workloads split over several pools: names stay unique
+            name = "user" if "user" not in used else f"user-{sol.pods[0].workload}"[:40]
         else:
             model = (sol.node.gpu_model or "gpu").lower().split("-")[0]
             mode = sol.pods[0].sharing.split(":")[0]
