@@ -55,10 +55,16 @@ def _with_render_fields(profile):  # type: ignore[no-untyped-def]
 
     data = profile.model_dump(mode="json")
     slug = data["city"]["slug"]
-    data["hub"] = {"host": f"commons.{slug}.example.gov", "https": "letsencrypt",
-                   "contact_email": f"it@{slug}.example.gov"}
-    data["identity"] = {"issuer_url": f"https://login.{slug}.example.gov/realms/staff", "client_id": "hub",
-                        "allowed_groups": ["users"]}
+    data["hub"] = {
+        "host": f"commons.{slug}.example.gov",
+        "https": "letsencrypt",
+        "contact_email": f"it@{slug}.example.gov",
+    }
+    data["identity"] = {
+        "issuer_url": f"https://login.{slug}.example.gov/realms/staff",
+        "client_id": "hub",
+        "allowed_groups": ["users"],
+    }
     return CityProfile.model_validate(data)
 
 
@@ -74,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             target = 3.0 if example.stem == "metro" else None
             seconds = timed([*AIC, "plan", str(example), "--bundle", f"{tmp}/{example.stem}"], repeat=3)
             rows.append((f"aicommons plan {example.name}", seconds, target))
-    rows.append((f"render {args.cities} generated cities (one process)", render_cities(args.cities, args.seed), 60.0))
+    rows.append(
+        (f"render {args.cities} generated cities (one process)", render_cities(args.cities, args.seed), 60.0)
+    )
     lines = ["| measurement | seconds | target | met |", "|---|---|---|---|"]
     for name, seconds, target in rows:
         met = "" if target is None else ("yes" if seconds < target else "no")

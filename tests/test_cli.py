@@ -263,24 +263,7 @@ def test_schema_accepts_every_starter_profile(validator, tier: str, provider: st
 TIER_NAMES = ["pilot", "small", "medium", "large"]
 PROVIDERS = ["aws", "kubernetes", "onprem"]
 INIT_CASES = [
-    pytest.param(
-        tier,
-        provider,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "bug: the large tier asks for A100 MIG slices and 8x H100 training; the kubernetes "
-                "starter offers only L40S nodes and the on-prem catalog has no A100 server, so "
-                "`aicommons init --tier large` writes a profile `aicommons size` rejects "
-                "(aicommons/profile/starter.py, hardware_profiles/tiers/large.yaml)"
-            ),
-        )
-        if tier == "large" and provider != "aws"
-        else (),
-        id=f"{tier}-{provider}",
-    )
-    for tier in TIER_NAMES
-    for provider in PROVIDERS
+    pytest.param(tier, provider, id=f"{tier}-{provider}") for tier in TIER_NAMES for provider in PROVIDERS
 ]
 
 

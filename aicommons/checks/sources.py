@@ -1,7 +1,9 @@
-"""Build the inventories `validate` checks: from a profile or a bundle folder, for each source."""
+"""Build the inventories the checks run on, and run them: bundle (static) and offline plan."""
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -27,13 +29,48 @@ def bundle_files(target: Path) -> dict[str, bytes]:
     return render_bundle(profile, size(profile)).files
 
 
-def static_inventory(files: dict[str, bytes]) -> Inventory:
+def static_inventory(files: Mapping[str, bytes]) -> Inventory:
     return bundle_inventory(files)
 
 
-def check_files(files: dict[str, bytes], today: date | None = None) -> Report:
-    """Static checks of a bundle's files against the default blueprint."""
+def plan_inventory_of(files: Mapping[str, bytes], folder: Path | None = None) -> Inventory:
+    """The offline plan of a bundle, from its folder or (in memory) through a temporary copy."""
+    from aicommons.checks.adapters.plan import plan_inventory_for_bundle
+
+    if folder is not None:
+        return plan_inventory_for_bundle(folder)
+    with tempfile.TemporaryDirectory(prefix="aicommons-plan-") as tmp:
+        for rel, blob in files.items():
+            path = Path(tmp) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(blob)
+        return plan_inventory_for_bundle(Path(tmp))
+
+
+def check_files(
+    files: Mapping[str, bytes],
+    today: date | None = None,
+    *,
+    with_plan: bool = True,
+    folder: Path | None = None,
+) -> Report:
+    """Static and (by default) plan checks of a bundle against the default blueprint, merged."""
     from aicommons.blueprint.load import default_blueprint
+
+    return check_inventories(
+        _inventories(files, with_plan, folder), default_blueprint(), today or date.today()
+    )
+
+
+def check_inventories(inventories: list[Inventory], blueprint, today: date) -> Report:  # type: ignore[no-untyped-def]
+    from aicommons.checks.merge import merge_reports
     from aicommons.checks.run import run_checks
 
-    return run_checks(static_inventory(files), default_blueprint(), today or date.today())
+    return merge_reports([run_checks(inv, blueprint, today) for inv in inventories])
+
+
+def _inventories(files: Mapping[str, bytes], with_plan: bool, folder: Path | None) -> list[Inventory]:
+    inventories = [static_inventory(files)]
+    if with_plan:
+        inventories.append(plan_inventory_of(files, folder))
+    return inventories

@@ -44,10 +44,12 @@ def plan(
     write_bundle(bundle.files, out)
     stacks = plan_bundle(out)
     resources = [r for s in stacks for r in s.resources]
+    checks = _checks(bundle.files, stacks, city, sizing)
     if format is PlanFormat.json:
         doc = {
             "sizing": sizing.model_dump(mode="json"),
             "bundle": str(out),
+            "validation": checks.model_dump(mode="json")["summary"],
             "resources": [
                 {"type": r.type, "name": r.name, "stack": r.stack, "inputs": r.inputs, "protect": r.protect}
                 for r in resources
@@ -71,9 +73,27 @@ def plan(
     summary = f"{total} resources in {len(stacks)} stack(s): " + ", ".join(
         f"{s.stack} {sum(1 for r in s.resources if r.custom)}" for s in stacks
     )
-    renderable = Group(plan_tables(sizing), table, summary)
+    from aicommons.checks.formats import summary_line
+
+    failing = [f"{c.id} ({c.severity}) {c.title}" for c in checks.controls if c.status == "failed"]
+    verdict = f"controls ({checks.source}): {summary_line(checks)}" + "".join(
+        f"\n  failed: {f}" for f in failing
+    )
+    renderable = Group(plan_tables(sizing), table, summary, verdict)
     if report is not None:
         with report.open("w", encoding="utf-8") as fh:
             Console(file=fh, width=160).print(renderable)
     else:
         Console().print(renderable)
+
+
+def _checks(files, stacks, profile, sizing):  # type: ignore[no-untyped-def]
+    """Static and plan checks, reusing the plan just made."""
+    from datetime import date
+
+    from aicommons.blueprint.load import default_blueprint
+    from aicommons.checks.adapters.plan import plan_inventory
+    from aicommons.checks.sources import check_inventories, static_inventory
+
+    inventories = [static_inventory(files), plan_inventory(stacks, files, profile, sizing)]
+    return check_inventories(inventories, default_blueprint(), date.today())

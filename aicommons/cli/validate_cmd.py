@@ -42,6 +42,7 @@ def validate(
         None, "--blueprint", help="Blueprint YAML (default: ai-commons-v1)."
     ),
     live: bool = typer.Option(False, "--live", help="Check the live deployment instead of the bundle."),
+    no_plan: bool = typer.Option(False, "--no-plan", help="Check the bundle only, not its offline plan."),
     context: str | None = typer.Option(None, "--context", help="kubeconfig context of the cluster (--live)."),
     kubeconfig: str | None = typer.Option(None, "--kubeconfig", help="kubeconfig file (--live)."),
     region: str | None = typer.Option(
@@ -53,7 +54,7 @@ def validate(
     from aicommons.checks.formats import report_json, report_junit, report_sarif, report_table
     from aicommons.checks.merge import merge_reports
     from aicommons.checks.run import exit_code, run_checks
-    from aicommons.checks.sources import bundle_files, static_inventory
+    from aicommons.checks.sources import bundle_files, plan_inventory_of, static_inventory
 
     rules = load_blueprint(blueprint) if blueprint else default_blueprint()
     files = bundle_files(target)
@@ -67,7 +68,10 @@ def validate(
         )
         reports = [run_checks(inventory, rules, today)]
     else:
-        reports = [run_checks(static_inventory(files), rules, today)]
+        inventories = [static_inventory(files)]
+        if not no_plan:
+            inventories.append(plan_inventory_of(files, target if target.is_dir() else None))
+        reports = [run_checks(inv, rules, today) for inv in inventories]
     report = merge_reports(reports)
     if format is ReportFormat.table:
         from rich.console import Console

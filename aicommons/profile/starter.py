@@ -41,6 +41,17 @@ amortization_years: 5          # years over which the hardware is written off
 }
 
 
+_H100_SHAPE = """\
+- name: h100-node
+  cpu: 190
+  memory_gib: 1900
+  gpu_count: 8
+  gpu_model: H100-80GB
+  gpu_memory_gib: 80
+  usd_month: 0
+"""
+
+
 def starter_profile(tier: str, provider: str, slug: str | None = None) -> str:
     """The YAML text of a commented starter profile (validated by the caller's tests)."""
     yaml = YAML(typ="rt")
@@ -51,6 +62,8 @@ def starter_profile(tier: str, provider: str, slug: str | None = None) -> str:
     block = _TARGETS[provider]
     if block is not None:
         doc["target"] = yaml.load(block)
+        if provider == "kubernetes" and tier == "large":  # training and MIG need H100-class nodes
+            doc["target"]["node_types"].append(yaml.load(_H100_SHAPE)[0])
         if provider != "aws":
             doc["governance"]["data_residency_regions"] = []
             doc["target"].yaml_set_start_comment(f"Deployment target: {provider}.", indent=2)

@@ -43,7 +43,7 @@ SOURCES = {
     "AIC-DATA-04": ["plan"],
     "AIC-SEC-01": ["bundle"],
     "AIC-LOG-01": ["plan", "live"],
-    "AIC-LOG-02": ["bundle", "live"],
+    "AIC-LOG-02": ["bundle", "plan", "live"],  # the plan shows the sink is the real audit bucket
     "AIC-LOG-03": ["plan", "live"],
     "AIC-LOG-04": ["plan", "live"],
     "AIC-SUP-01": ["bundle"],
@@ -210,12 +210,19 @@ def test_control_parameters(blueprint: Blueprint) -> None:
     assert params["AIC-SUP-01"]["forbidden_tags"] == ["latest"]
     assert params["AIC-HA-01"] == {"min_core_nodes": 2, "min_zones": 2, "applies_above_tier": "pilot"}
     assert params["AIC-COST-01"] == {"alert_thresholds_required": True}
-    assert params["AIC-IAM-01"]["forbidden_authenticators"] == [
+    forbidden = params["AIC-IAM-01"]["forbidden_authenticators"]
+    assert "null" in forbidden  # a string: the Z2JH shorthand, not YAML's null
+    # no identity provider behind any of them
+    for name in (
         "dummy",
-        "null",  # a string: the Z2JH shorthand, not YAML's null
+        "tmp",
+        "pam",
+        "shared-password",
         "jupyterhub.auth.DummyAuthenticator",
         "nullauthenticator.NullAuthenticator",
-    ]
+        "jupyterhub.auth.PAMAuthenticator",
+    ):
+        assert name in forbidden, name
 
 
 def test_allowed_registries_and_components(blueprint: Blueprint) -> None:
@@ -225,6 +232,8 @@ def test_allowed_registries_and_components(blueprint: Blueprint) -> None:
         "nvcr.io",
         "ghcr.io",
         "registry.k8s.io",
+        "docker.io/library/traefik",  # z2jh's autohttps default image
+        "cr.fluentbit.io",  # the fluent-bit chart's default registry
         "public.ecr.aws",
     ]
     assert blueprint.components.model_dump() == {
