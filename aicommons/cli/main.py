@@ -20,6 +20,7 @@ from aicommons.cli import (
     ledger_cmd,
     plan_cmd,
     profile_cmd,
+    project_cmd,
     render_cmd,
     size_cmd,
     validate_cmd,
@@ -44,6 +45,7 @@ app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
 drift_cmd.register(app)
 app.add_typer(ledger_cmd.app, name="ledger", rich_help_panel="Govern")
+app.add_typer(project_cmd.app, name="project", rich_help_panel="Govern")
 
 
 def _version(value: bool) -> None:

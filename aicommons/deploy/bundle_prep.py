@@ -1,0 +1,99 @@
+"""Before the engine: load, size, render and validate the profile, then write the bundle.
+
+Shared by deploy (always renders) and destroy (renders only when no bundle is there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from aicommons.deploy.engine import STACK_ORDER
+from aicommons.deploy.settings import default_bundle_dir
+
+if TYPE_CHECKING:
+    from aicommons.checks.report import Report
+    from aicommons.profile.model import CityProfile
+    from aicommons.render.bundle import Bundle
+    from aicommons.sizing.plan import SizingPlan
+
+
+@dataclass
+class Prepared:
+    profile: CityProfile
+    plan: SizingPlan
+    city_folder: Path
+    bundle_dir: Path
+    bundle: Bundle | None = None  # None when an existing bundle folder was used as it is
+    checks: Report | None = None
+
+
+def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
+    from aicommons.profile import load_profile
+    from aicommons.sizing.plan import size
+
+    profile = load_profile(profile_path)
+    city_folder = profile_path.resolve().parent
+    return Prepared(
+        profile=profile,
+        plan=size(profile),
+        city_folder=city_folder,
+        bundle_dir=(bundle_dir or default_bundle_dir(city_folder, profile.city.slug)).resolve(),
+    )
+
+
+def render_and_check(prepared: Prepared) -> Prepared:
+    """Render the bundle in memory and run the static checks; refuse (exit 1) on critical failures."""
+    from aicommons.checks.gate import ControlsFailed, critical_failures
+    from aicommons.checks.sources import check_files
+    from aicommons.render.bundle import render_bundle
+
+    prepared.bundle = render_bundle(prepared.profile, prepared.plan)
+    prepared.checks = check_files(prepared.bundle.files)
+    failures = critical_failures(prepared.checks)
+    if failures:
+        raise ControlsFailed(
+            f"{len(failures)} critical control(s) fail; nothing was deployed (fix the profile, or record "
+            "an exception in governance.exceptions):\n  " + "\n  ".join(failures)
+        )
+    return prepared
+
+
+def stacks_in(files: dict[str, bytes]) -> list[str]:
+    return [s for s in STACK_ORDER if f"pulumi/Pulumi.{s}.yaml" in files]
+
+
+def write(prepared: Prepared) -> None:
+    """Write the rendered bundle, keeping what the engine wrote into its stack files."""
+    from aicommons.deploy.stack_files import read_engine_keys, restore_engine_keys
+    from aicommons.render.write import write_bundle
+
+    assert prepared.bundle is not None
+    keys = read_engine_keys(prepared.bundle_dir)
+    write_bundle(prepared.bundle.files, prepared.bundle_dir)
+    restore_engine_keys(prepared.bundle_dir, keys)
+
+
+def stack_config(bundle_dir: Path, stack: str) -> dict[str, Any]:
+    """The `config:` of `pulumi/Pulumi.<stack>.yaml` ({} when absent or unreadable)."""
+    path = bundle_dir / "pulumi" / f"Pulumi.{stack}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    config = data.get("config") if isinstance(data, dict) else None
+    return config if isinstance(config, dict) else {}
+
+
+def infra_region(bundle_dir: Path) -> str | None:
+    region = stack_config(bundle_dir, "infra").get("aws:region")
+    return region if isinstance(region, str) else None
+
+
+def kube_context(bundle_dir: Path) -> str | None:
+    platform = stack_config(bundle_dir, "platform").get("aicommons:platform")
+    context = platform.get("kube_context") if isinstance(platform, dict) else None
+    return context if isinstance(context, str) else None

@@ -1,0 +1,295 @@
+"""`aicommons deploy`: render, validate, then preview, confirm and update each stack in order.
+
+infra (AWS only) first, then platform. Each stack is previewed and shown as a table before
+anyone is asked; a replace or delete of a resource that holds data stops the deploy unless it
+is named with --allow-replace (the audit store never). After the platform is up, the live
+validation runs and is stored beside the ledger, and one ledger record describes the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aicommons.deploy import bundle_prep
+from aicommons.deploy.display import change_table
+from aicommons.deploy.engine import StackOutput
+from aicommons.deploy.errors import DeployRefused, EngineError, NotConfirmed
+from aicommons.deploy.events import EventCollector, fan_out, has_changes
+from aicommons.deploy.guard import GuardResult, guard_changes, refusal_message
+from aicommons.deploy.logs import EngineLog, Redactor, run_stamp
+from aicommons.deploy.record import StackRun, validation_counts
+from aicommons.deploy.rules import Confirm, confirmation, deploy_order
+from aicommons.deploy.settings import PASSPHRASE_VARS, engine_settings, logs_dir, require_secret
+from aicommons.deploy.shell import describe
+from aicommons.deploy.updates import run_update
+from aicommons.errors import AicommonsError, MissingComponentError
+from aicommons.render.jupyterhub import OIDC_SECRET_KEY
+
+if TYPE_CHECKING:
+    from aicommons.checks.report import Report
+    from aicommons.deploy.engine import Engine
+    from aicommons.deploy.shell import Shell
+
+AUDIT_BUCKET_OUTPUT = "auditBucket"
+LEDGER_PREFIX = "ledger"  # key prefix of the ledger's copies in the audit bucket
+OIDC_SECRET = f"aicommons:{OIDC_SECRET_KEY}"  # the stack config key the platform program reads
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    profile: Path
+    bundle: Path | None = None
+    preview: bool = False
+    yes: bool = False
+    stack: str | None = None
+    backend: str | None = None
+    secrets_provider: str | None = None
+    allow_replace: tuple[str, ...] = ()
+
+
+@dataclass
+class DeployOutcome:
+    bundle_dir: Path
+    stacks: list[str]
+    previews: dict[str, dict[str, int]] = field(default_factory=dict)
+    guards: dict[str, GuardResult] = field(default_factory=dict)
+    runs: list[StackRun] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    validation: Report | None = None
+    record: Any = None  # the LedgerRecord appended
+
+
+def deploy(request: DeployRequest, shell: Shell) -> DeployOutcome:
+    prepared = bundle_prep.render_and_check(bundle_prep.load_city(request.profile, request.bundle))
+    assert prepared.bundle is not None and prepared.checks is not None
+    order = deploy_order(bundle_prep.stacks_in(prepared.bundle.files), request.stack)
+    mode = confirmation(
+        yes=request.yes, interactive=shell.interactive, preview_only=request.preview, action="deploy"
+    )
+    secrets: dict[str, str] = {}
+    if "platform" in order:
+        assert prepared.profile.identity is not None  # render requires it
+        secrets[OIDC_SECRET] = require_secret(prepared.profile.identity.client_secret_env, shell.environ)
+    settings = engine_settings(
+        prepared.city_folder, prepared.bundle_dir, request.backend, request.secrets_provider, shell.environ
+    )
+    redact = Redactor([*secrets.values(), *(shell.environ.get(v) for v in PASSPHRASE_VARS)])
+    bundle_prep.write(prepared)
+    shell.console.print(f"bundle for {prepared.profile.city.slug} written to {prepared.bundle_dir}")
+    if settings.local_state is not None:
+        settings.local_state.mkdir(parents=True, exist_ok=True)  # Pulumi's file backend needs the folder
+    engine = shell.open_engine(settings, redact)
+
+    outcome = DeployOutcome(bundle_dir=prepared.bundle_dir, stacks=order)
+    outputs: dict[str, dict[str, StackOutput]] = {}
+    stamp = run_stamp()
+    error: AicommonsError | None = None
+    on_aws = "infra" in bundle_prep.stacks_in(prepared.bundle.files)
+    for position, stack in enumerate(order):
+        kubeconfig = _infra_kubeconfig(engine, outputs) if stack == "platform" and on_aws else None
+        _preflight(stack, prepared.bundle_dir, shell, kubeconfig)
+        engine.prepare(stack, create=True, secrets=secrets if stack == "platform" else None)
+        with EngineLog(logs_dir(prepared.city_folder), stack, stamp, redact) as log:
+            error = _deploy_stack(engine, stack, log, shell, request, mode, redact, outcome, order[:position])
+        if error is not None:
+            break
+        if any(run.stack == stack for run in outcome.runs):
+            outputs[stack] = _outputs(engine, stack, outcome)
+
+    if request.preview:
+        shell.console.print("preview only: nothing was changed")
+        return outcome
+    if outcome.runs and "infra" not in outputs and on_aws:
+        outputs["infra"] = _outputs(engine, "infra", outcome)  # the audit bucket and the kubeconfig
+    if outcome.runs and error is None and "platform" in order:
+        outcome.validation = _validate_live(prepared, outputs, shell, outcome)
+    if outcome.runs:
+        _record(prepared, outcome, outputs, shell)
+    if error is not None:
+        raise error
+    return outcome
+
+
+def _deploy_stack(
+    engine: Engine,
+    stack: str,
+    log: EngineLog,
+    shell: Shell,
+    request: DeployRequest,
+    mode: Confirm,
+    redact: Redactor,
+    outcome: DeployOutcome,
+    earlier: list[str],
+) -> AicommonsError | None:
+    """Preview, guard, confirm and update one stack; returns the error to stop with, if any."""
+    previewed = _preview(engine, stack, log, shell, request, outcome, earlier)
+    if previewed is None or request.preview:
+        return None
+    counts, guard = previewed
+    if mode is Confirm.ASK and has_changes(counts) and not shell.confirm(f"Deploy these changes to {stack}?"):
+        return NotConfirmed(f"not confirmed: {stack} was not changed")
+    # a resource named with --allow-replace may be protected in the engine's state as well
+    engine.set_protect(stack, [b.change.urn for b in guard.allowed if b.change.protect], False)
+    ran = run_update("up", engine, stack, shell, log, redact, command="deploy")
+    outcome.runs.append(ran.run)
+    return ran.error
+
+
+def _preflight(stack: str, bundle_dir: Path, shell: Shell, infra_kubeconfig: str | None) -> None:
+    """AWS credentials before infra; the cluster before platform (when it exists already)."""
+    from aicommons.deploy.live_validation import KubeconfigFile
+
+    if stack == "infra":
+        region = bundle_prep.infra_region(bundle_dir)
+        who = shell.preflight.aws_identity(region)
+        shell.console.print(f"AWS: acting as {who} in {region}")
+    elif (context := bundle_prep.kube_context(bundle_dir)) is not None:
+        version = shell.preflight.cluster_version(context, None)
+        shell.console.print(f"cluster: context {context}, Kubernetes {version}")
+    elif infra_kubeconfig:  # AWS: the infra stack's cluster
+        with KubeconfigFile(infra_kubeconfig) as path:
+            version = shell.preflight.cluster_version(None, path)
+        shell.console.print(f"cluster: the infra stack's, Kubernetes {version}")
+
+
+def _infra_kubeconfig(engine: Engine, outputs: dict[str, dict[str, StackOutput]]) -> str | None:
+    """The infra stack's kubeconfig output: from this run, else from the deployed stack."""
+    if "infra" not in outputs:
+        try:
+            outputs["infra"] = engine.outputs("infra")
+        except EngineError:
+            return None  # infra not deployed yet (a first --preview): nothing to check
+    kubeconfig = outputs.get("infra", {}).get("kubeconfig")
+    return str(kubeconfig.value) if kubeconfig and kubeconfig.value else None
+
+
+def _preview(
+    engine: Engine,
+    stack: str,
+    log: EngineLog,
+    shell: Shell,
+    request: DeployRequest,
+    outcome: DeployOutcome,
+    earlier: list[str],
+) -> tuple[dict[str, int], GuardResult] | None:
+    """Preview, show the table, apply the guard. None when a preview-only run cannot preview yet."""
+    collector = EventCollector()
+    try:
+        counts = engine.preview(
+            stack, fan_out(collector, log.on_event("preview")), on_output=log.on_output("preview")
+        )
+    except EngineError as exc:
+        pending = [s for s in earlier if has_changes(outcome.previews.get(s, {}))]
+        if request.preview and pending:
+            # The platform reads the infra stack's outputs: with infra not deployed yet there is nothing to read.
+            note = f"{stack}: no preview until {', '.join(pending)} is deployed ({describe(exc)})"
+            shell.console.print(f"[yellow]{note}[/]")
+            outcome.notes.append(note)
+            return None
+        raise
+    if collector.summary is not None:
+        counts = collector.counts()
+    guard = guard_changes(stack, collector.changes(), request.allow_replace)
+    outcome.previews[stack] = counts
+    outcome.guards[stack] = guard
+    shell.console.print(change_table(stack, collector.changes(), counts, guard))
+    for name in guard.unused_allows:
+        shell.console.print(
+            f"[yellow]--allow-replace {name}: {stack} replaces or deletes nothing of that name[/]"
+        )
+    if guard.refused:
+        raise DeployRefused(refusal_message(guard.refused))
+    for blocked in guard.allowed:
+        shell.console.print(f"[yellow]allowed by --allow-replace: {blocked.describe()}[/]")
+    return counts, guard
+
+
+def _outputs(engine: Engine, stack: str, outcome: DeployOutcome) -> dict[str, StackOutput]:
+    try:
+        return engine.outputs(stack)
+    except EngineError as exc:
+        outcome.notes.append(f"{stack} outputs unreadable: {describe(exc)}")
+        return {}
+
+
+def _validate_live(
+    prepared: bundle_prep.Prepared,
+    outputs: dict[str, dict[str, StackOutput]],
+    shell: Shell,
+    outcome: DeployOutcome,
+) -> Report | None:
+    from aicommons.deploy.live_validation import KubeconfigFile
+    from aicommons.drift import write_last_validation
+    from aicommons.ledger import utc_now
+
+    if shell.validate_live is None:
+        outcome.notes.append("live validation unavailable (the live adapter is not installed)")
+        shell.console.print("[yellow]live validation unavailable: the live adapter is not installed[/]")
+        return None
+    kubeconfig = None
+    context = bundle_prep.kube_context(prepared.bundle_dir)
+    if context is None:  # AWS: the cluster is the infra stack's, reached with its kubeconfig output
+        infra = outputs.get("infra") or {}
+        kubeconfig = infra["kubeconfig"].value if "kubeconfig" in infra else None
+    try:
+        with KubeconfigFile(kubeconfig) as path:
+            report = shell.validate_live(prepared.profile, prepared.plan, context, path)
+    except MissingComponentError as exc:
+        outcome.notes.append(f"live validation failed: {describe(exc)}")
+        shell.console.print(f"[yellow]live validation could not run: {exc.render()}[/]")
+        return None
+    stored = write_last_validation(prepared.city_folder, report, at=utc_now())
+    s = report.summary
+    outcome.notes.append(
+        f"live validation: {s.passed} passed, {s.failed} failed, {s.skipped} skipped, {s.waived} waived"
+    )
+    shell.console.print(f"live validation: {s.passed} passed, {s.failed} failed (stored in {stored})")
+    return report
+
+
+def _record(
+    prepared: bundle_prep.Prepared,
+    outcome: DeployOutcome,
+    outputs: dict[str, dict[str, StackOutput]],
+    shell: Shell,
+) -> None:
+    from aicommons.deploy import record
+    from aicommons.render.bundle import blueprint_ref, profile_digest
+
+    validation = outcome.validation or prepared.checks
+    notes = list(outcome.notes)
+    if outcome.validation is None:
+        notes.append("validation counts are the static bundle checks")
+    outcome.record = record.append(
+        prepared.city_folder,
+        action="deploy",
+        city=prepared.profile.city.slug,
+        profile_digest=profile_digest(prepared.profile),
+        blueprint=blueprint_ref(),
+        runs=outcome.runs,
+        validation=validation_counts(validation),
+        notes=notes,
+    )
+    shell.console.print(f"ledger: record {outcome.record.seq} appended ({outcome.record.sha256[:12]})")
+    region = bundle_prep.infra_region(prepared.bundle_dir)
+    upload_to_audit_bucket(outcome.record, outputs.get("infra") or {}, region, shell)
+
+
+def upload_to_audit_bucket(
+    ledger_record: Any, infra: dict[str, StackOutput], region: str | None, shell: Shell
+) -> str | None:
+    """Copy the record to the audit bucket (AWS); a failure is reported, the local ledger stays."""
+    bucket = infra.get(AUDIT_BUCKET_OUTPUT)
+    if bucket is None or not bucket.value or not region:
+        return None
+    from aicommons.ledger import upload_record
+
+    try:
+        key = upload_record(str(bucket.value), LEDGER_PREFIX, ledger_record, region)
+    except MissingComponentError as exc:
+        shell.console.print(f"[red]the ledger record was not copied to the audit bucket:[/] {exc.render()}")
+        return None
+    shell.console.print(f"ledger: copied to s3://{bucket.value}/{key}")
+    return key

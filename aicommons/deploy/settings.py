@@ -1,0 +1,120 @@
+"""Where a city's engine state, logs and ledger live, and how its secrets are encrypted.
+
+Everything is under the city's folder (the folder holding the profile) unless told otherwise:
+
+    <city folder>/.aicommons/state/      Pulumi's file backend (file://), created on first use
+    <city folder>/.aicommons/logs/       one engine log per stack and run
+    <city folder>/.aicommons/ledger.jsonl
+    <city folder>/bundles/<city>/        the rendered bundle (its pulumi/ folder is the project)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from aicommons.errors import InputError, MissingComponentError
+
+TOOL_DIR = ".aicommons"
+STATE_DIR = "state"
+LOGS_DIR = "logs"
+PASSPHRASE_VARS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
+# Pulumi's secrets providers: the passphrase, or a cloud key (awskms://alias/x?region=...).
+SECRETS_PROVIDERS = re.compile(r"^(passphrase|default|(awskms|azurekeyvault|gcpkms|hashivault)://\S+)$")
+PULUMI_INSTALL = "https://www.pulumi.com/docs/install/"
+
+
+def state_dir(city_folder: Path) -> Path:
+    return city_folder / TOOL_DIR / STATE_DIR
+
+
+def logs_dir(city_folder: Path) -> Path:
+    return city_folder / TOOL_DIR / LOGS_DIR
+
+
+def default_bundle_dir(city_folder: Path, slug: str) -> Path:
+    return city_folder / "bundles" / slug
+
+
+def file_backend_url(folder: Path) -> str:
+    return folder.resolve().as_uri()  # file:///abs/path
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How to reach the engine's state and encrypt its secrets."""
+
+    project_dir: Path  # the bundle's pulumi/ folder
+    backend_url: str
+    secrets_provider: str | None = None  # None: the passphrase
+    city_folder: Path | None = None
+
+    @property
+    def local_state(self) -> Path | None:
+        """The folder of a file:// backend (None for S3, Pulumi Cloud and the like)."""
+        if self.backend_url.startswith("file://"):
+            return Path(self.backend_url.removeprefix("file://"))
+        return None
+
+
+def engine_settings(
+    city_folder: Path,
+    bundle_dir: Path,
+    backend_url: str | None,
+    secrets_provider: str | None,
+    environ: Mapping[str, str],
+    *,
+    need_passphrase: bool = True,
+) -> EngineSettings:
+    """Check the backend, the secrets provider and the passphrase before any engine call."""
+    provider = secrets_provider_of(secrets_provider)
+    if provider is None and need_passphrase:
+        require_passphrase(environ)
+    return EngineSettings(
+        project_dir=bundle_dir / "pulumi",
+        backend_url=backend_url or file_backend_url(state_dir(city_folder)),
+        secrets_provider=provider,
+        city_folder=city_folder,
+    )
+
+
+def secrets_provider_of(value: str | None) -> str | None:
+    """None for the passphrase (the default), else a cloud key URL Pulumi understands."""
+    if value is None or value in ("passphrase", "default"):
+        return None
+    if not SECRETS_PROVIDERS.match(value):
+        raise InputError(
+            f"--secrets-provider {value!r} is not a Pulumi secrets provider",
+            allowed="passphrase, awskms://alias/<name>?region=<region>, azurekeyvault://..., gcpkms://..., hashivault://...",
+        )
+    return value
+
+
+def require_passphrase(environ: Mapping[str, str]) -> None:
+    if not any(environ.get(name) for name in PASSPHRASE_VARS):
+        raise MissingComponentError(
+            "the stacks' secrets are encrypted with a passphrase, and PULUMI_CONFIG_PASSPHRASE is not set",
+            allowed="export PULUMI_CONFIG_PASSPHRASE='<a long passphrase kept in your password manager>' "
+            "(or PULUMI_CONFIG_PASSPHRASE_FILE=<file>), or --secrets-provider awskms://alias/<key>?region=<region>",
+        )
+
+
+def require_secret(name: str, environ: Mapping[str, str]) -> str:
+    """The OIDC client secret from the variable the profile names (identity.client_secret_env)."""
+    value = environ.get(name)
+    if not value:
+        raise MissingComponentError(
+            f"the OIDC client secret is read from ${name}, which is not set",
+            allowed=f"export {name}='<the client secret from your identity provider>' (never put it in the profile)",
+        )
+    return value
+
+
+def find_city_folder(bundle_dir: Path) -> Path | None:
+    """The nearest folder above the bundle that holds engine state (for callers with only a bundle)."""
+    for folder in [bundle_dir, *bundle_dir.resolve().parents]:
+        if state_dir(folder).is_dir():
+            return folder
+    return None

@@ -1,0 +1,77 @@
+"""A re-render keeps what the engine wrote into the bundle's stack files (salt, ciphertext)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from aicommons.deploy.stack_files import read_engine_keys, restore_engine_keys, without_engine_keys
+from aicommons.render.files import yaml_bytes
+from aicommons.render.write import write_bundle
+
+RENDERED = {
+    "aicommons.lock.json": b'{"files": {}}\n',
+    "pulumi/Pulumi.platform.yaml": yaml.safe_dump({"config": {"aicommons:platform": {"city": "x"}}}).encode(),
+}
+
+
+def test_engine_keys_survive_a_rewrite(tmp_path: Path) -> None:
+    write_bundle(RENDERED, tmp_path)
+    stack_file = tmp_path / "pulumi" / "Pulumi.platform.yaml"
+    engine_wrote = {
+        "encryptionsalt": "v1:c2FsdA==:v1:AAAA:BBBB",
+        "config": {
+            "aicommons:platform": {"city": "x"},
+            "aicommons:oidcClientSecret": {"secure": "v1:Y2lwaGVy"},
+        },
+    }
+    stack_file.write_text(yaml.safe_dump(engine_wrote))
+    keys = read_engine_keys(tmp_path)
+    assert keys == {
+        "Pulumi.platform.yaml": {
+            "encryptionsalt": "v1:c2FsdA==:v1:AAAA:BBBB",
+            "config": {"aicommons:oidcClientSecret": {"secure": "v1:Y2lwaGVy"}},
+        }
+    }
+    rendered = {
+        **RENDERED,
+        "pulumi/Pulumi.platform.yaml": yaml.safe_dump(
+            {"config": {"aicommons:platform": {"city": "y"}}}
+        ).encode(),
+    }
+    write_bundle(rendered, tmp_path)
+    assert "encryptionsalt" not in stack_file.read_text()  # what a plain render does
+    assert restore_engine_keys(tmp_path, keys) == ["Pulumi.platform.yaml"]
+    data = yaml.safe_load(stack_file.read_text())
+    assert data["encryptionsalt"].startswith("v1:")
+    assert data["config"] == {
+        "aicommons:platform": {"city": "y"},
+        "aicommons:oidcClientSecret": {"secure": "v1:Y2lwaGVy"},
+    }
+    assert restore_engine_keys(tmp_path, keys) == []  # idempotent
+
+
+def test_nothing_to_keep_in_a_new_bundle(tmp_path: Path) -> None:
+    assert read_engine_keys(tmp_path) == {}
+    write_bundle(RENDERED, tmp_path)
+    assert read_engine_keys(tmp_path) == {}
+    assert (
+        restore_engine_keys(tmp_path, {"Pulumi.infra.yaml": {"encryptionsalt": "v1:x"}}) == []
+    )  # stack gone
+
+
+def test_without_engine_keys_gives_back_what_render_wrote() -> None:
+    rendered = yaml_bytes({"config": {"aicommons:platform": {"city": "x", "tags": {"a": "b"}}}})
+    engine_wrote = yaml.safe_dump(  # Pulumi rewrites the file in its own layout
+        {
+            "encryptionsalt": "v1:c2FsdA==",
+            "config": {
+                "aicommons:oidcClientSecret": {"secure": "v1:Y2lwaGVy"},
+                **yaml.safe_load(rendered)["config"],
+            },
+        }
+    ).encode()
+    assert without_engine_keys(engine_wrote) == rendered
+    assert without_engine_keys(rendered) == rendered  # untouched files stay byte for byte
+    assert without_engine_keys(b"not: [yaml") == b"not: [yaml"
