@@ -68,7 +68,7 @@ def stacks_in(files: dict[str, bytes]) -> list[str]:
 
 def write(prepared: Prepared) -> None:
     """Write the rendered bundle, keeping what the engine wrote into its stack files."""
-    from aicommons.deploy.stack_files import read_engine_keys, restore_engine_keys
+    from aicommons.render.stack_files import read_engine_keys, restore_engine_keys
     from aicommons.render.write import write_bundle
 
     assert prepared.bundle is not None

@@ -18,6 +18,7 @@ from aicommons.drift.model import BundleDrift, Change, FileDrift
 from aicommons.errors import InputError, Location
 from aicommons.render.bundle import LOCK_FILE
 from aicommons.render.files import bytes_digest
+from aicommons.render.stack_files import is_stack_file, without_engine_keys
 
 MAX_DIFF_LINES = 200
 # Folders the engine or a developer creates inside a bundle (Pulumi's virtualenv, caches).
@@ -32,6 +33,8 @@ def bundle_drift(committed: Mapping[str, bytes], fresh: Mapping[str, bytes]) -> 
     files = []
     for path in sorted(ours):
         before, after = committed.get(path), fresh.get(path)
+        if before is not None and is_stack_file(path):
+            before = without_engine_keys(before)  # the engine's salt and secure values are not drift
         if before == after:
             continue  # unchanged, or listed by the old lock and gone from both
         change: Change = "added" if before is None else "removed" if after is None else "changed"

@@ -6,7 +6,8 @@
   earlier lock does not list (the city's own) are never touched.
 - Any other non-empty folder is refused unless `force`, which writes but removes nothing.
 Each file is written to a temporary name and renamed, so an interrupted write leaves either
-the old or the new file, never half of one.
+the old or the new file, never half of one. Stack files keep what the Pulumi engine wrote into
+them (the encryption salt and `secure:` values): losing those would make the secrets unreadable.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from aicommons.errors import InputError, Location
 from aicommons.render.bundle import LOCK_FILE
 from aicommons.render.files import FileMap
+from aicommons.render.stack_files import is_stack_file, merge_engine_keys, without_engine_keys
 
 
 @dataclass
@@ -35,7 +37,13 @@ def write_bundle(files: FileMap, out: Path, force: bool = False) -> WriteReport:
     for rel, blob in files.items():
         path = out / rel
         if path.is_file():
-            if path.read_bytes() == blob:
+            existing = path.read_bytes()
+            if is_stack_file(rel):  # keep what the Pulumi engine wrote there (salt, secure values)
+                if without_engine_keys(existing) == blob:
+                    report.unchanged.append(rel)
+                    continue
+                blob = merge_engine_keys(blob, existing)
+            if existing == blob:
                 report.unchanged.append(rel)
                 continue
             report.changed.append(rel)

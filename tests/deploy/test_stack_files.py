@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from aicommons.deploy.stack_files import read_engine_keys, restore_engine_keys, without_engine_keys
 from aicommons.render.files import yaml_bytes
+from aicommons.render.stack_files import read_engine_keys, restore_engine_keys, without_engine_keys
 from aicommons.render.write import write_bundle
 
 RENDERED = {
@@ -41,8 +41,8 @@ def test_engine_keys_survive_a_rewrite(tmp_path: Path) -> None:
         ).encode(),
     }
     write_bundle(rendered, tmp_path)
-    assert "encryptionsalt" not in stack_file.read_text()  # what a plain render does
-    assert restore_engine_keys(tmp_path, keys) == ["Pulumi.platform.yaml"]
+    assert "encryptionsalt" in stack_file.read_text()  # a plain render keeps the engine's keys
+    assert restore_engine_keys(tmp_path, keys) == []  # so there is nothing left to restore
     data = yaml.safe_load(stack_file.read_text())
     assert data["encryptionsalt"].startswith("v1:")
     assert data["config"] == {

@@ -222,3 +222,27 @@ class TestWriter:
         (out / LOCK_FILE).write_text(json.dumps(lock))
         write_bundle(bundle.files, out)
         assert victim.read_text() == "outside"
+
+
+def test_rerender_keeps_what_the_pulumi_engine_wrote_into_stack_files(tmp_path: Path) -> None:
+    _, _, bundle = _bundle(EXAMPLES[-1])
+    out = tmp_path / "b"
+    write_bundle(bundle.files, out)
+    stack_file = out / "pulumi" / "Pulumi.platform.yaml"
+    data = yaml.safe_load(stack_file.read_text())
+    data["encryptionsalt"] = "v1:abc123:salt"
+    data["config"]["aicommons:oidcClientSecret"] = {"secure": "v1:ciphertext=="}
+    stack_file.write_text(yaml.safe_dump(data))
+    report = write_bundle(bundle.files, out)  # an unchanged profile: nothing to do
+    assert "pulumi/Pulumi.platform.yaml" in report.unchanged
+    changed = {
+        **bundle.files,
+        "pulumi/Pulumi.platform.yaml": bundle.files["pulumi/Pulumi.platform.yaml"].replace(
+            b"kube_context", b"kube_context", 1
+        )
+        + b"# changed\n",
+    }
+    write_bundle(changed, out)  # a real change is written, and the engine's keys survive it
+    after = yaml.safe_load(stack_file.read_text())
+    assert after["encryptionsalt"] == "v1:abc123:salt"
+    assert after["config"]["aicommons:oidcClientSecret"] == {"secure": "v1:ciphertext=="}

@@ -90,3 +90,27 @@ def restore_engine_keys(bundle_dir: Path, keys: StackKeys) -> list[str]:
         os.replace(tmp, path)
         touched.append(name)
     return touched
+
+
+def is_stack_file(rel: str) -> bool:
+    return rel.startswith("pulumi/Pulumi.") and rel.endswith(".yaml") and rel.count("/") == 1
+
+
+def merge_engine_keys(fresh: bytes, existing: bytes) -> bytes:
+    """A freshly rendered stack file with the engine's keys (salt, secure values) from the one on disk."""
+    owned = engine_owned(_parse(existing))
+    if not owned:
+        return fresh
+    data = _parse(fresh)
+    merged = {**data, **{k: v for k, v in owned.items() if k != "config"}}
+    if "config" in owned:
+        merged["config"] = {**(data.get("config") or {}), **owned["config"]}
+    return yaml_bytes(merged)
+
+
+def _parse(blob: bytes) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(blob.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
