@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from aicommons.blueprint.model import Blueprint, Control
+    from aicommons.governance.model import AIProject
     from aicommons.profile.model import CityProfile
     from aicommons.sizing.plan import SizingPlan
 
@@ -49,6 +51,7 @@ class Inventory:
     plan: SizingPlan | None = None
     files: Mapping[str, bytes] = field(default_factory=dict)  # bundle files (secret scanning)
     unavailable: Mapping[str, str] = field(default_factory=dict)  # kind -> why it could not be read
+    projects: tuple[AIProject, ...] = ()  # the AI project register, when the source carries it
 
     def of(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
@@ -82,6 +85,7 @@ class CheckContext:
     inventory: Inventory
     control: Control
     blueprint: Blueprint
+    today: date | None = None  # the date the checks judge expiry against
 
     @property
     def params(self) -> Mapping[str, Any]:

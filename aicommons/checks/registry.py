@@ -8,7 +8,19 @@ from collections.abc import Callable
 from aicommons.checks.model import CheckFn, Source
 
 _REGISTRY: dict[str, dict[str, CheckFn]] = {}
-FAMILIES = ("iam", "pod", "network", "data", "secrets", "logging", "supply", "gpu", "cost", "availability")
+FAMILIES = (
+    "iam",
+    "pod",
+    "network",
+    "data",
+    "secrets",
+    "logging",
+    "supply",
+    "gpu",
+    "cost",
+    "availability",
+    "governance",
+)
 
 
 def check(control_id: str, *sources: Source) -> Callable[[CheckFn], CheckFn]:

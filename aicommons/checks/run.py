@@ -43,7 +43,9 @@ def run_checks(inventory: Inventory, blueprint: Blueprint, today: date) -> Repor
             )
             continue
         try:
-            findings = [FindingOut(**f.__dict__) for f in fn(CheckContext(inventory, control, blueprint))]
+            findings = [
+                FindingOut(**f.__dict__) for f in fn(CheckContext(inventory, control, blueprint, today))
+            ]
         except Skip as skip:
             results.append(ControlResult(**base, status="skipped", reason=skip.reason))
             continue

@@ -21,12 +21,14 @@ def bundle_files(target: Path) -> dict[str, bytes]:
         raise InputError(
             "no such file or folder", Location(file=str(target)), "a profile YAML or a bundle folder"
         )
+    from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
     from aicommons.sizing.plan import size
 
     profile = load_profile(target)
-    return render_bundle(profile, size(profile)).files
+    projects = register_for(target)
+    return render_bundle(profile, size(profile), projects, date.today()).files
 
 
 def static_inventory(files: Mapping[str, bytes]) -> Inventory:

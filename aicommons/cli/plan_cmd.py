@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def plan(
 ) -> None:
     """Size, render the bundle, and list every resource the stacks would create (no engine needed)."""
     from aicommons.cli.render_cmd import default_bundle_dir
+    from aicommons.governance.load import register_for
     from aicommons.plan.bundle import plan_bundle
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
@@ -38,8 +40,9 @@ def plan(
     from aicommons.sizing.plan import size
 
     city = load_profile(profile)
+    projects = register_for(profile)
     sizing = size(city)
-    bundle = render_bundle(city, sizing)
+    bundle = render_bundle(city, sizing, projects, date.today())
     out = output or default_bundle_dir(city.city.slug)
     write_bundle(bundle.files, out)
     stacks = plan_bundle(out)
@@ -89,8 +92,6 @@ def plan(
 
 def _checks(files, stacks, profile, sizing):  # type: ignore[no-untyped-def]
     """Static and plan checks, reusing the plan just made."""
-    from datetime import date
-
     from aicommons.blueprint.load import default_blueprint
     from aicommons.checks.adapters.plan import plan_inventory
     from aicommons.checks.sources import check_inventories, static_inventory

@@ -89,3 +89,16 @@ def schema_profile() -> None:
         **schema,
     }
     typer.echo(json.dumps(schema, indent=2))
+
+
+@schema_app.command("project")
+def schema_project() -> None:
+    """The JSON schema of an AI project file (projects/<slug>.yaml)."""
+    from aicommons.governance.model import AIProject
+
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://aicommons.dev/schemas/ai-project-v1.json",
+        **AIProject.model_json_schema(),
+    }
+    typer.echo(json.dumps(schema, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -29,13 +30,15 @@ def render(
     from aicommons.checks.formats import summary_line
     from aicommons.checks.gate import refuse_on_critical
     from aicommons.checks.sources import check_files
+    from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
     from aicommons.render.write import write_bundle
     from aicommons.sizing.plan import size
 
     city = load_profile(profile)
-    bundle = render_bundle(city, size(city))
+    projects = register_for(profile)
+    bundle = render_bundle(city, size(city), projects, date.today())
     out = output or default_bundle_dir(city.city.slug)
     checks = check_files(bundle.files)
     if not allow_failures:

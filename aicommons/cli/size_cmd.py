@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from aicommons.cli.options import Format, write_or_print
+from aicommons.cli.options import Format, parse_today, write_or_print
 
 
 def register(app: typer.Typer) -> None:
@@ -17,22 +17,43 @@ def size(
     profile: Path = typer.Argument(..., help="The city's sizing profile (YAML)."),
     format: Format = typer.Option(Format.table, "--format", "-f", help="table, json or md."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    today: str | None = typer.Option(
+        None, "--today", help="Date that decides which projects are active (YYYY-MM-DD; default today)."
+    ),
 ) -> None:
-    """Size node pools for a profile and price them: pools, nodes, cost and budget verdict."""
+    """Size node pools for a profile and price them: pools, nodes, cost and budget verdict.
+
+    With AI projects in projects/ beside the profile, also compares their approved quotas
+    with the headroom the plan leaves after the hub's peak, and warns when they exceed it.
+    """
+    import json
+
+    from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
+    from aicommons.report.quotas import quota_markdown, quota_tables
     from aicommons.report.sizing import plan_json, plan_markdown, plan_tables
     from aicommons.sizing.plan import size as compute
+    from aicommons.sizing.quotas import quota_fit
 
     plan = compute(load_profile(profile))
+    projects = register_for(profile)
+    fit = quota_fit(plan, projects, parse_today(today)) if projects else None
     if format is Format.json:
-        write_or_print(plan_json(plan), output)
+        text = plan_json(plan)
+        if fit is not None:
+            text = (
+                json.dumps({**json.loads(text), "project_quotas": fit.model_dump(mode="json")}, indent=2)
+                + "\n"
+            )
+        write_or_print(text, output)
     elif format is Format.md:
-        write_or_print(plan_markdown(plan), output)
+        write_or_print(plan_markdown(plan) + (quota_markdown(fit) if fit is not None else ""), output)
     else:
-        from rich.console import Console
+        from rich.console import Console, Group
 
+        tables = plan_tables(plan) if fit is None else Group(plan_tables(plan), quota_tables(fit))
         if output is not None:
             with output.open("w", encoding="utf-8") as fh:
-                Console(file=fh, width=140).print(plan_tables(plan))
+                Console(file=fh, width=140).print(tables)
         else:
-            Console().print(plan_tables(plan))
+            Console().print(tables)

@@ -6,6 +6,7 @@ Shared by deploy (always renders) and destroy (renders only when no bundle is th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +30,12 @@ class Prepared:
     bundle_dir: Path
     bundle: Bundle | None = None  # None when an existing bundle folder was used as it is
     checks: Report | None = None
+    projects: tuple[Any, ...] = ()  # the AI project register beside the profile (sandboxes)
+    today: date | None = None
 
 
 def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
+    from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.sizing.plan import size
 
@@ -42,6 +46,8 @@ def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
         plan=size(profile),
         city_folder=city_folder,
         bundle_dir=(bundle_dir or default_bundle_dir(city_folder, profile.city.slug)).resolve(),
+        projects=register_for(profile_path),
+        today=date.today(),
     )
 
 
@@ -51,7 +57,7 @@ def render_and_check(prepared: Prepared) -> Prepared:
     from aicommons.checks.sources import check_files
     from aicommons.render.bundle import render_bundle
 
-    prepared.bundle = render_bundle(prepared.profile, prepared.plan)
+    prepared.bundle = render_bundle(prepared.profile, prepared.plan, prepared.projects, prepared.today)
     prepared.checks = check_files(prepared.bundle.files)
     failures = critical_failures(prepared.checks)
     if failures:

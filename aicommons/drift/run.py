@@ -67,6 +67,7 @@ def run_drift(
 
     A kind whose component is missing is `unavailable` when asked for by name, `skipped` otherwise.
     """
+    from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.render.bundle import profile_digest, render_bundle
     from aicommons.sizing.plan import size
@@ -74,13 +75,14 @@ def run_drift(
     explicit = kinds is not None
     wanted = [k for k in KINDS if k in (kinds or KINDS)]
     profile = load_profile(profile_path)
+    projects = register_for(profile_path)
     plan = size(profile)
     folder = bundle_dir or default_bundle_dir(profile_path, profile.city.slug)
     committed = read_bundle_folder(folder) if {"bundle", "engine"} & set(wanted) else {}
     results: list[KindResult] = []
     for kind in wanted:
         if kind == "bundle":
-            drift = bundle_drift(committed, render_bundle(profile, plan).files)
+            drift = bundle_drift(committed, render_bundle(profile, plan, projects, date.today()).files)
             results.append(
                 KindResult(
                     kind="bundle",

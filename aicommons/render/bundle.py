@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from aicommons import __version__
+from aicommons.governance.model import AIProject
 from aicommons.profile.model import CityProfile
 from aicommons.render import platform_releases as pr
+from aicommons.render import sandboxes
 from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json_bytes, yaml_bytes
 from aicommons.render.infra_aws import cluster_name, cost_tags, infra_args
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields
@@ -51,15 +54,26 @@ def profile_digest(profile: CityProfile) -> str:
     return canonical_digest(profile.model_dump(mode="json"))
 
 
-def render_bundle(profile: CityProfile, plan: SizingPlan) -> Bundle:
+def render_bundle(
+    profile: CityProfile,
+    plan: SizingPlan,
+    projects: tuple[AIProject, ...] = (),
+    today: date | None = None,
+) -> Bundle:
+    """The bundle; with a register, one sandbox per project active on ``today`` (required then)."""
     require_render_fields(profile)
+    if projects and today is None:
+        raise ValueError("rendering projects needs the render date (today)")
+    active = sandboxes.active_projects(projects, today) if today is not None else []
     defaults = target_for(profile).platform_defaults(profile, plan)
     project = project_name(profile)
-    releases = _releases(profile, plan, defaults)
+    releases = _releases(profile, plan, defaults, active)
     manifests = [pr.hub_database_cluster(profile)] if profile.effective_tier != "pilot" else []
     infra = infra_args(profile, plan) if defaults.has_infra_stack else None
     tags = cost_tags(profile)
-    platform = platform_args(profile, defaults, releases, project, manifests, tags)
+    platform = platform_args(
+        profile, defaults, releases, project, manifests, tags, sandboxes.namespaces(active)
+    )
 
     files: FileMap = {}
     for rel in releases:
@@ -67,8 +81,13 @@ def render_bundle(profile: CityProfile, plan: SizingPlan) -> Bundle:
     files.update(_pulumi_project(profile, project, infra, platform))
     files.update(_copy_tree(data_dir("stacks") / "aicommons_stacks", "pulumi/aicommons_stacks"))
     files.update(_copy_tree(data_dir("charts") / PLATFORM_CHART, f"helm/charts/{PLATFORM_CHART}"))
+    if active:
+        chart = sandboxes.SANDBOXES_CHART
+        files.update(_copy_tree(data_dir("charts") / chart, f"helm/charts/{chart}"))
     files["README.md"] = city_readme(profile, plan, releases, defaults, project).encode("utf-8")
-    lock = _lock(profile, plan, releases, files)
+    if projects and today is not None:
+        files[sandboxes.REGISTER_FILE] = json_bytes(sandboxes.register_document(projects, today))
+    lock = _lock(profile, plan, releases, files, projects)
     files[LOCK_FILE] = json_bytes(lock)
     return Bundle(
         files=dict(sorted(files.items())),
@@ -80,7 +99,9 @@ def render_bundle(profile: CityProfile, plan: SizingPlan) -> Bundle:
     )
 
 
-def _releases(profile: CityProfile, plan: SizingPlan, defaults: PlatformDefaults) -> list[Release]:
+def _releases(
+    profile: CityProfile, plan: SizingPlan, defaults: PlatformDefaults, active: list[AIProject]
+) -> list[Release]:
     provenance = {
         "blueprintName": blueprint_ref()["name"],
         "blueprintVersion": blueprint_ref()["version"],
@@ -90,9 +111,14 @@ def _releases(profile: CityProfile, plan: SizingPlan, defaults: PlatformDefaults
     hub_values = jupyterhub_values(profile, plan)
     if defaults.home_storage_class:
         hub_values["singleuser"]["storage"]["dynamic"] = {"storageClass": defaults.home_storage_class}
+    if active:
+        hub_values["hub"]["config"].setdefault("JupyterHub", {})["load_groups"] = sandboxes.hub_groups(active)
     depends = ["aicommons-platform"]
+    project_tenants = sandboxes.tenants(active, plan, pr.limit_range(profile))
     releases = [
-        pr.platform_chart(profile, plan, provenance, defaults.audit_sink, defaults.audit_sink_outputs),
+        pr.platform_chart(
+            profile, plan, provenance, defaults.audit_sink, defaults.audit_sink_outputs, project_tenants
+        ),
         pr.log_shipper(f"{PLATFORM_CHART}-audit-fluent-bit", defaults.log_shipper_role_output),
     ]
     if defaults.calico:
@@ -110,6 +136,10 @@ def _releases(profile: CityProfile, plan: SizingPlan, defaults: PlatformDefaults
     }.get(defaults.gpu_setup)
     if gpu is not None:
         releases.append(gpu())
+    if active:
+        releases.append(
+            sandboxes.sandboxes_release(active, profile, pr.SYSTEM_NAMESPACE, defaults.home_storage_class)
+        )
     from aicommons.render.releases import release
 
     releases.append(
@@ -161,7 +191,13 @@ def _copy_tree(source: Path, prefix: str) -> FileMap:
     return out
 
 
-def _lock(profile: CityProfile, plan: SizingPlan, releases: list[Release], files: FileMap) -> dict[str, Any]:
+def _lock(
+    profile: CityProfile,
+    plan: SizingPlan,
+    releases: list[Release],
+    files: FileMap,
+    projects: tuple[AIProject, ...] = (),
+) -> dict[str, Any]:
     catalogs = _copy_tree(data_dir("hardware_profiles"), "hardware_profiles")
     inputs = {
         "profile": profile_digest(profile),
@@ -170,6 +206,10 @@ def _lock(profile: CityProfile, plan: SizingPlan, releases: list[Release], files
         "tool_version": __version__,
         "blueprint": blueprint_ref(),
     }
+    if projects:  # only with a register, so bundles without one keep their digest
+        inputs["projects"] = canonical_digest(
+            [p.model_dump(mode="json") for p in sorted(projects, key=lambda p: p.slug)]
+        )
     return {
         "aicommons_version": __version__,
         "blueprint": blueprint_ref(),

@@ -54,13 +54,14 @@ def platform_args(
     project: str,
     manifests: list[dict[str, Any]],
     tags: dict[str, str],
+    project_namespaces: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
         "city": profile.city.slug,
         "provider": profile.target.provider,
         "kube_context": defaults.kube_context,
         "infra_stack": f"organization/{project}/infra" if defaults.has_infra_stack else None,
-        "namespaces": namespaces(releases),
+        "namespaces": namespaces(releases) + (project_namespaces or []),
         "storage_classes": defaults.storage_classes,
         "releases": [
             {

@@ -152,7 +152,7 @@ def hub_database_cluster(profile: CityProfile) -> dict[str, Any]:
     }
 
 
-def _limit_range(profile: CityProfile) -> dict[str, str]:
+def limit_range(profile: CityProfile) -> dict[str, str]:
     """Defaults from the default workload; maxima from the largest one (per container)."""
     default = next((w for w in profile.workloads if w.default), profile.workloads[0])
     return {
@@ -176,8 +176,10 @@ def platform_chart(
     provenance: dict[str, str],
     sink: dict[str, Any],
     sink_outputs: dict[str, str],
+    project_tenants: list[dict[str, Any]] | None = None,
 ) -> Release:
-    """This project's chart: quotas for the hub namespace, audit shipping config, provenance."""
+    """This project's chart: quotas for the hub namespace and each AI project's sandbox, audit
+    shipping config, provenance."""
     gpu_slots = sum(p.allocatable.gpu * p.nodes.max for p in plan.pools if p.role == "gpu")
     cpu = sum(p.allocatable.cpu * p.nodes.max for p in plan.pools if p.role != "core")
     mem = sum(p.allocatable.memory_gib * p.nodes.max for p in plan.pools if p.role != "core")
@@ -195,7 +197,7 @@ def platform_chart(
                     "podSecurity": "restricted",
                     # Only user servers: a namespace-wide deny would cut the hub's user-scheduler off.
                     "podSelector": {"component": "singleuser-server"},
-                    "limitRange": _limit_range(profile),
+                    "limitRange": limit_range(profile),
                     "quota": {
                         "cpu": str(int(cpu) + 8),
                         "memory": f"{int(mem) + 32}Gi",
@@ -206,6 +208,7 @@ def platform_chart(
                         "storage": f"{int(registered * profile.storage.home_gib_per_user) + 100}Gi",
                     },
                 },
+                *(project_tenants or []),
             ],
             "audit": {"enabled": True, "sink": sink},
             "provenance": {"enabled": True, **provenance},

@@ -19,6 +19,7 @@ REQUIRED_IDS = (
     + ["AIC-SEC-01"]
     + [f"AIC-LOG-0{i}" for i in range(1, 5)]
     + ["AIC-SUP-01", "AIC-GPU-01", "AIC-GPU-02", "AIC-COST-01", "AIC-HA-01"]
+    + [f"AIC-GOV-0{i}" for i in range(1, 6)]
 )
 
 # Where each control can be checked, from the catalogue the blueprint was written from
@@ -51,10 +52,25 @@ SOURCES = {
     "AIC-GPU-02": ["plan"],
     "AIC-COST-01": ["bundle", "plan"],
     "AIC-HA-01": ["plan"],
+    # The register travels in the bundle (governance/register.json); plan and live lack it.
+    "AIC-GOV-01": ["bundle"],
+    "AIC-GOV-02": ["bundle"],
+    "AIC-GOV-03": ["bundle"],
+    "AIC-GOV-04": ["bundle"],
+    "AIC-GOV-05": ["bundle"],
 }
 
 CRITICAL = {"AIC-IAM-01", "AIC-SEC-01", "AIC-DATA-02", "AIC-LOG-03", "AIC-NET-01"}
-MEDIUM = {"AIC-GPU-01", "AIC-GPU-02", "AIC-COST-01", "AIC-HA-01", "AIC-POD-04", "AIC-POD-05", "AIC-SUP-01"}
+MEDIUM = {
+    "AIC-GPU-01",
+    "AIC-GPU-02",
+    "AIC-COST-01",
+    "AIC-HA-01",
+    "AIC-POD-04",
+    "AIC-POD-05",
+    "AIC-SUP-01",
+    "AIC-GOV-05",
+}
 
 # Clauses the catalogue names for each control; the blueprint may add more, never drop these.
 CATALOGUE_CLAUSES = {

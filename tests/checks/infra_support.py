@@ -44,6 +44,7 @@ from aicommons.checks.run import run_checks
 from aicommons.plan import PlannedResource, StackPlan
 from aicommons.profile.model import CityProfile
 from aicommons.sizing.plan import SizingPlan
+from tests.checks.security_support import resource  # one reading of fixture entries
 from tests.conftest import make_profile
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -133,27 +134,6 @@ def sizing(parts: dict[str, Any] | None = None) -> SizingPlan:
             },
             **parts,
         }
-    )
-
-
-def resource(doc: dict[str, Any]) -> Resource:
-    """A fixture entry as a Resource: a manifest keeps its whole body as spec."""
-    if "metadata" in doc:
-        meta = doc["metadata"]
-        return Resource(
-            kind=doc["kind"],
-            name=meta["name"],
-            namespace=meta.get("namespace"),
-            labels=meta.get("labels") or {},
-            spec=doc,
-        )
-    return Resource(
-        kind=doc["kind"],
-        name=doc["name"],
-        namespace=doc.get("namespace"),
-        labels=doc.get("labels") or {},
-        spec=doc.get("spec") or {},
-        file=doc.get("file"),
     )
 
 

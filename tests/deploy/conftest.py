@@ -46,10 +46,10 @@ def _render_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
     render, check = bundle.render_bundle, sources.check_files
 
-    def render_bundle(profile: Any, plan: Any) -> Any:
-        key = profile.model_dump_json()
+    def render_bundle(profile: Any, plan: Any, projects: Any = (), today: Any = None) -> Any:
+        key = profile.model_dump_json() + repr(projects) + repr(today)
         if key not in _RENDERS:
-            _RENDERS[key] = render(profile, plan)
+            _RENDERS[key] = render(profile, plan, projects, today)
         return _RENDERS[key]
 
     def check_files(files: dict[str, bytes], today: Any = None) -> Report:

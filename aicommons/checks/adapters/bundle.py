@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from aicommons.checks.model import HELM_RELEASE, NODE_GROUP, STACK_CONFIG, Inventory, Resource
 from aicommons.errors import InputError, Location
+from aicommons.governance.model import AIProject
 from aicommons.profile.model import CityProfile
 from aicommons.sizing.plan import SizingPlan
 
 LOCK_FILE = "aicommons.lock.json"
 PLATFORM_CONFIG = "pulumi/Pulumi.platform.yaml"
 INFRA_CONFIG = "pulumi/Pulumi.infra.yaml"
+REGISTER_FILE = "governance/register.json"  # aicommons.render.sandboxes.REGISTER_FILE
 CHART_KINDS = ("Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "ConfigMap")
 
 
@@ -87,11 +90,9 @@ def bundle_inventory(files: Mapping[str, bytes]) -> Inventory:
         resources.append(Resource(kind=STACK_CONFIG, name="infra", spec=infra, file=INFRA_CONFIG))
         for pool in infra.get("node_pools", []):
             resources.append(_node_group(pool))
-    chart_objects, why = _chart_manifests(files, platform)
-    if why:
-        for kind in CHART_KINDS:
-            unavailable[kind] = why
+    chart_objects, chart_unavailable = chart_resources(files, platform)
     resources += chart_objects
+    unavailable.update(chart_unavailable)
     return Inventory(
         source="bundle",
         resources=tuple(resources),
@@ -99,7 +100,25 @@ def bundle_inventory(files: Mapping[str, bytes]) -> Inventory:
         plan=plan,
         files=dict(files),
         unavailable=unavailable,
+        projects=_register(files),
     )
+
+
+def _register(files: Mapping[str, bytes]) -> tuple[AIProject, ...]:
+    """The AI projects the bundle was rendered with (none when it has no register)."""
+    if REGISTER_FILE not in files:
+        return ()
+    doc = _json(files, REGISTER_FILE)
+    projects = []
+    for i, entry in enumerate(doc.get("projects", [])):
+        try:
+            projects.append(AIProject.model_validate(entry["project"]))
+        except (KeyError, TypeError, ValidationError) as exc:
+            raise InputError(
+                f"not a register record: {exc.__class__.__name__}",
+                Location(file=REGISTER_FILE, field=f"projects[{i}]"),
+            ) from None
+    return tuple(projects)
 
 
 _EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
@@ -137,17 +156,32 @@ def _default_deny(namespace: str) -> Resource:
     )
 
 
+def chart_resources(
+    files: Mapping[str, bytes], platform: dict[str, Any]
+) -> tuple[list[Resource], dict[str, str]]:
+    """The project chart's objects, or the chart's kinds marked unavailable with the reason."""
+    objects, why = _chart_manifests(files, platform)
+    return objects, ({kind: why for kind in CHART_KINDS} if why else {})
+
+
 def _chart_manifests(
     files: Mapping[str, bytes], platform: dict[str, Any]
 ) -> tuple[list[Resource], str | None]:
-    """Render the bundle's own chart with its values; None reason when it worked."""
-    release = next((r for r in platform.get("releases", []) if r.get("repository") is None), None)
-    if release is None:
+    """Render the bundle's own (local) charts with their values; None reason when it worked."""
+    local = [r for r in platform.get("releases", []) if r.get("repository") is None]
+    if not local:
         return [], None
     try:
         import helm_python
     except ImportError:
         return [], "the project's chart needs helm-python-sdk to render (pip install 'aicommons[helm]')"
+    out: list[Resource] = []
+    for release in local:
+        out += _render_chart(helm_python, files, release)
+    return out, None
+
+
+def _render_chart(helm_python: Any, files: Mapping[str, bytes], release: dict[str, Any]) -> list[Resource]:
     import tempfile
 
     prefix = release["chart"].rstrip("/") + "/"
@@ -186,7 +220,7 @@ def _chart_manifests(
                     file=rel,
                 )
             )
-    return out, None
+    return out
 
 
 def _json(files: Mapping[str, bytes], rel: str) -> dict[str, Any]:

@@ -26,9 +26,9 @@ from aicommons.checks.adapters.bundle import (
     INFRA_CONFIG,
     LOCK_FILE,
     PLATFORM_CONFIG,
-    _chart_manifests,
     _config,
     _json,
+    chart_resources,
     read_bundle_dir,
 )
 from aicommons.checks.model import (
@@ -126,11 +126,9 @@ def plan_inventory(
         for kind in CHART_KINDS:
             unavailable[kind] = why
     else:
-        chart_objects, why = _chart_manifests(files, platform)
-        if why:
-            for kind in CHART_KINDS:
-                unavailable[kind] = why
+        chart_objects, chart_unavailable = chart_resources(files, platform)
         resources += chart_objects
+        unavailable.update(chart_unavailable)
     return Inventory(
         source="plan",
         resources=tuple(resources),

@@ -1,0 +1,225 @@
+"""AIC-GOV-01..05: AI project sandboxes, their register records and their impact obligations.
+
+The bundle carries the register (``governance/register.json``) the sandboxes were rendered
+from; a project namespace is a Namespace labelled ``aicommons.dev/project``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from aicommons.checks.adapters.bundle import REGISTER_FILE
+from aicommons.checks.model import HELM_RELEASE, CheckContext, Finding, Inventory, Resource, Skip
+from aicommons.checks.registry import check
+from aicommons.governance.assessment import default_questionnaire, score
+from aicommons.governance.model import AIProject
+from aicommons.render.sandboxes import (
+    LABEL_IMPACT,
+    LABEL_PROJECT,
+    LABEL_REGISTER_ID,
+    NAMESPACE_PREFIX,
+    OVERSIGHT_ROLE,
+    impact_level,
+    public_allowed,
+)
+
+
+def _project_namespaces(inventory: Inventory) -> list[Resource]:
+    return [
+        r
+        for r in inventory.of("Namespace")
+        if LABEL_PROJECT in r.labels or r.name.startswith(NAMESPACE_PREFIX)
+    ]
+
+
+def _by_slug(inventory: Inventory) -> dict[str, AIProject]:
+    return {p.slug: p for p in inventory.projects}
+
+
+def _on_project(project: AIProject, message: str) -> Finding:
+    return Finding(resource=f"AIProject/{project.slug}", message=message, file=REGISTER_FILE)
+
+
+def _sandboxed(ctx: CheckContext) -> list[tuple[Resource, AIProject]]:
+    """(namespace, record) for every project namespace with a record; Skip when there are none."""
+    namespaces = _project_namespaces(ctx.inventory)
+    if not namespaces:
+        raise Skip("no AI project sandboxes in this bundle")
+    records = _by_slug(ctx.inventory)
+    slug = lambda ns: ns.labels.get(LABEL_PROJECT, ns.name.removeprefix(NAMESPACE_PREFIX))  # noqa: E731
+    return [(ns, records[slug(ns)]) for ns in namespaces if slug(ns) in records]
+
+
+@check("AIC-GOV-01", "bundle")
+def register_records(ctx: CheckContext) -> Iterable[Finding]:
+    """Each sandbox namespace has a record with the same register id and a complete assessment."""
+    namespaces = _project_namespaces(ctx.inventory)
+    if not namespaces:
+        raise Skip("no AI project sandboxes in this bundle")
+    records = _by_slug(ctx.inventory)
+    questionnaire = default_questionnaire()
+    for ns in namespaces:
+        slug = ns.labels.get(LABEL_PROJECT)
+        if slug is None:
+            yield Finding.on(ns, f"no {LABEL_PROJECT} label: the namespace names no register record")
+            continue
+        project = records.get(slug)
+        if project is None:
+            yield Finding.on(ns, f"project {slug!r} is not in the register (projects/{slug}.yaml)")
+            continue
+        if ns.labels.get(LABEL_REGISTER_ID) != project.register_id:
+            yield Finding.on(
+                ns,
+                f"{LABEL_REGISTER_ID} is {ns.labels.get(LABEL_REGISTER_ID)!r}, the register says "
+                f"{project.register_id!r}",
+            )
+        if project.assessment is None:
+            yield _on_project(project, "no impact assessment: run `aicommons project assess`")
+            continue
+        result = score(questionnaire, project.assessment)
+        if not result.complete:
+            yield _on_project(project, f"impact assessment unanswered: {', '.join(result.unanswered)}")
+        elif ns.labels.get(LABEL_IMPACT) != result.level:
+            yield Finding.on(
+                ns, f"{LABEL_IMPACT} is {ns.labels.get(LABEL_IMPACT)!r}, the assessment gives {result.level}"
+            )
+
+
+@check("AIC-GOV-02", "bundle")
+def level_obligations(ctx: CheckContext) -> Iterable[Finding]:
+    """The safeguards the project records meet its impact level's obligations."""
+    levels = default_questionnaire().levels
+    for _, project in _sandboxed(ctx):
+        level = impact_level(project)
+        if level not in levels:
+            yield _on_project(project, "no complete impact assessment, so its obligations cannot be checked")
+            continue
+        needed = levels[level]  # type: ignore[index]
+        have = project.safeguards
+        missing = [
+            name
+            for name, required, present in (
+                ("notice", needed.notice, have.notice),
+                ("explanation", needed.explanation, have.explanation),
+                ("peer_review", needed.peer_review, bool(have.peer_review)),
+                ("bias_analysis", needed.bias_analysis, bool(have.bias_analysis)),
+                ("human_decision_maker", needed.human_decision_maker, bool(have.human_decision_maker)),
+            )
+            if required and not present
+        ]
+        if missing:
+            yield _on_project(project, f"impact level {level} requires {', '.join(missing)}")
+        if have.log_retention_days is None or have.log_retention_days < needed.log_retention_days:
+            yield _on_project(
+                project,
+                f"impact level {level} requires decision logs kept {needed.log_retention_days} days; "
+                f"recorded: {have.log_retention_days}",
+            )
+        if project.status == "in use" and have.approval is None:
+            yield _on_project(
+                project, f"in use without a recorded approval (level {level}: {needed.approval})"
+            )
+
+
+def _grants_stop(role: dict[str, Any]) -> bool:
+    """Deleting pods and patching the quota: enough to stop every workload in the namespace."""
+    rules = role.get("rules", [])
+
+    def allows(resource: str, verb: str) -> bool:
+        return any(
+            "" in r.get("apiGroups", [])
+            and ({resource, "*"} & set(r.get("resources", [])))
+            and ({verb, "*"} & set(r.get("verbs", [])))
+            for r in rules
+        )
+
+    return allows("pods", "delete") and allows("resourcequotas", "patch")
+
+
+@check("AIC-GOV-03", "bundle")
+def oversight_can_stop(ctx: CheckContext) -> Iterable[Finding]:
+    """A Role that can stop the workloads is bound to at least one group in every sandbox."""
+    inventory = ctx.inventory
+    sandboxed = _sandboxed(ctx)
+    if "ResourceQuota" in inventory.unavailable:  # the local charts (and their Roles) were not rendered
+        raise Skip(inventory.unavailable["ResourceQuota"])
+    for ns, _ in sandboxed:
+        roles = {r.name: r.spec for r in inventory.of("Role") if r.namespace == ns.name}
+        bound = [
+            b.spec
+            for b in inventory.of("RoleBinding")
+            if b.namespace == ns.name
+            and b.spec.get("roleRef", {}).get("kind") == "Role"
+            and _grants_stop(roles.get(b.spec.get("roleRef", {}).get("name", ""), {}))
+            and any(s.get("kind") == "Group" for s in b.spec.get("subjects", []))
+        ]
+        if not bound:
+            yield Finding.on(
+                ns,
+                f"no group is bound to a Role that can stop the sandbox's workloads (expected {OVERSIGHT_ROLE} "
+                "bound to the oversight group, identity.admin_groups in the profile, by the aicommons-sandboxes chart)",
+            )
+
+
+def _tenant_quotas(inventory: Inventory) -> dict[str, dict[str, Any]]:
+    quotas: dict[str, dict[str, Any]] = {}
+    for release in inventory.of(HELM_RELEASE):
+        for tenant in (release.spec.get("values") or {}).get("tenants", []) or []:
+            if isinstance(tenant, dict) and "name" in tenant:
+                quotas[tenant["name"]] = tenant.get("quota", {})
+    return quotas
+
+
+@check("AIC-GOV-04", "bundle")
+def nothing_public_unless_approved(ctx: CheckContext) -> Iterable[Finding]:
+    """Load balancers, node ports, public Services and Ingresses only for projects in use with an approval."""
+    inventory = ctx.inventory
+    quotas = _tenant_quotas(inventory)
+    for ns, project in _sandboxed(ctx):
+        if public_allowed(project):
+            continue
+        quota = quotas.get(ns.name)
+        if quota is None:
+            yield Finding.on(ns, "no quota in the project chart's tenants: nothing limits public Services")
+            continue
+        for key in ("loadBalancers", "nodePorts"):
+            if quota.get(key, 0):
+                yield Finding.on(
+                    ns,
+                    f"quota allows {quota[key]} {key} although the project is {project.status!r}"
+                    + ("" if project.safeguards.approval else " without a recorded approval"),
+                )
+        for svc in inventory.of("Service"):
+            kind = svc.spec.get("spec", {}).get("type")
+            if svc.namespace == ns.name and kind in ("LoadBalancer", "NodePort"):
+                yield Finding.on(svc, f"a {kind} Service in an unapproved sandbox")
+        for ingress in inventory.of("Ingress"):
+            if ingress.namespace == ns.name:
+                yield Finding.on(ingress, "an Ingress in an unapproved sandbox")
+
+
+@check("AIC-GOV-05", "bundle")
+def expired_projects(ctx: CheckContext) -> Iterable[Finding]:
+    """Projects past their end date that are still open, or still have a sandbox."""
+    if ctx.today is None:
+        raise Skip("no date to judge expiry against")
+    inventory = ctx.inventory
+    if not inventory.projects:
+        raise Skip("the bundle carries no AI project register")
+    namespaces = {ns.labels.get(LABEL_PROJECT): ns for ns in _project_namespaces(inventory)}
+    for project in inventory.projects:
+        if project.end_date >= ctx.today:
+            continue
+        days = (ctx.today - project.end_date).days
+        if project.status != "out of use":
+            yield _on_project(
+                project,
+                f"ended {project.end_date} ({days} days ago) but is {project.status!r}: close it, set status "
+                "'out of use' and delete its personal data",
+            )
+        if project.slug in namespaces:
+            yield Finding.on(
+                namespaces[project.slug],
+                f"sandbox of a project that ended {project.end_date}: render again to remove it",
+            )

@@ -1,0 +1,184 @@
+"""`aicommons project`: the city's AI project register and impact assessments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from aicommons.cli.options import parse_today
+
+app = typer.Typer(
+    help="AI projects: the public register, impact assessments and per-project sandboxes.",
+    no_args_is_help=True,
+)
+
+DIR_HELP = "The register folder (projects/ beside the city's profile)."
+DirOption = typer.Option(Path("projects"), "--dir", "-d", help=DIR_HELP)
+
+
+def _path(folder: Path, slug: str) -> Path:
+    return folder / f"{slug}.yaml"
+
+
+@app.command()
+def add(
+    slug: str = typer.Argument(..., help="Short DNS-safe id of the project, e.g. 'bike-demand'."),
+    register_id: str = typer.Option(..., "--register-id", "-r", help="Id in the public register."),
+    name: str | None = typer.Option(None, "--name", help="Name of the system (default: the slug)."),
+    folder: Path = DirOption,
+    today: str | None = typer.Option(None, "--today", help="Start date (YYYY-MM-DD; default today)."),
+) -> None:
+    """Write a commented starter file projects/<slug>.yaml (never overwrites)."""
+    from aicommons.errors import InputError, Location
+    from aicommons.governance.load import load_project_text
+    from aicommons.governance.starter import starter_project
+
+    path = _path(folder, slug)
+    if path.exists():
+        raise InputError("already exists; edit it or remove it first", Location(file=str(path)))
+    text = starter_project(slug, register_id, name or slug, parse_today(today))
+    load_project_text(text, str(path))  # a bad slug or id fails here, before anything is written
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {path}; fill in the register fields, then `aicommons project assess {slug}`")
+
+
+@app.command("list")
+def list_(
+    folder: Path = DirOption,
+    today: str | None = typer.Option(None, "--today", help="Date to judge expiry (default today)."),
+) -> None:
+    """One line per project: id, status, impact level, end date, whether its sandbox is active."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from aicommons.governance.export import impact
+    from aicommons.governance.load import load_projects
+
+    when = parse_today(today)
+    table = Table(title=f"AI projects in {folder}", title_justify="left")
+    for head in ("slug", "register id", "status", "impact", "end date", "sandbox"):
+        table.add_column(head)
+    for p in load_projects(folder):
+        result = impact(p)
+        level = (result.level + ("" if result.complete else " (incomplete)")) if result else "not assessed"
+        sandbox = "active" if p.is_active(when) else ("expired" if when > p.end_date else "closed")
+        table.add_row(p.slug, p.register_id, p.status, level, p.end_date.isoformat(), sandbox)
+    Console(width=160).print(table)
+
+
+@app.command()
+def show(slug: str = typer.Argument(..., help="The project's slug."), folder: Path = DirOption) -> None:
+    """The register record, the impact score and the obligations of its level."""
+    import json
+
+    from aicommons.governance.assessment import default_questionnaire
+    from aicommons.governance.export import eurocities_record, impact
+    from aicommons.governance.load import load_project
+
+    project = load_project(_path(folder, slug))
+    typer.echo(json.dumps(eurocities_record(project), indent=2, ensure_ascii=False))
+    result = impact(project)
+    if result is None:
+        typer.echo(f"impact: not assessed (run `aicommons project assess {slug}`)")
+        return
+    typer.echo(_score_line(result))
+    for key, value in default_questionnaire().levels[result.level].model_dump().items():
+        typer.echo(f"  {key}: {value}")
+
+
+def _score_line(result) -> str:  # type: ignore[no-untyped-def]
+    reduction = " -15% for mitigation" if result.reduced else ""
+    missing = f"; unanswered: {', '.join(result.unanswered)}" if result.unanswered else ""
+    return (
+        f"impact level {result.level}: raw {result.raw}/{result.max_raw}{reduction} -> {result.total}; "
+        f"mitigation {result.mitigation}/{result.max_mitigation} ({result.branch}){missing}"
+    )
+
+
+@app.command()
+def assess(
+    slug: str = typer.Argument(..., help="The project's slug."),
+    folder: Path = DirOption,
+) -> None:
+    """Answer the impact assessment interactively; the answers are saved in the project file."""
+    from aicommons.governance.assessment import default_questionnaire, score
+    from aicommons.governance.load import load_project
+    from aicommons.governance.model import Assessment
+
+    path = _path(folder, slug)
+    project = load_project(path)
+    questionnaire = default_questionnaire()
+    previous = project.assessment
+    branch = _choose(
+        "branch (design: before the system is built; implementation: while it runs)",
+        ["design", "implementation"],
+        previous.branch if previous else "design",
+    )
+    answers: dict[str, str] = {}
+    for q in questionnaire.asked(branch):
+        typer.echo(f"\n[{q.kind}: {q.area}] {q.text}")
+        for a in q.answers:
+            typer.echo(f"  {a.id}: {a.text}")
+        default = previous.answers.get(q.id) if previous else None
+        answers[q.id] = _choose(q.id, [a.id for a in q.answers], default or q.answers[0].id)
+    assessment = Assessment(branch=branch, answers=answers)
+    _save_assessment(path, assessment)
+    load_project(path)  # what was written must load again
+    typer.echo("\n" + _score_line(score(questionnaire, assessment)))
+
+
+def _save_assessment(path: Path, assessment) -> None:  # type: ignore[no-untyped-def]
+    """Write the answers into the project file, keeping its comments where they were."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
+
+    yaml = YAML(typ="rt")
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    answers = CommentedMap((qid, Quoted(choice)) for qid, choice in assessment.answers.items())
+    block = CommentedMap([("branch", assessment.branch), ("answers", answers)])
+    yaml.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    trailing = data.ca.items.pop("assessment", None)  # the comment after `assessment: null`
+    old = data.get("assessment")
+    if isinstance(old, CommentedMap) and isinstance(old.get("answers"), CommentedMap) and old["answers"]:
+        trailing = old["answers"].ca.items.pop(next(reversed(old["answers"])), trailing)
+    data["assessment"] = block
+    if trailing and trailing[2] is not None and answers:
+        answers.ca.items[next(reversed(answers))] = [None, None, trailing[2], None]
+    with path.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+
+
+def _choose(label: str, choices: list[str], default: str) -> str:
+    """Prompt until one of the choices is given (an empty line takes the default)."""
+    while True:
+        value = str(typer.prompt(f"{label} [{'/'.join(choices)}]", default=default)).strip()
+        if value in choices:
+            return value
+        typer.echo(f"{value!r} is not one of: {', '.join(choices)}")
+
+
+@app.command()
+def export(
+    output: Path = typer.Option(Path("register"), "--output", "-o", help="Folder for the published files."),
+    city: str = typer.Option(..., "--city", help="City name shown as the pages' title."),
+    folder: Path = DirOption,
+) -> None:
+    """Write register.json (Eurocities ATS v0.3.1 records), register.md and register.html."""
+    from aicommons.governance.export import register_html, register_json, register_markdown
+    from aicommons.governance.load import load_projects
+
+    projects = load_projects(folder)
+    output.mkdir(parents=True, exist_ok=True)
+    files = {
+        "register.json": register_json(projects),
+        "register.md": register_markdown(projects, city),
+        "register.html": register_html(projects, city),
+    }
+    for name, text in files.items():
+        (output / name).write_text(text, encoding="utf-8")
+    typer.echo(f"register of {len(projects)} project(s) written to {output}: {', '.join(files)}")

@@ -1,0 +1,1 @@
+"""AI governance: the project register, the impact assessment and their obligations."""

@@ -1,0 +1,197 @@
+"""One sandbox per active AI project: a tenant namespace, its quota, oversight access and hub group.
+
+Only projects that are active on the render date (status "in development" or "in use", end
+date not passed) get a sandbox; the date comes from the caller, never from the clock. A
+profile without projects renders exactly as before: every function here returns nothing
+for an empty register.
+
+How a project's sandbox is built:
+
+* the platform stack creates the namespace ``project-<slug>`` with restricted Pod Security
+  and the ``aicommons.dev/*`` register labels (the project chart reserves that prefix, so
+  the labels cannot go through its ``tenants[].labels``);
+* the project chart's ``tenants`` entry (``createNamespace: false``) adds the ResourceQuota
+  (GPUs only once the request is approved, never more than the cluster has), the LimitRange
+  and the default-deny network policies; confidential and restricted data get no internet
+  egress;
+* the local ``aicommons-sandboxes`` chart (in the bundle only when there are projects) gives
+  each sandbox a Role and RoleBinding that let the city's oversight group (the identity
+  provider's admin groups) stop the project's workloads: delete pods and jobs, scale
+  deployments, and set the quota's pod count to zero; and a ``project-data`` volume of the
+  requested size, labelled with the data's classification, that Helm deletes once the
+  project is no longer active;
+* JupyterHub learns which identity-provider groups belong to which project through
+  ``JupyterHub.load_groups`` (group properties only: membership keeps coming from the
+  identity provider, as GenericOAuthenticator's ``manage_groups`` syncs it at login).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import yaml
+
+from aicommons.governance.export import eurocities_record, impact
+from aicommons.governance.model import AIProject
+from aicommons.profile.model import CityProfile
+from aicommons.render.releases import ChartPin, Release
+from aicommons.resources import data_dir
+from aicommons.sizing.plan import SizingPlan
+from aicommons.units import cpu_quantity, memory_quantity
+
+NAMESPACE_PREFIX = "project-"
+REGISTER_FILE = "governance/register.json"
+OVERSIGHT_ROLE = "aicommons-oversight"
+SANDBOXES_CHART = "aicommons-sandboxes"
+NO_EGRESS = ("confidential", "restricted")
+LABEL_PROJECT = "aicommons.dev/project"
+LABEL_REGISTER_ID = "aicommons.dev/register-id"
+LABEL_IMPACT = "aicommons.dev/impact-level"
+LABEL_CLASSIFICATION = "aicommons.dev/data-classification"
+LABEL_PERSONAL_DATA = "aicommons.dev/personal-data"
+
+
+def namespace_for(project: AIProject) -> str:
+    return NAMESPACE_PREFIX + project.slug
+
+
+def active_projects(projects: tuple[AIProject, ...], today: date) -> list[AIProject]:
+    return sorted((p for p in projects if p.is_active(today)), key=lambda p: p.slug)
+
+
+def impact_level(project: AIProject) -> str:
+    """The level label: I..IV, or 'unassessed' while the assessment is missing or incomplete."""
+    result = impact(project)
+    return result.level if result is not None and result.complete else "unassessed"
+
+
+def project_labels(project: AIProject) -> dict[str, str]:
+    return {
+        LABEL_PROJECT: project.slug,
+        LABEL_REGISTER_ID: project.register_id,
+        LABEL_IMPACT: impact_level(project),
+        LABEL_CLASSIFICATION: project.classification,
+        LABEL_PERSONAL_DATA: str(project.personal_data).lower(),
+    }
+
+
+def namespaces(projects: list[AIProject]) -> list[dict[str, Any]]:
+    """Namespaces for the platform stack (same shape as ``platform_args.namespaces``)."""
+    return [
+        {
+            "name": namespace_for(p),
+            "labels": {
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/audit": "restricted",
+                "pod-security.kubernetes.io/warn": "restricted",
+                "aicommons.dev/managed-by": "aicommons",
+                **project_labels(p),
+            },
+            "default_deny": True,
+        }
+        for p in projects
+    ]
+
+
+def public_allowed(project: AIProject) -> bool:
+    """A public endpoint needs the project in use and a recorded approval."""
+    return project.public_endpoint and project.status == "in use" and project.safeguards.approval is not None
+
+
+def gpu_slots(plan: SizingPlan) -> int:
+    return int(sum(p.allocatable.gpu * p.nodes.max for p in plan.pools if p.role == "gpu"))
+
+
+def tenants(projects: list[AIProject], plan: SizingPlan, limit_range: dict[str, str]) -> list[dict[str, Any]]:
+    """Entries of the project chart's ``tenants`` list."""
+    slots = gpu_slots(plan)
+    out = []
+    for p in projects:
+        gpus = min(p.quota.gpus, slots) if p.quota.approved else 0
+        out.append(
+            {
+                "name": namespace_for(p),
+                "createNamespace": False,  # the platform stack creates it with the register labels
+                "internetEgress": p.classification not in NO_EGRESS,
+                "jupyterhubAccess": True,
+                "limitRange": limit_range,
+                "quota": {
+                    "cpu": cpu_quantity(p.quota.cpu),
+                    "memory": memory_quantity(p.quota.memory_gib),
+                    "gpu": gpus,
+                    "pods": 50,
+                    "persistentVolumeClaims": 20,
+                    "storage": memory_quantity(p.quota.storage_gib),
+                    "loadBalancers": 1 if public_allowed(p) else 0,
+                    "nodePorts": 0,
+                },
+            }
+        )
+    return out
+
+
+def sandboxes_release(
+    projects: list[AIProject], profile: CityProfile, namespace: str, storage_class: str | None = None
+) -> Release:
+    """The local ``aicommons-sandboxes`` chart: oversight Role and RoleBinding and a data volume
+    (``project-data``, labelled with its classification) per sandbox.
+
+    Pinned here rather than in charts/releases.yaml so that cities without projects keep their
+    lock (and its inputs digest) unchanged.
+    """
+    chart = data_dir("charts") / SANDBOXES_CHART
+    version = yaml.safe_load((chart / "Chart.yaml").read_text(encoding="utf-8"))["version"]
+    pin = ChartPin(
+        name=SANDBOXES_CHART,
+        repository=None,
+        chart=SANDBOXES_CHART,
+        version=str(version),
+        source="local chart shipped with aicommons (charts/aicommons-sandboxes)",
+    )
+    groups = sorted(profile.identity.admin_groups) if profile.identity else []
+    values = {
+        "city": profile.city.slug,
+        "oversight": {"roleName": OVERSIGHT_ROLE, "groups": groups},
+        "storageClass": storage_class or "",
+        "projects": [
+            {
+                "slug": p.slug,
+                "namespace": namespace_for(p),
+                "storage": memory_quantity(p.quota.storage_gib),
+                "classification": p.classification,
+                "personalData": p.personal_data,
+            }
+            for p in projects
+        ],
+    }
+    return Release(
+        name=SANDBOXES_CHART, namespace=namespace, pin=pin, values=values, depends_on=("aicommons-platform",)
+    )
+
+
+def hub_groups(projects: list[AIProject]) -> dict[str, Any]:
+    """``JupyterHub.load_groups``: each member group with the projects and namespaces it reaches."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for p in projects:
+        for group in p.members:
+            entry = groups.setdefault(group, {"projects": [], "namespaces": []})
+            entry["projects"].append(p.slug)
+            entry["namespaces"].append(namespace_for(p))
+    return {g: {"properties": {k: sorted(v) for k, v in e.items()}} for g, e in sorted(groups.items())}
+
+
+def register_document(projects: tuple[AIProject, ...], today: date) -> dict[str, Any]:
+    """``governance/register.json``: every project (active or not) for the checks and the city."""
+    active = {p.slug for p in active_projects(projects, today)}
+    return {
+        "rendered_on": today.isoformat(),
+        "projects": [
+            {
+                "project": p.model_dump(mode="json"),
+                "record": eurocities_record(p),
+                "namespace": namespace_for(p) if p.slug in active else None,
+            }
+            for p in sorted(projects, key=lambda p: p.slug)
+        ],
+    }

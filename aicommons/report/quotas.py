@@ -1,0 +1,49 @@
+"""The AI project quota section of `aicommons size` (only shown when the city has projects)."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+
+from aicommons.sizing.quotas import QuotaFit, Resources
+
+_HEAD = ["", "GPU slots", "CPU cores", "memory GiB"]
+
+
+def _cells(r: Resources) -> list[str]:
+    return [str(r.gpus), f"{r.cpu:g}", f"{r.memory_gib:g}"]
+
+
+def _rows(fit: QuotaFit) -> list[list[str]]:
+    rows = [
+        ["capacity (user + GPU pools at max)", *_cells(fit.capacity)],
+        ["hub peak", *_cells(fit.hub_peak)],
+        ["headroom for projects", *_cells(fit.headroom)],
+    ]
+    rows += [
+        [f"{p.slug} ({'approved' if p.approved else 'pending'})", *_cells(p.request)] for p in fit.projects
+    ]
+    rows.append(["approved total", *_cells(fit.approved)])
+    return rows
+
+
+def _verdict(fit: QuotaFit) -> list[str]:
+    if fit.fits:
+        return ["approved project quotas fit the headroom"]
+    return [f"warning: {line}" for line in fit.exceeded]
+
+
+def quota_tables(fit: QuotaFit) -> Group:
+    table = Table(title="AI project quotas", title_justify="left")
+    for head in _HEAD:
+        table.add_column(head)
+    for row in _rows(fit):
+        table.add_row(*row)
+    return Group(table, *_verdict(fit))
+
+
+def quota_markdown(fit: QuotaFit) -> str:
+    lines = ["## AI project quotas", "", "| " + " | ".join(_HEAD) + " |", "|" + "---|" * len(_HEAD)]
+    lines += ["| " + " | ".join(row) + " |" for row in _rows(fit)]
+    lines += ["", *(f"- {v}" for v in _verdict(fit)), ""]
+    return "\n".join(lines)

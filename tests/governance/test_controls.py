@@ -1,0 +1,297 @@
+"""AIC-GOV-01..05 on a bundle rendered with the test register: passing as rendered, and failing
+after one mutation each (of the register, the labels, the RBAC or the quotas)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+
+import pytest
+
+from aicommons.blueprint.load import default_blueprint
+from aicommons.blueprint.model import Blueprint
+from aicommons.checks.adapters.bundle import bundle_inventory
+from aicommons.checks.model import Inventory, Resource
+from aicommons.checks.registry import FAMILIES, registry
+from aicommons.checks.report import ControlResult
+from aicommons.checks.run import run_checks
+from aicommons.governance.model import AIProject
+from aicommons.render.bundle import render_bundle
+from aicommons.sizing.plan import size
+
+from .bundles import TODAY, bundle, edited, register, riverton
+
+GOV = [f"AIC-GOV-0{i}" for i in range(1, 6)]
+
+
+@cache
+def governance_blueprint() -> Blueprint:
+    data = default_blueprint().model_dump()
+    data["controls"] = [c for c in data["controls"] if c["id"] in GOV]
+    data["bounds"] = []  # they name controls of other families
+    return Blueprint.model_validate(data)
+
+
+@cache
+def base() -> Inventory:
+    return bundle_inventory(bundle().files)
+
+
+def results(inventory: Inventory, today: date = TODAY) -> dict[str, ControlResult]:
+    report = run_checks(inventory, governance_blueprint(), today)
+    return {c.id: c for c in report.controls}
+
+
+def messages(result: ControlResult) -> str:
+    return "\n".join(f.message for f in result.findings)
+
+
+def replace_resource(
+    inventory: Inventory, match: Callable[[Resource], bool], new: Resource | None
+) -> Inventory:
+    out = [new if match(r) else r for r in inventory.resources]
+    return dataclasses.replace(inventory, resources=tuple(r for r in out if r is not None))
+
+
+def relabel(inventory: Inventory, namespace: str, **labels: str | None) -> Inventory:
+    ns = next(r for r in inventory.of("Namespace") if r.name == namespace)
+    merged = {k: v for k, v in {**ns.labels, **labels}.items() if v is not None}
+    return replace_resource(inventory, lambda r: r is ns, dataclasses.replace(ns, labels=merged))
+
+
+def with_record(inventory: Inventory, project: AIProject) -> Inventory:
+    return dataclasses.replace(
+        inventory, projects=tuple(project if p.slug == project.slug else p for p in inventory.projects)
+    )
+
+
+def test_the_family_is_registered() -> None:
+    assert "governance" in FAMILIES
+    for control_id in GOV:
+        assert set(registry()[control_id]) == {"bundle"}
+    assert [c.id for c in default_blueprint().controls if c.id.startswith("AIC-GOV")] == GOV
+
+
+def test_all_pass_on_the_rendered_bundle() -> None:
+    assert {k: (r.status, messages(r)) for k, r in results(base()).items()} == {
+        k: ("passed", "") for k in GOV
+    }
+
+
+def test_all_skip_without_a_register() -> None:
+    city = riverton()
+    plain = bundle_inventory(render_bundle(city, size(city)).files)
+    assert {k: r.status for k, r in results(plain).items()} == {k: "skipped" for k in GOV}
+
+
+# ---------------------------------------------------------------------------------- GOV-01
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda inv: dataclasses.replace(
+                inv, projects=tuple(p for p in inv.projects if p.slug != "bike-demand")
+            ),
+            "project 'bike-demand' is not in the register",
+        ),
+        (
+            lambda inv: relabel(inv, "project-bike-demand", **{"aicommons.dev/register-id": "RVT-1999-001"}),
+            "the register says 'RVT-2026-001'",
+        ),
+        (
+            lambda inv: relabel(inv, "project-bike-demand", **{"aicommons.dev/impact-level": "IV"}),
+            "the assessment gives I",
+        ),
+        (
+            lambda inv: relabel(inv, "project-bike-demand", **{"aicommons.dev/project": None}),
+            "names no register record",
+        ),
+        (
+            lambda inv: with_record(inv, edited("bike-demand", '    risk-data-sources: "no"\n', "")),
+            "impact assessment unanswered: risk-data-sources",
+        ),
+    ],
+    ids=["no-record", "register-id-differs", "level-label-differs", "unlabelled", "incomplete-assessment"],
+)
+def test_gov01_fails(mutate: Callable[[Inventory], Inventory], expected: str) -> None:
+    result = results(mutate(base()))["AIC-GOV-01"]
+    assert result.status == "failed"
+    assert expected in messages(result)
+
+
+def test_gov01_fails_without_an_assessment_through_the_bundle_file() -> None:
+    files = dict(bundle().files)
+    doc = json.loads(files["governance/register.json"])
+    for entry in doc["projects"]:
+        entry["project"]["assessment"] = None
+    files["governance/register.json"] = json.dumps(doc).encode()
+    result = results(bundle_inventory(files))["AIC-GOV-01"]
+    assert result.status == "failed"
+    assert "no impact assessment" in messages(result)
+    assert result.findings[0].file == "governance/register.json"
+
+
+# ---------------------------------------------------------------------------------- GOV-02
+
+
+@pytest.mark.parametrize(
+    ("slug", "old", "new", "expected"),
+    [
+        (
+            "benefit-triage",
+            "  human_decision_maker: caseworker (Social Services)\n",
+            "",
+            "impact level III requires human_decision_maker",
+        ),
+        ("benefit-triage", "  peer_review: PR-2025-31\n", "", "impact level III requires peer_review"),
+        (
+            "benefit-triage",
+            "  log_retention_days: 365",
+            "  log_retention_days: 180",
+            "kept 365 days; recorded: 180",
+        ),
+        (
+            "benefit-triage",
+            "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n",
+            "",
+            "in use without a recorded approval (level III: chief digital officer)",
+        ),
+        ("bike-demand", "  log_retention_days: 90", "  log_retention_days: 30", "kept 90 days; recorded: 30"),
+    ],
+    ids=["no-human-decision-maker", "no-peer-review", "short-retention", "no-approval", "level-I-retention"],
+)
+def test_gov02_fails(slug: str, old: str, new: str, expected: str) -> None:
+    result = results(with_record(base(), edited(slug, old, new)))["AIC-GOV-02"]
+    assert result.status == "failed"
+    assert expected in messages(result)
+
+
+def test_gov02_level_one_needs_no_peer_review() -> None:
+    bike = next(p for p in register() if p.slug == "bike-demand")
+    assert bike.safeguards.peer_review is None and bike.safeguards.human_decision_maker is None
+    assert results(base())["AIC-GOV-02"].status == "passed"
+
+
+# ---------------------------------------------------------------------------------- GOV-03
+
+
+def _is_binding(namespace: str) -> Callable[[Resource], bool]:
+    return lambda r: r.kind == "RoleBinding" and r.namespace == namespace
+
+
+def test_gov03_fails_without_the_binding() -> None:
+    inventory = replace_resource(base(), _is_binding("project-bike-demand"), None)
+    result = results(inventory)["AIC-GOV-03"]
+    assert result.status == "failed"
+    assert [f.resource for f in result.findings] == ["Namespace/project-bike-demand"]
+
+
+def test_gov03_fails_when_the_role_cannot_delete_pods() -> None:
+    inv = base()
+    role = next(r for r in inv.of("Role") if r.namespace == "project-benefit-triage")
+    spec = copy.deepcopy(dict(role.spec))
+    spec["rules"][0]["verbs"] = ["get", "list"]
+    result = results(replace_resource(inv, lambda r: r is role, dataclasses.replace(role, spec=spec)))[
+        "AIC-GOV-03"
+    ]
+    assert result.status == "failed"
+    assert "project-benefit-triage" in result.findings[0].resource
+
+
+def test_gov03_fails_when_the_city_names_no_oversight_group() -> None:
+    city = riverton().model_copy(
+        update={"identity": riverton().identity.model_copy(update={"admin_groups": []})}  # type: ignore[union-attr]
+    )
+    inventory = bundle_inventory(bundle(profile=city).files)
+    result = results(inventory)["AIC-GOV-03"]
+    assert result.status == "failed"
+    assert len(result.findings) == 2
+
+
+# ---------------------------------------------------------------------------------- GOV-04
+
+
+def _with_tenant_quota(inventory: Inventory, namespace: str, **quota: int) -> Inventory:
+    release = next(r for r in inventory.of("HelmRelease") if r.name == "aicommons-platform")
+    spec = copy.deepcopy(dict(release.spec))
+    for tenant in spec["values"]["tenants"]:
+        if tenant["name"] == namespace:
+            tenant["quota"].update(quota)
+    return replace_resource(inventory, lambda r: r is release, dataclasses.replace(release, spec=spec))
+
+
+def test_gov04_fails_for_a_load_balancer_in_development() -> None:
+    result = results(_with_tenant_quota(base(), "project-bike-demand", loadBalancers=1))["AIC-GOV-04"]
+    assert result.status == "failed"
+    assert "quota allows 1 loadBalancers although the project is 'in development'" in messages(result)
+
+
+def test_gov04_fails_for_node_ports_without_approval() -> None:
+    unapproved = edited(
+        "benefit-triage",
+        "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n",
+        "",
+    )
+    inventory = _with_tenant_quota(with_record(base(), unapproved), "project-benefit-triage", nodePorts=2)
+    result = results(inventory)["AIC-GOV-04"]
+    assert result.status == "failed"
+    assert "2 nodePorts although the project is 'in use' without a recorded approval" in messages(result)
+
+
+def test_gov04_fails_for_a_public_service_in_a_sandbox() -> None:
+    service = Resource(
+        kind="Service",
+        name="demo",
+        namespace="project-bike-demand",
+        spec={"kind": "Service", "spec": {"type": "LoadBalancer"}},
+    )
+    inventory = dataclasses.replace(base(), resources=(*base().resources, service))
+    result = results(inventory)["AIC-GOV-04"]
+    assert result.status == "failed"
+    assert result.findings[0].resource == "Service/project-bike-demand/demo"
+
+
+def test_gov04_fails_for_an_ingress_in_a_sandbox() -> None:
+    ingress = Resource(kind="Ingress", name="web", namespace="project-bike-demand", spec={"kind": "Ingress"})
+    result = results(dataclasses.replace(base(), resources=(*base().resources, ingress)))["AIC-GOV-04"]
+    assert result.status == "failed"
+    assert result.findings[0].resource == "Ingress/project-bike-demand/web"
+
+
+def test_gov04_passes_for_an_approved_project_in_use() -> None:
+    assert results(base())["AIC-GOV-04"].status == "passed"  # benefit-triage publishes, approved
+
+
+# ---------------------------------------------------------------------------------- GOV-05
+
+
+def test_gov05_flags_expired_projects_that_are_still_open() -> None:
+    result = results(base(), today=date(2027, 1, 31))["AIC-GOV-05"]
+    assert result.status == "failed"
+    text = messages(result)
+    assert "ended 2026-12-31 (31 days ago) but is 'in development'" in text
+    assert "sandbox of a project that ended 2026-12-31" in text
+
+
+def test_gov05_passes_on_the_end_date_and_for_closed_projects() -> None:
+    assert results(base(), today=date(2026, 12, 31))["AIC-GOV-05"].status == "passed"
+    closed = tuple(edited(p.slug, f"status: {p.status}", "status: out of use") for p in register())
+    inventory = bundle_inventory(bundle(closed, today=date(2027, 1, 31)).files)
+    assert not inventory.of("Namespace") or not any(
+        r.name.startswith("project-") for r in inventory.of("Namespace")
+    )
+    assert results(inventory, today=date(2027, 1, 31))["AIC-GOV-05"].status == "passed"
+
+
+def test_gov05_rerendered_after_expiry_still_flags_the_open_record() -> None:
+    files = bundle(today=date(2027, 1, 31)).files  # sandboxes gone, records still open
+    result = results(bundle_inventory(files), today=date(2027, 1, 31))["AIC-GOV-05"]
+    assert result.status == "failed"
+    assert "sandbox of a project" not in messages(result)
+    assert len(result.findings) == 2

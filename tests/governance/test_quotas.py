@@ -1,0 +1,84 @@
+"""Approved project quotas against the headroom the sizing plan leaves (Riverton, by hand).
+
+Riverton's plan (examples/cities/riverton.yaml):
+  user pool   1.646 cores, 6.215 GiB per node, max 9 nodes  -> 14.814 cores, 55.935 GiB
+  gpu-t4      3.499 cores, 12.977 GiB, 1 GPU, max 4 nodes    -> 13.996 cores, 51.908 GiB, 4 GPUs
+  capacity    28.81 cores, 107.843 GiB, 4 GPU slots
+  hub peak    notebook 20 x (0.5 cores, 2 GiB) + gpu-small 3 x (3 cores, 12 GiB, 1 GPU)
+              = 19 cores, 76 GiB, 3 GPUs
+  headroom    9.81 cores, 31.843 GiB, 1 GPU slot
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from aicommons.cli.main import app
+from aicommons.sizing.plan import size
+from aicommons.sizing.quotas import Resources, quota_fit
+
+from .bundles import RIVERTON, TODAY, edited, register, riverton, with_project
+from .support import PROJECTS
+
+
+def test_headroom_by_hand() -> None:
+    fit = quota_fit(size(riverton()), register(), TODAY)
+    assert fit.capacity == Resources(gpus=4, cpu=28.81, memory_gib=107.843)
+    assert fit.hub_peak == Resources(gpus=3, cpu=19, memory_gib=76)
+    assert fit.headroom == Resources(gpus=1, cpu=9.81, memory_gib=31.843)
+
+
+def test_fixture_quotas_exceed_cpu_and_memory() -> None:
+    # approved: 4 + 8 = 12 cores > 9.81; 16 + 32 = 48 GiB > 31.843; 0 + 1 = 1 GPU <= 1
+    fit = quota_fit(size(riverton()), register(), TODAY)
+    assert fit.approved == Resources(gpus=1, cpu=12, memory_gib=48)
+    assert not fit.fits
+    assert [line.split(" quotas")[0] for line in fit.exceeded] == ["approved CPU", "approved memory"]
+
+
+def test_smaller_requests_fit() -> None:
+    # bike-demand 4 cores, 12 GiB: 8 cores <= 9.81, 28 GiB <= 31.843
+    smaller = edited("bike-demand", "  cpu: 8\n  memory_gib: 32", "  cpu: 4\n  memory_gib: 12")
+    fit = quota_fit(size(riverton()), with_project(smaller), TODAY)
+    assert fit.fits and fit.exceeded == []
+
+
+def test_a_second_gpu_exceeds_and_pending_requests_do_not_count() -> None:
+    two = edited("bike-demand", "  gpus: 1", "  gpus: 2")
+    fit = quota_fit(size(riverton()), with_project(two), TODAY)
+    assert any(
+        line.startswith("approved GPU quotas total 2 slots, above the 1 slots") for line in fit.exceeded
+    )
+    pending = edited("bike-demand", "  gpus: 1\n  cpu: 8\n  memory_gib: 32\n  storage_gib: 50\n  approved: true",
+                     "  gpus: 2\n  cpu: 8\n  memory_gib: 32\n  storage_gib: 50\n  approved: false")  # fmt: skip
+    fit = quota_fit(size(riverton()), with_project(pending), TODAY)
+    assert fit.approved == Resources(gpus=0, cpu=4, memory_gib=16)
+    assert fit.pending == Resources(gpus=2, cpu=8, memory_gib=32)
+    assert fit.fits
+
+
+def test_inactive_projects_do_not_count() -> None:
+    fit = quota_fit(size(riverton()), register(), date(2027, 1, 1))
+    assert fit.projects == [] and fit.fits
+
+
+def test_size_reports_quotas_only_with_projects(tmp_path: Path) -> None:
+    runner = CliRunner()
+    plain = runner.invoke(app, ["size", str(RIVERTON), "--format", "json"])
+    assert plain.exit_code == 0, plain.output
+    assert "project_quotas" not in json.loads(plain.output)
+
+    shutil.copy(RIVERTON, tmp_path / "riverton.yaml")
+    shutil.copytree(PROJECTS, tmp_path / "projects")
+    args = ["size", str(tmp_path / "riverton.yaml"), "--today", "2026-03-01"]
+    doc = json.loads(runner.invoke(app, [*args, "--format", "json"]).output)
+    assert {k: v for k, v in doc.items() if k != "project_quotas"} == json.loads(plain.output)
+    assert len(doc["project_quotas"]["exceeded"]) == 2
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert "warning: approved CPU quotas total 12 cores" in " ".join(table.output.split())

@@ -1,0 +1,230 @@
+"""Rendering sandboxes from the register: one tenant namespace per active project."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+import yaml
+
+from aicommons.checks.adapters.bundle import bundle_inventory
+from aicommons.render.bundle import render_bundle
+from aicommons.sizing.plan import size
+
+from .bundles import TODAY, bundle, edited, register, riverton, with_project
+
+
+def _platform(files: dict[str, bytes]) -> dict:
+    return yaml.safe_load(files["pulumi/Pulumi.platform.yaml"])["config"]["aicommons:platform"]
+
+
+def _tenants(files: dict[str, bytes]) -> dict[str, dict]:
+    values = yaml.safe_load(files["helm/aicommons-platform.values.yaml"])
+    return {t["name"]: t for t in values["tenants"]}
+
+
+def _namespaces(files: dict[str, bytes]) -> dict[str, dict]:
+    return {ns["name"]: ns for ns in _platform(files)["namespaces"]}
+
+
+def test_no_register_renders_exactly_as_before() -> None:
+    city = riverton()
+    plain = render_bundle(city, size(city)).files
+    assert render_bundle(city, size(city), (), TODAY).files == plain
+    assert "governance/register.json" not in plain
+
+
+def test_rendering_is_deterministic() -> None:
+    assert bundle().files == bundle(tuple(reversed(register()))).files
+
+
+def test_projects_need_the_render_date() -> None:
+    city = riverton()
+    with pytest.raises(ValueError, match="render date"):
+        render_bundle(city, size(city), register())
+
+
+def test_each_active_project_gets_a_labelled_namespace() -> None:
+    namespaces = _namespaces(bundle().files)
+    bike = namespaces["project-bike-demand"]
+    assert bike["labels"] == {
+        "aicommons.dev/data-classification": "internal",
+        "aicommons.dev/impact-level": "I",
+        "aicommons.dev/managed-by": "aicommons",
+        "aicommons.dev/personal-data": "false",
+        "aicommons.dev/project": "bike-demand",
+        "aicommons.dev/register-id": "RVT-2026-001",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+    }
+    assert bike["default_deny"] is True
+    triage = namespaces["project-benefit-triage"]["labels"]
+    assert (triage["aicommons.dev/impact-level"], triage["aicommons.dev/data-classification"]) == (
+        "III",
+        "restricted",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "today"),
+    [
+        ("status: in development", "status: out of use", TODAY),
+        ("end_date: 2026-12-31", "end_date: 2026-02-28", TODAY),  # ended the day before
+    ],
+)
+def test_inactive_projects_get_no_sandbox_but_stay_in_the_register(old: str, new: str, today: date) -> None:
+    files = bundle(with_project(edited("bike-demand", old, new)), today).files
+    assert "project-bike-demand" not in _namespaces(files)
+    assert "project-bike-demand" not in _tenants(files)
+    register_doc = json.loads(files["governance/register.json"])
+    entry = next(e for e in register_doc["projects"] if e["project"]["slug"] == "bike-demand")
+    assert entry["namespace"] is None
+    assert entry["record"]["id"] == "RVT-2026-001"
+
+
+def test_a_project_is_active_on_its_end_date() -> None:
+    files = bundle(today=date(2026, 12, 31)).files
+    assert "project-bike-demand" in _namespaces(files)
+
+
+def test_tenant_quota_from_the_request() -> None:
+    tenants = _tenants(bundle().files)
+    bike = tenants["project-bike-demand"]
+    assert bike["createNamespace"] is False
+    assert bike["quota"] == {
+        "cpu": "8",
+        "memory": "32Gi",
+        "gpu": 1,
+        "pods": 50,
+        "persistentVolumeClaims": 20,
+        "storage": "50Gi",
+        "loadBalancers": 0,
+        "nodePorts": 0,
+    }
+    assert bike["internetEgress"] is True
+    triage = tenants["project-benefit-triage"]
+    assert triage["internetEgress"] is False  # restricted data: no internet egress
+    assert triage["quota"]["loadBalancers"] == 1  # in use, public, approved
+
+
+def test_unapproved_gpus_are_not_granted_and_approved_ones_fit_the_cluster() -> None:
+    unapproved = edited("bike-demand", "  approved: true", "  approved: false")
+    assert _tenants(bundle(with_project(unapproved)).files)["project-bike-demand"]["quota"]["gpu"] == 0
+    greedy = edited("bike-demand", "  gpus: 1", "  gpus: 64")
+    files = bundle(with_project(greedy)).files
+    slots = sum(p.allocatable.gpu * p.nodes.max for p in size(riverton()).pools if p.role == "gpu")
+    assert _tenants(files)["project-bike-demand"]["quota"]["gpu"] == slots < 64
+
+
+def test_public_endpoint_needs_use_and_approval() -> None:
+    approval = (
+        "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n"
+    )
+    no_approval = edited("benefit-triage", approval, "")
+    quota = _tenants(bundle(with_project(no_approval)).files)["project-benefit-triage"]["quota"]
+    assert quota["loadBalancers"] == 0
+    developing = edited("bike-demand", "  approved: true\n", "  approved: true\npublic_endpoint: true\n")
+    assert developing.public_endpoint
+    assert (
+        _tenants(bundle(with_project(developing)).files)["project-bike-demand"]["quota"]["loadBalancers"] == 0
+    )
+
+
+def test_jupyterhub_learns_the_project_groups() -> None:
+    hub = yaml.safe_load(bundle().files["helm/jupyterhub.values.yaml"])
+    groups = hub["hub"]["config"]["JupyterHub"]["load_groups"]
+    assert groups["ai-commons-bike-demand"] == {
+        "properties": {"namespaces": ["project-bike-demand"], "projects": ["bike-demand"]}
+    }
+    assert hub["hub"]["config"]["GenericOAuthenticator"]["manage_groups"] is True
+
+
+def test_oversight_chart_binds_the_admin_groups() -> None:
+    files = bundle().files
+    release = next(r for r in _platform(files)["releases"] if r["name"] == "aicommons-sandboxes")
+    assert (release["chart"], release["repository"], release["namespace"]) == (
+        "helm/charts/aicommons-sandboxes",
+        None,
+        "aicommons-system",
+    )
+    assert "helm/charts/aicommons-sandboxes/templates/oversight.yaml" in files
+    values = yaml.safe_load(files["helm/aicommons-sandboxes.values.yaml"])
+    assert values["oversight"] == {"roleName": "aicommons-oversight", "groups": ["aicommons-admins"]}
+    assert values["projects"] == [
+        {
+            "slug": "benefit-triage",
+            "namespace": "project-benefit-triage",
+            "storage": "20Gi",
+            "classification": "restricted",
+            "personalData": True,
+        },
+        {
+            "slug": "bike-demand",
+            "namespace": "project-bike-demand",
+            "storage": "50Gi",
+            "classification": "internal",
+            "personalData": False,
+        },
+    ]
+    inventory = bundle_inventory(files)
+    if "ResourceQuota" in inventory.unavailable:
+        pytest.skip(inventory.unavailable["ResourceQuota"])
+    in_ns = [
+        r for r in inventory.resources if r.namespace == "project-bike-demand" and r.kind.startswith("Role")
+    ]
+    assert sorted(r.kind for r in in_ns) == ["Role", "RoleBinding"]
+    binding = next(r for r in in_ns if r.kind == "RoleBinding")
+    assert binding.spec["subjects"] == [
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "aicommons-admins"}
+    ]
+    (claim,) = [
+        r
+        for r in inventory.resources
+        if r.kind == "PersistentVolumeClaim" and r.namespace == "project-benefit-triage"
+    ]
+    assert claim.spec["spec"]["resources"]["requests"]["storage"] == "20Gi"
+    assert claim.labels["aicommons.dev/data-classification"] == "restricted"
+    assert claim.labels["aicommons.dev/personal-data"] == "true"
+
+
+def test_no_sandbox_chart_without_active_projects() -> None:
+    files = bundle(today=date(2027, 6, 1)).files  # both projects ended
+    assert not any(k.startswith("helm/charts/aicommons-sandboxes/") for k in files)
+    assert "helm/aicommons-sandboxes.values.yaml" not in files
+    assert "governance/register.json" in files
+
+
+def test_register_and_lock() -> None:
+    b = bundle()
+    doc = json.loads(b.files["governance/register.json"])
+    assert [e["project"]["slug"] for e in doc["projects"]] == ["benefit-triage", "bike-demand"]
+    assert doc["rendered_on"] == "2026-03-01"
+    assert "governance/register.json" in b.lock["files"]
+    plain = render_bundle(riverton(), size(riverton()))
+    assert b.lock["inputs_digest"] != plain.lock["inputs_digest"]
+
+
+def test_the_chart_renders_project_tenants() -> None:
+    inventory = bundle_inventory(bundle().files)
+    if "ResourceQuota" in inventory.unavailable:
+        pytest.skip(inventory.unavailable["ResourceQuota"])
+    quota = next(r for r in inventory.of("ResourceQuota") if r.namespace == "project-bike-demand")
+    assert quota.spec["spec"]["hard"]["requests.nvidia.com/gpu"] in (1, "1")
+    policies = {r.name for r in inventory.of("NetworkPolicy") if r.namespace == "project-benefit-triage"}
+    assert not any("internet" in p for p in policies)
+    assert {p.slug for p in inventory.projects} == {"benefit-triage", "bike-demand"}
+
+
+def test_the_sandboxes_chart_schema_refuses_bad_values() -> None:
+    from aicommons.errors import InputError
+
+    files = dict(bundle().files)
+    if "ResourceQuota" in bundle_inventory(files).unavailable:
+        pytest.skip("helm-python-sdk is not installed")
+    values = yaml.safe_load(files["helm/aicommons-sandboxes.values.yaml"])
+    values["projects"][0]["classification"] = "secret"
+    files["helm/aicommons-sandboxes.values.yaml"] = yaml.safe_dump(values).encode()
+    with pytest.raises(InputError, match="does not render"):
+        bundle_inventory(files)
