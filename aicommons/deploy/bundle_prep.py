@@ -73,14 +73,11 @@ def stacks_in(files: dict[str, bytes]) -> list[str]:
 
 
 def write(prepared: Prepared) -> None:
-    """Write the rendered bundle, keeping what the engine wrote into its stack files."""
-    from aicommons.render.stack_files import read_engine_keys, restore_engine_keys
+    """Write the rendered bundle (the writer keeps what the engine wrote into its stack files)."""
     from aicommons.render.write import write_bundle
 
     assert prepared.bundle is not None
-    keys = read_engine_keys(prepared.bundle_dir)
     write_bundle(prepared.bundle.files, prepared.bundle_dir)
-    restore_engine_keys(prepared.bundle_dir, keys)
 
 
 def stack_config(bundle_dir: Path, stack: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from aicommons.render.files import yaml_bytes
-from aicommons.render.stack_files import read_engine_keys, restore_engine_keys, without_engine_keys
+from aicommons.render.stack_files import without_engine_keys
 from aicommons.render.write import write_bundle
 
 RENDERED = {
@@ -27,13 +27,6 @@ def test_engine_keys_survive_a_rewrite(tmp_path: Path) -> None:
         },
     }
     stack_file.write_text(yaml.safe_dump(engine_wrote))
-    keys = read_engine_keys(tmp_path)
-    assert keys == {
-        "Pulumi.platform.yaml": {
-            "encryptionsalt": "v1:c2FsdA==:v1:AAAA:BBBB",
-            "config": {"aicommons:oidcClientSecret": {"secure": "v1:Y2lwaGVy"}},
-        }
-    }
     rendered = {
         **RENDERED,
         "pulumi/Pulumi.platform.yaml": yaml.safe_dump(
@@ -41,24 +34,21 @@ def test_engine_keys_survive_a_rewrite(tmp_path: Path) -> None:
         ).encode(),
     }
     write_bundle(rendered, tmp_path)
-    assert "encryptionsalt" in stack_file.read_text()  # a plain render keeps the engine's keys
-    assert restore_engine_keys(tmp_path, keys) == []  # so there is nothing left to restore
     data = yaml.safe_load(stack_file.read_text())
     assert data["encryptionsalt"].startswith("v1:")
     assert data["config"] == {
         "aicommons:platform": {"city": "y"},
         "aicommons:oidcClientSecret": {"secure": "v1:Y2lwaGVy"},
     }
-    assert restore_engine_keys(tmp_path, keys) == []  # idempotent
+    write_bundle(rendered, tmp_path)  # idempotent
+    assert yaml.safe_load(stack_file.read_text()) == data
 
 
 def test_nothing_to_keep_in_a_new_bundle(tmp_path: Path) -> None:
-    assert read_engine_keys(tmp_path) == {}
     write_bundle(RENDERED, tmp_path)
-    assert read_engine_keys(tmp_path) == {}
-    assert (
-        restore_engine_keys(tmp_path, {"Pulumi.infra.yaml": {"encryptionsalt": "v1:x"}}) == []
-    )  # stack gone
+    assert (tmp_path / "pulumi" / "Pulumi.platform.yaml").read_bytes() == RENDERED[
+        "pulumi/Pulumi.platform.yaml"
+    ]
 
 
 def test_without_engine_keys_gives_back_what_render_wrote() -> None:
