@@ -38,13 +38,13 @@ import yaml
 
 from aicommons.blueprint.load import default_blueprint
 from aicommons.blueprint.model import Blueprint
-from aicommons.checks.model import Inventory, Resource
+from aicommons.checks.model import Inventory
 from aicommons.checks.report import ControlResult, Report
 from aicommons.checks.run import run_checks
 from aicommons.plan import PlannedResource, StackPlan
 from aicommons.profile.model import CityProfile
 from aicommons.sizing.plan import SizingPlan
-from tests.checks.security_support import resource  # one reading of fixture entries
+from tests.checks.security_support import fixture_resources  # one reading of fixture entries
 from tests.conftest import make_profile
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -138,19 +138,9 @@ def sizing(parts: dict[str, Any] | None = None) -> SizingPlan:
 
 
 def fixture_inventory(case: dict[str, Any]) -> Inventory:
-    resources = [resource(d) for d in case.get("resources") or []]
-    if "hub_values" in case:
-        resources.append(
-            Resource(
-                kind="HelmRelease",
-                name="jupyterhub",
-                namespace="jupyterhub",
-                spec={"chart": "jupyterhub", "values": case["hub_values"] or {}},
-            )
-        )
     return Inventory(
         source=case.get("source", "plan"),
-        resources=tuple(resources),
+        resources=tuple(fixture_resources(case)),
         profile=profile(case["profile"]) if "profile" in case else None,
         plan=sizing(case["sizing"]) if "sizing" in case else None,
         files={k: v.encode() for k, v in (case.get("files") or {}).items()},

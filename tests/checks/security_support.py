@@ -140,6 +140,16 @@ def resource(doc: dict[str, Any]) -> Resource:
 
 
 def fixture_inventory(case: dict[str, Any]) -> Inventory:
+    return Inventory(
+        source=case.get("source", "bundle"),
+        resources=tuple(fixture_resources(case)),
+        files={k: v.encode() for k, v in (case.get("files") or {}).items()},
+        unavailable=case.get("unavailable") or {},
+    )
+
+
+def fixture_resources(case: dict[str, Any]) -> list[Resource]:
+    """A fixture's resources, with `hub_values` as the jupyterhub release."""
     resources = [resource(d) for d in case.get("resources") or []]
     if "hub_values" in case:
         resources.append(
@@ -150,12 +160,7 @@ def fixture_inventory(case: dict[str, Any]) -> Inventory:
                 spec={"chart": "jupyterhub", "values": case["hub_values"] or {}},
             )
         )
-    return Inventory(
-        source=case.get("source", "bundle"),
-        resources=tuple(resources),
-        files={k: v.encode() for k, v in (case.get("files") or {}).items()},
-        unavailable=case.get("unavailable") or {},
-    )
+    return resources
 
 
 def fixture_paths(control_id: str) -> list[Path]:
