@@ -56,3 +56,24 @@ def memory_quantity(gib: float) -> str:
     """The Kubernetes quantity for a memory amount, in Mi when not whole GiB."""
     mib = round(gib * 1024)
     return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
+
+
+def spawner_memory(gib: float) -> str:
+    """A memory amount as JupyterHub's ByteSpecification takes it (KubeSpawner's mem_guarantee and
+    mem_limit): suffixes K, M, G, T in powers of 1024, so "2G" is 2 GiB; "2Gi" is refused."""
+    mib = round(gib * 1024)
+    return f"{mib // 1024}G" if mib % 1024 == 0 else f"{mib}M"
+
+
+def parse_spawner_memory_gib(value: object) -> float:
+    """GiB from a JupyterHub memory size ("12G", "512M", or bytes): K, M, G, T are powers of 1024."""
+    if isinstance(value, bool):
+        raise ValueError("expected a memory size such as '12G'")
+    if isinstance(value, int | float):
+        return float(value) / 1024**3
+    if isinstance(value, str):
+        m = re.match(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT])?\s*$", value)
+        if m:
+            power = {"K": 1, "M": 2, "G": 3, "T": 4}.get(m.group(2) or "", 0)
+            return float(m.group(1)) * 1024**power / 1024**3
+    raise ValueError(f"{value!r} is not a JupyterHub memory size: a number with K, M, G or T ('12G')")

@@ -11,7 +11,7 @@ from aicommons import __version__
 from aicommons.governance.model import AIProject
 from aicommons.profile.model import CityProfile
 from aicommons.render import platform_releases as pr
-from aicommons.render import sandboxes
+from aicommons.render import sandbox_hub, sandboxes
 from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json_bytes, yaml_bytes
 from aicommons.render.infra_aws import cluster_name, cost_tags, infra_args
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields
@@ -111,8 +111,7 @@ def _releases(
     hub_values = jupyterhub_values(profile, plan)
     if defaults.home_storage_class:
         hub_values["singleuser"]["storage"]["dynamic"] = {"storageClass": defaults.home_storage_class}
-    if active:
-        hub_values["hub"]["config"].setdefault("JupyterHub", {})["load_groups"] = sandboxes.hub_groups(active)
+    sandbox_hub.add_sandboxes(hub_values, active, profile, plan)
     depends = ["aicommons-platform"]
     project_tenants = sandboxes.tenants(active, plan, pr.limit_range(profile))
     releases = [

@@ -15,7 +15,7 @@ from aicommons.errors import InputError, Location
 from aicommons.profile.model import CityProfile, Workload
 from aicommons.render.pools import node_selector, tolerations
 from aicommons.sizing.plan import PoolPlan, SizingPlan, WorkloadPlan
-from aicommons.units import cpu_quantity, memory_quantity
+from aicommons.units import cpu_quantity, memory_quantity, spawner_memory
 
 NAMESPACE = "jupyterhub"
 OIDC_SECRET_KEY = "oidcClientSecret"
@@ -68,7 +68,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     tier = profile.effective_tier
     pools = {p.name: p for p in plan.pools}
     by_name = {w.name: w for w in profile.workloads}
-    profiles = [_profile(by_name[w.name], w, pools[w.pool], profile) for w in plan.workloads]
+    profiles = [workload_profile(by_name[w.name], w, pools[w.pool], profile) for w in plan.workloads]
     authorize, token, userinfo = profile.identity.endpoints()
     hub_req_cpu, hub_req_mem, hub_lim_cpu, hub_lim_mem = _HUB_RESOURCES[tier]
     gov = profile.governance
@@ -186,14 +186,17 @@ def _proxy(profile: CityProfile) -> dict[str, Any]:
     return proxy
 
 
-def _profile(workload: Workload, sized: WorkloadPlan, pool: PoolPlan, profile: CityProfile) -> dict[str, Any]:
+def workload_profile(
+    workload: Workload, sized: WorkloadPlan, pool: PoolPlan, profile: CityProfile
+) -> dict[str, Any]:
+    """The profile-list entry of one sized workload: its resources, pool placement and culling."""
     gov = profile.governance
     override: dict[str, Any] = {
         "image": workload.image,
         "cpu_guarantee": sized.cpu,
         "cpu_limit": sized.cpu_limit,
-        "mem_guarantee": memory_quantity(sized.memory_gib),
-        "mem_limit": memory_quantity(sized.memory_limit_gib),
+        "mem_guarantee": spawner_memory(sized.memory_gib),
+        "mem_limit": spawner_memory(sized.memory_limit_gib),
         "node_selector": node_selector(pool),
         "tolerations": tolerations(pool),
     }

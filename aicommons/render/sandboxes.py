@@ -20,9 +20,14 @@ How a project's sandbox is built:
   deployments, and set the quota's pod count to zero; and a ``project-data`` volume of the
   requested size, labelled with the data's classification, that Helm deletes once the
   project is no longer active;
+* the same chart lets the hub's service account start and stop notebook servers in each
+  sandbox (a Role limited to pods and their events, the verbs of Zero-to-JupyterHub's own hub
+  Role);
 * JupyterHub learns which identity-provider groups belong to which project through
   ``JupyterHub.load_groups`` (group properties only: membership keeps coming from the
-  identity provider, as GenericOAuthenticator's ``manage_groups`` syncs it at login).
+  identity provider, as GenericOAuthenticator's ``manage_groups`` syncs it at login), and
+  offers each project's members a profile whose servers start in the sandbox
+  (``render/sandbox_hub.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import yaml
 from aicommons.governance.export import eurocities_record, impact
 from aicommons.governance.model import AIProject
 from aicommons.profile.model import CityProfile
+from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.releases import ChartPin, Release
 from aicommons.resources import data_dir
 from aicommons.sizing.plan import SizingPlan
@@ -43,6 +49,9 @@ from aicommons.units import cpu_quantity, memory_quantity
 NAMESPACE_PREFIX = "project-"
 REGISTER_FILE = "governance/register.json"
 OVERSIGHT_ROLE = "aicommons-oversight"
+HUB_ROLE = "aicommons-hub-spawner"  # lets the hub start and stop servers in the sandbox
+HUB_SERVICE_ACCOUNT = "hub"  # Zero-to-JupyterHub's hub ServiceAccount (fullnameOverride "")
+DATA_CLAIM = "project-data"  # the sandbox's data volume claim (charts/aicommons-sandboxes)
 SANDBOXES_CHART = "aicommons-sandboxes"
 NO_EGRESS = ("confidential", "restricted")
 LABEL_PROJECT = "aicommons.dev/project"
@@ -100,15 +109,19 @@ def public_allowed(project: AIProject) -> bool:
 
 
 def gpu_slots(plan: SizingPlan) -> int:
-    return int(sum(p.allocatable.gpu * p.nodes.max for p in plan.pools if p.role == "gpu"))
+    return int(sum(p.capacity_at_max().gpu for p in plan.pools if p.role == "gpu"))
+
+
+def granted_gpus(project: AIProject, plan: SizingPlan) -> int:
+    """GPUs the sandbox's quota grants: none until approved, never more than the cluster has."""
+    return min(project.quota.gpus, gpu_slots(plan)) if project.quota.approved else 0
 
 
 def tenants(projects: list[AIProject], plan: SizingPlan, limit_range: dict[str, str]) -> list[dict[str, Any]]:
     """Entries of the project chart's ``tenants`` list."""
-    slots = gpu_slots(plan)
     out = []
     for p in projects:
-        gpus = min(p.quota.gpus, slots) if p.quota.approved else 0
+        gpus = granted_gpus(p, plan)
         out.append(
             {
                 "name": namespace_for(p),
@@ -134,8 +147,8 @@ def tenants(projects: list[AIProject], plan: SizingPlan, limit_range: dict[str, 
 def sandboxes_release(
     projects: list[AIProject], profile: CityProfile, namespace: str, storage_class: str | None = None
 ) -> Release:
-    """The local ``aicommons-sandboxes`` chart: oversight Role and RoleBinding and a data volume
-    (``project-data``, labelled with its classification) per sandbox.
+    """The local ``aicommons-sandboxes`` chart: oversight Role and RoleBinding, the hub's Role and
+    RoleBinding, and a data volume (``project-data``, labelled with its classification) per sandbox.
 
     Pinned here rather than in charts/releases.yaml so that cities without projects keep their
     lock (and its inputs digest) unchanged.
@@ -153,6 +166,7 @@ def sandboxes_release(
     values = {
         "city": profile.city.slug,
         "oversight": {"roleName": OVERSIGHT_ROLE, "groups": groups},
+        "hub": {"namespace": HUB_NAMESPACE, "serviceAccount": HUB_SERVICE_ACCOUNT, "roleName": HUB_ROLE},
         "storageClass": storage_class or "",
         "projects": [
             {

@@ -19,7 +19,7 @@ REQUIRED_IDS = (
     + ["AIC-SEC-01"]
     + [f"AIC-LOG-0{i}" for i in range(1, 5)]
     + ["AIC-SUP-01", "AIC-GPU-01", "AIC-GPU-02", "AIC-COST-01", "AIC-HA-01"]
-    + [f"AIC-GOV-0{i}" for i in range(1, 6)]
+    + [f"AIC-GOV-0{i}" for i in range(1, 7)]
 )
 
 # Where each control can be checked, from the catalogue the blueprint was written from
@@ -58,6 +58,7 @@ SOURCES = {
     "AIC-GOV-03": ["bundle"],
     "AIC-GOV-04": ["bundle"],
     "AIC-GOV-05": ["bundle"],
+    "AIC-GOV-06": ["bundle"],
 }
 
 CRITICAL = {"AIC-IAM-01", "AIC-SEC-01", "AIC-DATA-02", "AIC-LOG-03", "AIC-NET-01"}

@@ -1,4 +1,4 @@
-"""AIC-GOV-01..05 on a bundle rendered with the test register: passing as rendered, and failing
+"""AIC-GOV-01..06 on a bundle rendered with the test register: passing as rendered, and failing
 after one mutation each (of the register, the labels, the RBAC or the quotas)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from aicommons.sizing.plan import size
 
 from .bundles import TODAY, bundle, edited, register, riverton
 
-GOV = [f"AIC-GOV-0{i}" for i in range(1, 6)]
+GOV = [f"AIC-GOV-0{i}" for i in range(1, 7)]
 
 
 @cache
@@ -194,7 +194,11 @@ def test_gov03_fails_without_the_binding() -> None:
 
 def test_gov03_fails_when_the_role_cannot_delete_pods() -> None:
     inv = base()
-    role = next(r for r in inv.of("Role") if r.namespace == "project-benefit-triage")
+    role = next(
+        r
+        for r in inv.of("Role")
+        if r.namespace == "project-benefit-triage" and r.name == "aicommons-oversight"
+    )
     spec = copy.deepcopy(dict(role.spec))
     spec["rules"][0]["verbs"] = ["get", "list"]
     result = results(replace_resource(inv, lambda r: r is role, dataclasses.replace(role, spec=spec)))[
@@ -295,3 +299,90 @@ def test_gov05_rerendered_after_expiry_still_flags_the_open_record() -> None:
     assert result.status == "failed"
     assert "sandbox of a project" not in messages(result)
     assert len(result.findings) == 2
+
+
+# ---------------------------------------------------------------------------------- GOV-06
+
+
+def _with_hub_values(inventory: Inventory, change: Callable[[dict], None]) -> Inventory:
+    release = next(r for r in inventory.of("HelmRelease") if r.name == "jupyterhub")
+    spec = copy.deepcopy(dict(release.spec))
+    change(spec["values"])
+    return replace_resource(inventory, lambda r: r is release, dataclasses.replace(release, spec=spec))
+
+
+def _override(slug: str) -> Callable[[dict], dict]:
+    def get(values: dict) -> dict:
+        entry = next(p for p in values["singleuser"]["profileList"] if p["slug"] == slug)
+        return entry["kubespawner_override"]
+
+    return get
+
+
+def _groups(values: dict) -> dict:
+    return values["custom"]["aicommons"]["profileGroups"]
+
+
+def test_gov06_passes_as_rendered_and_skips_without_sandboxes() -> None:
+    assert results(base())["AIC-GOV-06"].status == "passed"
+    city = riverton()
+    plain = bundle_inventory(render_bundle(city, size(city)).files)
+    assert results(plain)["AIC-GOV-06"].status == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda v: _override("project-bike-demand")(v).pop("namespace"),
+            "profile 'project-bike-demand' of project 'bike-demand' starts servers in jupyterhub, outside the "
+            "sandbox project-bike-demand",
+        ),
+        (
+            lambda v: _override("project-bike-demand")(v).update(namespace="project-benefit-triage"),
+            "is offered to ai-commons-bike-demand, not member groups of project 'benefit-triage'",
+        ),
+        (
+            lambda v: _groups(v).pop("project-benefit-triage"),
+            "profile 'project-benefit-triage' starts servers in the sandbox project-benefit-triage but "
+            "custom.aicommons.profileGroups does not restrict it",
+        ),
+        (
+            lambda v: _groups(v)["project-bike-demand"].append("aicommons-users"),
+            "is offered to aicommons-users, not member groups of project 'bike-demand'",
+        ),
+        (
+            lambda v: _override("notebook")(v).update(namespace="project-bike-demand"),
+            "profile 'notebook' starts servers in the sandbox project-bike-demand but custom.aicommons."
+            "profileGroups does not restrict it",
+        ),
+        (
+            lambda v: v["hub"]["extraConfig"].pop("30-aicommons-project-sandboxes"),
+            "does not install the profile filter, so nothing enforces custom.aicommons.profileGroups",
+        ),
+    ],
+    ids=[
+        "spawns-in-the-hub-namespace",
+        "spawns-in-another-sandbox",
+        "not-restricted",
+        "offered-to-non-members",
+        "city-profile-into-a-sandbox",
+        "no-filter",
+    ],
+)
+def test_gov06_fails(change: Callable[[dict], object], expected: str) -> None:
+    result = results(_with_hub_values(base(), change))["AIC-GOV-06"]
+    assert result.status == "failed"
+    assert expected in messages(result)
+    assert all(f.file == "helm/jupyterhub.values.yaml" for f in result.findings)
+
+
+def test_gov06_fails_when_a_sandbox_has_no_profile() -> None:
+    def drop(values: dict) -> None:
+        entries = values["singleuser"]["profileList"]
+        values["singleuser"]["profileList"] = [p for p in entries if p["slug"] != "project-bike-demand"]
+
+    result = results(_with_hub_values(base(), drop))["AIC-GOV-06"]
+    assert result.status == "failed"
+    assert [f.resource for f in result.findings] == ["Namespace/project-bike-demand"]
+    assert "no JupyterHub profile 'project-bike-demand'" in messages(result)

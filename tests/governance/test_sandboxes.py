@@ -114,7 +114,7 @@ def test_unapproved_gpus_are_not_granted_and_approved_ones_fit_the_cluster() -> 
     assert _tenants(bundle(with_project(unapproved)).files)["project-bike-demand"]["quota"]["gpu"] == 0
     greedy = edited("bike-demand", "  gpus: 1", "  gpus: 64")
     files = bundle(with_project(greedy)).files
-    slots = sum(p.allocatable.gpu * p.nodes.max for p in size(riverton()).pools if p.role == "gpu")
+    slots = sum(p.capacity_at_max().gpu for p in size(riverton()).pools if p.role == "gpu")
     assert _tenants(files)["project-bike-demand"]["quota"]["gpu"] == slots < 64
 
 
@@ -152,6 +152,11 @@ def test_oversight_chart_binds_the_admin_groups() -> None:
     assert "helm/charts/aicommons-sandboxes/templates/oversight.yaml" in files
     values = yaml.safe_load(files["helm/aicommons-sandboxes.values.yaml"])
     assert values["oversight"] == {"roleName": "aicommons-oversight", "groups": ["aicommons-admins"]}
+    assert values["hub"] == {
+        "namespace": "jupyterhub",
+        "serviceAccount": "hub",
+        "roleName": "aicommons-hub-spawner",
+    }
     assert values["projects"] == [
         {
             "slug": "benefit-triage",
@@ -172,7 +177,11 @@ def test_oversight_chart_binds_the_admin_groups() -> None:
     if "ResourceQuota" in inventory.unavailable:
         pytest.skip(inventory.unavailable["ResourceQuota"])
     in_ns = [
-        r for r in inventory.resources if r.namespace == "project-bike-demand" and r.kind.startswith("Role")
+        r
+        for r in inventory.resources
+        if r.namespace == "project-bike-demand"
+        and r.kind.startswith("Role")
+        and r.name == "aicommons-oversight"
     ]
     assert sorted(r.kind for r in in_ns) == ["Role", "RoleBinding"]
     binding = next(r for r in in_ns if r.kind == "RoleBinding")

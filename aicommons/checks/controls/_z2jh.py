@@ -171,10 +171,15 @@ def user_pod(values: Mapping[str, Any], profile: Profile) -> dict[str, Any]:
     ):
         for c in t.get(trait) or []:
             spec[key].append({**c, "_origin": origin})
-    if get(values, "singleuser.storage.type") in ("dynamic", "static"):
-        spec["volumes"].append({"name": "home", "persistentVolumeClaim": {"claimName": "claim-{username}"}})
-    spec["volumes"] += list(get(values, "singleuser.storage.extraVolumes", []) or [])
-    spec["volumes"] += list(t.get("volumes") or [])
+    if "volumes" in profile.override:  # a profile's list replaces z2jh's (home claim, extraVolumes)
+        spec["volumes"] = list(profile.override["volumes"] or [])
+    else:
+        if get(values, "singleuser.storage.type") in ("dynamic", "static"):
+            spec["volumes"].append(
+                {"name": "home", "persistentVolumeClaim": {"claimName": "claim-{username}"}}
+            )
+        spec["volumes"] += list(get(values, "singleuser.storage.extraVolumes", []) or [])
+        spec["volumes"] += list(t.get("volumes") or [])
     if t.get("service_account"):
         spec["serviceAccountName"] = t["service_account"]
     automount = t.get("automount_service_account_token")

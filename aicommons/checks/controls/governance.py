@@ -1,4 +1,5 @@
-"""AIC-GOV-01..05: AI project sandboxes, their register records and their impact obligations.
+"""AIC-GOV-01..06: AI project sandboxes, their register records, their impact obligations and
+where their members' notebook servers run.
 
 The bundle carries the register (``governance/register.json``) the sandboxes were rendered
 from; a project namespace is a Namespace labelled ``aicommons.dev/project``.
@@ -6,14 +7,17 @@ from; a project namespace is a Namespace labelled ``aicommons.dev/project``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aicommons.checks.adapters.bundle import REGISTER_FILE
+from aicommons.checks.controls import _z2jh as z2jh
+from aicommons.checks.controls._kube import finding_at, jupyterhub_releases
 from aicommons.checks.model import HELM_RELEASE, CheckContext, Finding, Inventory, Resource, Skip
 from aicommons.checks.registry import check
 from aicommons.governance.assessment import default_questionnaire, score
 from aicommons.governance.model import AIProject
+from aicommons.render.sandbox_hub import FILTER_KEY, PROFILE_GROUPS_KEY, profile_slug
 from aicommons.render.sandboxes import (
     LABEL_IMPACT,
     LABEL_PROJECT,
@@ -21,6 +25,7 @@ from aicommons.render.sandboxes import (
     NAMESPACE_PREFIX,
     OVERSIGHT_ROLE,
     impact_level,
+    namespace_for,
     public_allowed,
 )
 
@@ -222,4 +227,96 @@ def expired_projects(ctx: CheckContext) -> Iterable[Finding]:
             yield Finding.on(
                 namespaces[project.slug],
                 f"sandbox of a project that ended {project.end_date}: render again to remove it",
+            )
+
+
+def _filter_installed(values: Mapping[str, Any]) -> bool:
+    """Whether hub.extraConfig installs the profile filter that enforces the profiles' groups."""
+    extra = z2jh.get(values, "hub.extraConfig", {}) or {}
+    code = extra.get(FILTER_KEY) if isinstance(extra, Mapping) else None
+    return (
+        isinstance(code, str)
+        and f"custom.aicommons.{PROFILE_GROUPS_KEY}" in code
+        and "c.KubeSpawner.profile_list" in code
+    )
+
+
+@check("AIC-GOV-06", "bundle")
+def servers_in_their_sandbox(ctx: CheckContext) -> Iterable[Finding]:
+    """Each sandbox's JupyterHub profile starts servers in its namespace, offered only to its member groups."""
+    sandboxed = _sandboxed(ctx)
+    inventory = ctx.inventory
+    releases = jupyterhub_releases(inventory)
+    if not releases:
+        raise Skip("no JupyterHub release in the bundle: nothing starts servers in the sandboxes")
+    in_namespace = {ns.name: project for ns, project in sandboxed}
+    owners = {profile_slug(project): project for _, project in sandboxed}
+    with_profile: set[str] = set()
+    for release in releases:
+        values = release.spec.get("values") or {}
+        hub_namespace = z2jh.get(values, "hub.config.KubeSpawner.namespace", None) or release.namespace
+        groups = z2jh.get(values, f"custom.aicommons.{PROFILE_GROUPS_KEY}", {}) or {}
+        into_sandboxes = False
+        for i, entry in enumerate(z2jh.get(values, "singleuser.profileList", []) or []):
+            if not isinstance(entry, Mapping):
+                continue
+            slug = str(entry.get("slug") or entry.get("display_name") or f"#{i}")
+            namespace = (entry.get("kubespawner_override") or {}).get("namespace") or hub_namespace
+            at = ("singleuser", "profileList", i)
+            owner = owners.get(slug)
+            if owner is not None:
+                with_profile.add(owner.slug)
+                if namespace != namespace_for(owner):
+                    yield finding_at(
+                        inventory,
+                        release,
+                        f"profile '{slug}' of project '{owner.slug}' starts servers in {namespace}, outside the "
+                        f"sandbox {namespace_for(owner)}: its quota, network policies and data volume do not bind "
+                        "them; set kubespawner_override.namespace to the sandbox (render again)",
+                        *at,
+                    )
+            project = in_namespace.get(namespace)
+            if project is None:
+                continue
+            into_sandboxes = True
+            allowed = groups.get(slug) if isinstance(groups, Mapping) else None
+            if not allowed:
+                yield finding_at(
+                    inventory,
+                    release,
+                    f"profile '{slug}' starts servers in the sandbox {namespace} but custom.aicommons."
+                    f"{PROFILE_GROUPS_KEY} does not restrict it: every signed-in user may start one there; "
+                    f"list it under project '{project.slug}''s member groups ({', '.join(project.members)})",
+                    *at,
+                )
+                continue
+            outsiders = sorted(set(allowed) - set(project.members))
+            if outsiders:
+                yield finding_at(
+                    inventory,
+                    release,
+                    f"profile '{slug}' starts servers in the sandbox {namespace} and is offered to "
+                    f"{', '.join(outsiders)}, not member groups of project '{project.slug}' "
+                    f"({', '.join(project.members)})",
+                    "custom",
+                    "aicommons",
+                    PROFILE_GROUPS_KEY,
+                    slug,
+                )
+        if into_sandboxes and not _filter_installed(values):
+            yield finding_at(
+                inventory,
+                release,
+                f"hub.extraConfig['{FILTER_KEY}'] does not install the profile filter, so nothing enforces "
+                f"custom.aicommons.{PROFILE_GROUPS_KEY}: every signed-in user sees and may start every "
+                "sandbox's profile",
+                "hub",
+                "extraConfig",
+            )
+    for ns, project in sandboxed:
+        if project.slug not in with_profile:
+            yield Finding.on(
+                ns,
+                f"no JupyterHub profile '{profile_slug(project)}': the project's members can only start servers "
+                "in the hub's namespace, outside the sandbox's quota, network policies and data volume",
             )

@@ -31,6 +31,7 @@ from aicommons.checks.model import (
     Skip,
 )
 from aicommons.checks.registry import check
+from aicommons.units import parse_spawner_memory_gib
 
 # --- AIC-POD-01 ------------------------------------------------------------------------------
 
@@ -247,6 +248,22 @@ def profiles_have_resources(ctx: CheckContext) -> Iterable[Finding]:
                         *path,
                     )
                 )
+            for key in ("mem_guarantee", "mem_limit"):
+                value = profile.traits.get(key)
+                if value in (None, ""):
+                    continue
+                try:
+                    parse_spawner_memory_gib(value)
+                except ValueError:
+                    findings.append(
+                        finding_at(
+                            inventory,
+                            release,
+                            f"profile '{profile.slug}' sets {key}: {value!r}, which JupyterHub refuses at spawn "
+                            f"(it takes a number with K, M, G or T, powers of 1024: '2G', not '2Gi')",
+                            *path,
+                        )
+                    )
             signals = gpu_signals(inventory, profile, gpu)
             limits = profile.traits.get("extra_resource_limits") or {}
             count = limits.get(gpu) or next(
