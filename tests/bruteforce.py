@@ -3,7 +3,9 @@
 ``min_nodes`` is the fewest identical nodes holding a multiset of pods (dynamic programming
 over the multiset of pods still to place: some node must hold a pod of the first remaining
 kind, so it is enough to try every node filling that contains one). ``cheapest_pool`` and
-``cheapest_split`` price every candidate type and every split of workloads into pools.
+``cheapest_split`` price every candidate type and every split of workloads into pools;
+``cheapest_mixed_level`` prices any mix of types at one level, and ``hosts`` says whether
+given nodes hold given pods.
 """
 
 from __future__ import annotations
@@ -136,3 +138,51 @@ def cheapest_split(
         else:
             best = total if best is None else min(best, total)
     return best
+
+
+def cheapest_mixed_level(
+    demands: Sequence[Vector], counts: Sequence[int], nodes: Sequence[tuple[float, Vector]], min_count: int
+) -> float | None:
+    """Least hourly cost of any mix of node types (price, capacity) holding the pods, with at least
+    ``min_count`` (0 or 1) nodes; None if some pod fits no type. Some node must hold a pod of the
+    first remaining kind, so it is enough to try every (type, filling) that contains one."""
+    assert min_count in (0, 1)
+    demands = [tuple(d) for d in demands]
+    if not any(counts):
+        return min(price for price, _ in nodes) * min_count if nodes else None
+    options = [(price, f) for price, cap in nodes for f in fillings(demands, counts, cap)]
+
+    @cache
+    def solve(state: tuple[int, ...]) -> float:
+        if not any(state):
+            return 0.0
+        first = next(i for i, s in enumerate(state) if s)
+        best = float("inf")
+        for price, filling in options:
+            if filling[first] == 0 or any(f > s for f, s in zip(filling, state, strict=True)):
+                continue
+            best = min(best, price + solve(tuple(s - f for s, f in zip(state, filling, strict=True))))
+        return best
+
+    cost = solve(tuple(counts))
+    return None if cost == float("inf") else cost
+
+
+def hosts(demands: Sequence[Vector], counts: Sequence[int], capacities: Sequence[Vector]) -> bool:
+    """Whether these nodes (one capacity each) can hold the pods together."""
+    demands = [tuple(d) for d in demands]
+
+    @cache
+    def place(k: int, state: tuple[int, ...]) -> bool:
+        if not any(state):
+            return True
+        if k == len(capacities):
+            return False
+        options = [()] + fillings(demands, state, capacities[k])  # type: ignore[list-item]
+        for filling in options:
+            rest = state if filling == () else tuple(s - f for s, f in zip(state, filling, strict=True))
+            if place(k + 1, rest):
+                return True
+        return False
+
+    return place(0, tuple(counts))

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from aicommons.catalog.load import cloud_catalog, find_gpu
 from aicommons.profile import CityProfile
 from aicommons.report.sizing import plan_json
+from aicommons.sizing.mixed import MAX_TYPES
 from aicommons.sizing.plan import SizingPlan, size
 from tests.conftest import CPU_IMAGE, GPU_IMAGE, make_profile
 
@@ -162,10 +163,13 @@ def check_plan(profile: CityProfile, plan: SizingPlan) -> None:
     for w in plan.workloads:
         pool = pools[w.pool]
         assert w.name in pool.workloads
-        # the pod fits one node of its pool
-        assert w.cpu <= pool.allocatable.cpu + MEMORY_TOLERANCE, (w, pool)
-        assert w.memory_gib <= pool.allocatable.memory_gib + MEMORY_TOLERANCE, (w, pool)
-        assert w.gpu <= pool.allocatable.gpu, (w, pool)
+        # the pod fits one node of some node group of its pool
+        assert any(
+            w.cpu <= g.allocatable.cpu + MEMORY_TOLERANCE
+            and w.memory_gib <= g.allocatable.memory_gib + MEMORY_TOLERANCE
+            and w.gpu <= g.allocatable.gpu
+            for g in pool.node_groups
+        ), (w, pool)
         spec = specs[w.name].gpu
         if spec is None:
             assert w.gpu == 0 and pool.role == "user" and pool.gpu_model is None and pool.allocatable.gpu == 0
@@ -182,14 +186,18 @@ def check_plan(profile: CityProfile, plan: SizingPlan) -> None:
         if pool.role == "gpu":
             assert pool.nodes.min == 0, "GPU pools scale to zero"
         members = [w for w in plan.workloads if w.pool == pool.name]
-        # all peak pods fit the peak nodes, resource by resource
-        for attr, cap in (
-            ("cpu", pool.allocatable.cpu),
-            ("memory_gib", pool.allocatable.memory_gib),
-            ("gpu", pool.allocatable.gpu),
-        ):
+        groups = pool.node_groups
+        assert groups and groups[0].instance_type == pool.instance_type
+        assert len(groups) <= MAX_TYPES and len({g.name for g in groups}) == len(groups)
+        assert pool.nodes.min == sum(g.nodes.min for g in groups)
+        assert pool.nodes.max == sum(g.nodes.max for g in groups)
+        for g in groups:
+            assert 0 <= g.nodes.min <= g.nodes.peak <= g.nodes.max, g
+        # all peak pods fit the nodes the groups reach, resource by resource
+        for attr in ("cpu", "memory_gib", "gpu"):
             need = sum(getattr(w, attr) * w.peak_pods for w in members)
-            assert need <= pool.nodes.peak * cap + MEMORY_TOLERANCE * pool.nodes.peak, (attr, pool)
+            room = sum(getattr(g.allocatable, attr) * g.nodes.peak for g in groups)
+            assert need <= room + MEMORY_TOLERANCE * pool.nodes.peak * len(groups), (attr, pool)
 
     core = pools["core"]
     assert core.role == "core" and core.nodes.min == core.nodes.peak == core.nodes.max
@@ -210,8 +218,12 @@ def check_plan(profile: CityProfile, plan: SizingPlan) -> None:
         (line,) = [line for line in lines if line.item == f"pool:{pool.name}"]
         assert line.usd_month == pool.usd_month
         # node_hours_month is reported to 2 decimals, so allow its rounding times the price
+        for g in pool.node_groups:
+            assert g.usd_month == pytest.approx(
+                g.node_hours_month * g.usd_hour, abs=0.005 * g.usd_hour + 0.01
+            )
         assert pool.usd_month == pytest.approx(
-            pool.node_hours_month * pool.usd_hour, abs=0.005 * pool.usd_hour + 0.01
+            sum(g.usd_month for g in pool.node_groups), abs=0.01 * len(pool.node_groups)
         )
     assert plan.cost.verdict == "within budget"
 

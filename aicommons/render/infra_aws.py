@@ -61,16 +61,17 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     assert isinstance(target, AwsTarget)
     gov = profile.governance
     pools = []
-    for pool in plan.pools:
+    for pool, group in ((p, g) for p in plan.pools for g in p.node_groups):
         gpu = pool.role == "gpu"
         pools.append(
             {
-                "name": pool.name,
+                "name": group.name,
+                "pool": pool.name,
                 "role": pool.role,
-                "instance_type": pool.instance_type,
-                "min_size": pool.nodes.min,
-                "desired_size": pool.nodes.min,
-                "max_size": pool.nodes.max,
+                "instance_type": group.instance_type,
+                "min_size": group.nodes.min,
+                "desired_size": group.nodes.min,
+                "max_size": group.nodes.max,
                 "disk_gib": 200 if gpu else 50,
                 "labels": pool_labels(pool),
                 "taints": [
@@ -78,7 +79,7 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
                 ],
                 "gpu_model": pool.gpu_model if gpu else None,
                 # what the node advertises as nvidia.com/gpu (slots when shared), for scale-from-zero
-                "gpu_count": pool.allocatable.gpu if gpu else 0,
+                "gpu_count": group.allocatable.gpu if gpu else 0,
                 "ami_type": "AL2023_x86_64_NVIDIA" if gpu else "AL2023_x86_64_STANDARD",
             }
         )

@@ -180,9 +180,9 @@ def platform_chart(
 ) -> Release:
     """This project's chart: quotas for the hub namespace and each AI project's sandbox, audit
     shipping config, provenance."""
-    gpu_slots = sum(p.allocatable.gpu * p.nodes.max for p in plan.pools if p.role == "gpu")
-    cpu = sum(p.allocatable.cpu * p.nodes.max for p in plan.pools if p.role != "core")
-    mem = sum(p.allocatable.memory_gib * p.nodes.max for p in plan.pools if p.role != "core")
+    gpu_slots = sum(p.capacity_at_max().gpu for p in plan.pools if p.role == "gpu")
+    cpu = sum(p.capacity_at_max().cpu for p in plan.pools if p.role != "core")
+    mem = sum(p.capacity_at_max().memory_gib for p in plan.pools if p.role != "core")
     registered = profile.users.registered
     return release(
         "aicommons-platform",

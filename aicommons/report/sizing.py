@@ -15,25 +15,28 @@ def plan_json(plan: SizingPlan) -> str:
 
 
 def _pool_rows(plan: SizingPlan) -> list[list[str]]:
+    """One row per node group; a mixed pool's further groups leave the pool's columns blank."""
     rows = []
     for p in plan.pools:
-        alloc = f"{p.allocatable.cpu:.2f} CPU, {p.allocatable.memory_gib:.1f} GiB"
-        if p.allocatable.gpu:
-            alloc += f", {p.allocatable.gpu} GPU" + (
-                " slots" if p.gpu_sharing not in ("", "exclusive") else ""
+        for k, g in enumerate(p.node_groups):
+            alloc = f"{g.allocatable.cpu:.2f} CPU, {g.allocatable.memory_gib:.1f} GiB"
+            if g.allocatable.gpu:
+                alloc += f", {g.allocatable.gpu} GPU" + (
+                    " slots" if p.gpu_sharing not in ("", "exclusive") else ""
+                )
+            first = k == 0
+            rows.append(
+                [
+                    p.name if first else "",
+                    p.role if first else "",
+                    g.instance_type,
+                    f"{g.nodes.min}/{g.nodes.peak}/{g.nodes.max}",
+                    alloc,
+                    f"{g.usd_hour:.4f}",
+                    f"{g.usd_month:,.2f}",
+                    (", ".join(p.workloads) or "hub, proxy, system") if first else "",
+                ]
             )
-        rows.append(
-            [
-                p.name,
-                p.role,
-                p.instance_type,
-                f"{p.nodes.min}/{p.nodes.peak}/{p.nodes.max}",
-                alloc,
-                f"{p.usd_hour:.4f}",
-                f"{p.usd_month:,.2f}",
-                ", ".join(p.workloads) or "hub, proxy, system",
-            ]
-        )
     return rows
 
 
@@ -78,8 +81,9 @@ def plan_markdown(plan: SizingPlan) -> str:
     out += [_verdict(plan), ""]
     opt = plan.optimality
     out += [
-        f"User and GPU pools: ${opt.pools_usd_month:,.2f}/month; LP lower bound ${opt.lower_bound_usd_month:,.2f} "
-        f"(gap {opt.gap_share:.2%}); one-type baseline ${opt.naive_usd_month:,.2f}.",
+        f"User and GPU pools: ${opt.pools_usd_month:,.2f}/month; lower bound ${opt.lower_bound_usd_month:,.2f} "
+        f"(gap {opt.gap_share:.2%}; LP bound ${opt.lp_bound_usd_month:,.2f}, gap {opt.lp_gap_share:.2%}); "
+        f"one-type baseline ${opt.naive_usd_month:,.2f}.",
         "",
     ]
     if plan.bill_of_materials:

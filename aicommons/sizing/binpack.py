@@ -17,7 +17,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog
+
+from aicommons.sizing.solver import milp
 
 EPS = 1e-9
 Vector = tuple[float, ...]

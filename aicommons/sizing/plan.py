@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aicommons.errors import InputError, Location
 from aicommons.profile.model import AwsTarget, CityProfile
-from aicommons.sizing.bounds import lp_lower_bound
-from aicommons.sizing.capacity import NodeType
+from aicommons.sizing.bounds import GroupBound, group_bound
+from aicommons.sizing.capacity import NodeType, Resources
 from aicommons.sizing.core import core_services, min_core_nodes
 from aicommons.sizing.cost import HOURS_PER_MONTH, money
 from aicommons.sizing.demand import Level, PodDemand, check_feasible, levels, pod_demands
+from aicommons.sizing.layout import NodeGroupSolution, PoolLayout, always_on, single_type
+from aicommons.sizing.mixed import mixed_pool
 from aicommons.sizing.optimize import (
     PoolProblem,
     PoolSolution,
     fits_somewhere,
+    level_counts,
     naive_pools,
     partition_pools,
     solve_pool,
 )
 from aicommons.targets.base import CostContext, TargetModel, target_for
+
+PROVEN = 1e-6  # a mixed pool this close to the lower bound is optimal
 
 
 class Out(BaseModel):
@@ -57,20 +63,57 @@ class Allocatable(Out):
     gpu: int
 
 
-class PoolPlan(Out):
-    name: str
-    role: Literal["core", "user", "gpu"]
+class NodeGroupPlan(Out):
+    """One node group of a pool: a single instance type, scaled by the autoscaler."""
+
+    name: str = Field(description="Node group name: the pool's name, or <pool>-<type> in a mixed pool.")
     instance_type: str
     nodes: NodeCounts
     allocatable: Allocatable
     usd_hour: float
+    node_hours_month: float
+    usd_month: float
+
+
+class PoolPlan(Out):
+    name: str
+    role: Literal["core", "user", "gpu"]
+    instance_type: str = Field(description="The main node group's type (the one most is spent on).")
+    nodes: NodeCounts = Field(description="All node groups together.")
+    allocatable: Allocatable = Field(description="One node of the main node group.")
+    usd_hour: float = Field(description="One node of the main node group.")
     workloads: list[str]
+    node_groups: list[NodeGroupPlan] = Field(
+        description="One per instance type; a mixed pool has up to four, all with the pool's label."
+    )
     gpu_model: str | None = None
     gpu_sharing: str = ""
     zones: list[str] = Field(default_factory=list)
     node_hours_month: float
     usd_month: float
     proven_optimal: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_group_by_default(cls, data: Any) -> Any:
+        """A plan written before mixed pools (or by hand) has one node group: the pool itself."""
+        if isinstance(data, dict) and "node_groups" not in data and "instance_type" in data:
+            group = {k: data[k] for k in ("instance_type", "nodes", "allocatable", "usd_hour") if k in data}
+            group |= {
+                "name": data.get("name"),
+                "node_hours_month": data.get("node_hours_month", 0.0),
+                "usd_month": data.get("usd_month", 0.0),
+            }
+            data = {**data, "node_groups": [group]}
+        return data
+
+    def capacity_at_max(self) -> Allocatable:
+        """What the pool's nodes give user pods when every node group is at its maximum."""
+        return Allocatable(
+            cpu=round(sum(g.allocatable.cpu * g.nodes.max for g in self.node_groups), 3),
+            memory_gib=round(sum(g.allocatable.memory_gib * g.nodes.max for g in self.node_groups), 3),
+            gpu=sum(g.allocatable.gpu * g.nodes.max for g in self.node_groups),
+        )
 
 
 class CostLine(Out):
@@ -109,12 +152,16 @@ class BillOfMaterials(Out):
 
 
 class Optimality(Out):
-    """How close the user and GPU pools are to the linear-programming lower bound."""
+    """How close the user and GPU pools are to proven lower bounds on any layout's cost."""
 
     pools_usd_month: float
-    lower_bound_usd_month: float
-    naive_usd_month: float
-    gap_share: float
+    lp_bound_usd_month: float = Field(0.0, description="Configuration LP: fractional nodes of any types.")
+    lower_bound_usd_month: float = Field(
+        description="Whole-node bound: whole nodes, pods split in aggregate, at least the LP's bill."
+    )
+    naive_usd_month: float = Field(description="One pool of the cheapest type that fits, first-fit.")
+    gap_share: float = Field(description="(pools - lower bound) / lower bound.")
+    lp_gap_share: float = Field(0.0, description="(pools - LP bound) / LP bound.")
 
 
 class SizingPlan(Out):
@@ -146,17 +193,27 @@ def size(profile: CityProfile) -> SizingPlan:
     for pod in pods:
         groups.setdefault(pod.sharing, []).append(pod)
 
-    solutions: list[tuple[str, PoolSolution]] = []
-    bound = naive = 0.0
+    solutions: list[tuple[str, PoolLayout]] = []
+    bound = whole = naive = 0.0
     for sharing in sorted(groups):
         members = groups[sharing]
         problem = PoolProblem(tuple(week), tuple(pods), 0 if sharing else 1, overhead)
         found = partition_pools(members, user_types, problem)
         if not found:  # pragma: no cover - check_feasible rejects this earlier
             raise InputError("no node type can host these workloads together", Location(field="workloads"))
+        lower = group_bound(members, user_types, problem)
+        layouts = [single_type(s) for s in found]
+        single = sum(s.usd_month for s in layouts)
+        mixed = mixed_pool(lower, single)
+        if mixed is not None and mixed.usd_month < single - 1e-6:
+            layouts = [mixed]
+        tight = lower.whole_usd_month(_level_costs(problem, lower, layouts))
+        if layouts == [mixed]:
+            layouts = [replace(mixed, proven_optimal=mixed.usd_month <= tight * (1 + PROVEN) + 1e-6)]
         role = "gpu" if sharing else "user"
-        solutions += [(role, s) for s in found]
-        bound += lp_lower_bound(members, user_types, problem)
+        solutions += [(role, s) for s in layouts]
+        bound += lower.lp_usd_month
+        whole += tight
         baseline = naive_pools(members, user_types, problem)
         naive += baseline if baseline is not None else math.inf
 
@@ -176,14 +233,33 @@ def size(profile: CityProfile) -> SizingPlan:
         cost=cost,
         optimality=Optimality(
             pools_usd_month=money(demand_pools),
-            lower_bound_usd_month=money(bound),
+            lp_bound_usd_month=money(bound),
+            lower_bound_usd_month=money(whole),
             naive_usd_month=money(naive),
-            gap_share=round((demand_pools - bound) / bound, 4) if bound > 0 else 0.0,
+            gap_share=_gap(demand_pools, whole),
+            lp_gap_share=_gap(demand_pools, bound),
         ),
         bill_of_materials=_bom(profile, target, pools, types),
         notes=_notes(profile, target, pools),
     )
     return plan
+
+
+def _gap(cost: float, bound: float) -> float:
+    """Share above the bound, 0 for a layout on it (rounding never shows a negative gap)."""
+    return round(max(0.0, (cost - bound) / bound), 4) if bound > 0 else 0.0
+
+
+def _level_costs(problem: PoolProblem, lower: GroupBound, layouts: list[PoolLayout]) -> list[float]:
+    """What the layouts cost an hour at each of the group's demand levels."""
+    index = {p.workload: i for i, p in enumerate(lower.pods)}
+    costs = [0.0] * len(lower.levels)
+    for layout in layouts:
+        own = {tuple(counts): k for k, (_, counts) in enumerate(level_counts(problem, layout.pods))}
+        for k, level in enumerate(lower.levels):
+            m = own[tuple(level.counts[index[p.workload]] for p in layout.pods)]
+            costs[k] += sum(g.level_nodes[m][1] * g.node.usd_hour for g in layout.groups)
+    return costs
 
 
 def _check_zones(profile: CityProfile) -> None:
@@ -220,55 +296,77 @@ def _zones(profile: CityProfile) -> list[str]:
 
 
 def _pool_plans(
-    profile: CityProfile, target: TargetModel, core: PoolSolution, solutions: list[tuple[str, PoolSolution]]
+    profile: CityProfile, target: TargetModel, core: PoolSolution, solutions: list[tuple[str, PoolLayout]]
 ) -> list[PoolPlan]:
     headroom = profile.sizing.headroom
     zones = _zones(profile)
     # The core pool runs around the clock at its size: min = peak = max.
-    plans = [_pool_plan("core", "core", _always_on(core), core.peak_nodes, zones)]
+    plans = [_pool_plan("core", "core", always_on(single_type(core)), lambda g: g.peak_nodes, zones)]
     used: set[str] = {"core"}
     for role, sol in sorted(solutions, key=lambda rs: (rs[0] != "user", rs[1].pods[0].index)):
         if role == "user":  # CPU workloads split over several pools: names stay unique
             name = "user" if "user" not in used else f"user-{sol.pods[0].workload}"[:40]
         else:
-            model = (sol.node.gpu_model or "gpu").lower().split("-")[0]
+            model = (sol.main.node.gpu_model or "gpu").lower().split("-")[0]
             mode = sol.pods[0].sharing.split(":")[0]
             name = f"gpu-{model}" + {"time-sliced": "-shared", "mig": "-mig"}.get(mode, "")
             if name in used:
                 name = f"{name}-{sol.pods[0].workload}"[:40]
         used.add(name)
         if target.autoscales:
-            most = max(sol.peak_nodes, math.ceil(sol.peak_nodes * (1 + headroom)))
-            if sol.node.max_nodes is not None:
-                most = min(most, sol.node.max_nodes)
+
+            def most(g: NodeGroupSolution) -> int:
+                top = max(g.peak_nodes, math.ceil(g.peak_nodes * (1 + headroom)))
+                return top if g.node.max_nodes is None else min(top, g.node.max_nodes)
+
         else:  # bought or reserved for the peak, always on
-            most = sol.peak_nodes
-            sol = _always_on(sol)
+            sol = always_on(sol)
+
+            def most(g: NodeGroupSolution) -> int:
+                return g.peak_nodes
+
         plans.append(_pool_plan(name, role, sol, most, zones))
     return plans
 
 
-def _always_on(sol: PoolSolution) -> PoolSolution:
-    return dataclasses.replace(sol, min_nodes=sol.peak_nodes)
-
-
-def _pool_plan(name: str, role: str, sol: PoolSolution, most: int, zones: list[str]) -> PoolPlan:
-    cap = sol.capacity
+def _pool_plan(
+    name: str, role: str, sol: PoolLayout, most: Callable[[NodeGroupSolution], int], zones: list[str]
+) -> PoolPlan:
+    groups = [
+        NodeGroupPlan(
+            name=name if len(sol.groups) == 1 else f"{name}-{g.node.name.replace('.', '-')}",
+            instance_type=g.node.name,
+            nodes=NodeCounts(min=g.min_nodes, peak=g.peak_nodes, max=most(g)),
+            allocatable=_allocatable(g.capacity),
+            usd_hour=g.node.usd_hour,
+            node_hours_month=round(g.node_hours_month, 2),
+            usd_month=money(g.usd_month),
+        )
+        for g in sol.groups
+    ]
+    main = groups[0]
     return PoolPlan(
         name=name,
         role=role,  # type: ignore[arg-type]
-        instance_type=sol.node.name,
-        nodes=NodeCounts(min=sol.min_nodes, peak=sol.peak_nodes, max=most),
-        allocatable=Allocatable(cpu=round(cap.cpu, 3), memory_gib=round(cap.memory_gib, 3), gpu=int(cap.gpu)),
-        usd_hour=sol.node.usd_hour,
+        instance_type=main.instance_type,
+        nodes=NodeCounts(
+            min=sum(g.nodes.min for g in groups), peak=sol.peak_nodes, max=sum(g.nodes.max for g in groups)
+        ),
+        allocatable=main.allocatable,
+        usd_hour=main.usd_hour,
         workloads=[p.workload for p in sol.pods] if role != "core" else [],
-        gpu_model=sol.node.gpu_model,
+        node_groups=groups,
+        gpu_model=sol.main.node.gpu_model,
         gpu_sharing=next((p.sharing for p in sol.pods if p.sharing), ""),
         zones=zones,
         node_hours_month=round(sol.node_hours_month, 2),
         usd_month=money(sol.usd_month),
         proven_optimal=sol.proven_optimal,
     )
+
+
+def _allocatable(cap: Resources) -> Allocatable:
+    return Allocatable(cpu=round(cap.cpu, 3), memory_gib=round(cap.memory_gib, 3), gpu=int(cap.gpu))
 
 
 def _workload_plans(profile: CityProfile, pods: list[PodDemand], pools: list[PoolPlan]) -> list[WorkloadPlan]:
@@ -300,14 +398,14 @@ def _cost(profile: CityProfile, pools: list[PoolPlan], other: list[CostLine]) ->
         CostLine(
             item=f"pool:{p.name}",
             usd_month=p.usd_month,
-            detail=f"{p.instance_type}, {p.node_hours_month:g} node-hours",
+            detail=", ".join(f"{g.instance_type} {g.node_hours_month:g} node-hours" for g in p.node_groups),
         )
         for p in pools
     ] + other
     lines = [CostLine(item=line.item, usd_month=money(line.usd_month), detail=line.detail) for line in lines]
     total = money(sum(line.usd_month for line in lines))
     # With nobody on: core pool, pools at their minimum, control plane and NAT.
-    minimum = sum(p.usd_hour * p.nodes.min * HOURS_PER_MONTH for p in pools) + sum(
+    minimum = sum(g.usd_hour * g.nodes.min * HOURS_PER_MONTH for p in pools for g in p.node_groups) + sum(
         line.usd_month for line in other if line.item in _FIXED_ITEMS
     )
     budget = profile.budget.monthly_usd
@@ -332,12 +430,12 @@ def _bom(
     profile: CityProfile, target: TargetModel, pools: list[PoolPlan], types: list[NodeType]
 ) -> BillOfMaterials | None:
     by_name = {t.name: t for t in types}
-    if not any(by_name[p.instance_type].capex_usd for p in pools):
+    if not any(by_name[g.instance_type].capex_usd for p in pools for g in p.node_groups):
         return None
     lines = []
-    for pool in pools:
-        node = by_name[pool.instance_type]
-        count = pool.nodes.peak
+    for pool, group in ((p, g) for p in pools for g in p.node_groups):
+        node = by_name[group.instance_type]
+        count = group.nodes.max
         lines.append(
             BomLine(
                 server=node.name,
@@ -366,11 +464,11 @@ def _notes(profile: CityProfile, target: TargetModel, pools: list[PoolPlan]) -> 
     notes = []
     if not target.autoscales:
         notes.append("Nodes do not autoscale on this target: pools are sized and priced for the peak.")
-    if target.provider == "kubernetes" and all(p.usd_hour == 0 for p in pools):
+    if target.provider == "kubernetes" and all(g.usd_hour == 0 for p in pools for g in p.node_groups):
         notes.append("No node prices given (target.node_types[].usd_month): compute cost shows as 0.")
     not_optimal = [p.name for p in pools if not p.proven_optimal]
     if not_optimal:
         notes.append(
-            f"Packing not proven optimal for pools: {', '.join(not_optimal)} (within the LP bound shown)."
+            f"Layout not proven optimal for pools: {', '.join(not_optimal)} (see the gap to the lower bound)."
         )
     return notes

@@ -61,10 +61,11 @@ def _sum(requests: list[Resources]) -> Resources:
 
 def quota_fit(plan: SizingPlan, projects: tuple[AIProject, ...], today: date) -> QuotaFit:
     users = [p for p in plan.pools if p.role != "core"]
+    at_max = [p.capacity_at_max() for p in users]
     capacity = Resources(
-        gpus=int(sum(p.allocatable.gpu * p.nodes.max for p in users if p.role == "gpu")),
-        cpu=round(sum(p.allocatable.cpu * p.nodes.max for p in users), 3),
-        memory_gib=round(sum(p.allocatable.memory_gib * p.nodes.max for p in users), 3),
+        gpus=int(sum(c.gpu for c, p in zip(at_max, users, strict=True) if p.role == "gpu")),
+        cpu=round(sum(c.cpu for c in at_max), 3),
+        memory_gib=round(sum(c.memory_gib for c in at_max), 3),
     )
     hub_peak = Resources(
         gpus=sum(w.gpu * w.peak_pods for w in plan.workloads),

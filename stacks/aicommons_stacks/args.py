@@ -79,9 +79,9 @@ class Taint:
 
 @dataclass(frozen=True)
 class NodePoolArgs:
-    """One managed node group, from one pool of the sizing plan."""
+    """One managed node group, from one pool of the sizing plan (a mixed pool gives several)."""
 
-    name: str  # pool name, e.g. "core", "user", "gpu-t4"
+    name: str  # node group name: the pool's, e.g. "core", "gpu-t4", or <pool>-<type> in a mixed pool
     role: str  # core | user | gpu
     instance_type: str
     min_size: int
@@ -93,6 +93,11 @@ class NodePoolArgs:
     gpu_model: str | None = None
     ami_type: str = "AL2023_x86_64_STANDARD"  # GPU pools: AL2023_x86_64_NVIDIA
     gpu_count: int = 0  # GPUs per node (added by the stacks: the autoscaler's node-template tag)
+    pool: str = ""  # the pool it belongs to (its aicommons.dev/pool label); empty: the name
+
+    @property
+    def pool_name(self) -> str:
+        return self.pool or self.name
 
 
 @dataclass(frozen=True)

@@ -305,9 +305,15 @@ def replanned(p: Planned, change: Callable[[PlannedResource], PlannedResource | 
     from aicommons.checks.adapters.plan import plan_inventory
 
     stacks = []
+    touched = False
     for stack in p.stacks:
-        kept = [change(r.model_copy(deep=True)) for r in stack.resources]
+        kept = []
+        for r in stack.resources:
+            changed = change(r.model_copy(deep=True))
+            touched |= changed is None or changed != r
+            kept.append(changed)
         stacks.append(stack.model_copy(update={"resources": [r for r in kept if r is not None]}))
+    assert touched, "the mutation matched no planned resource: the test would prove nothing"
     return plan_inventory(stacks, p.static.files, p.static.profile, p.static.plan)
 
 

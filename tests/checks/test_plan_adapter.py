@@ -518,10 +518,13 @@ def test_riverton_plan_inventory(riverton):
         for kind in (BUCKET, CLUSTER, NODE_GROUP, LOG_GROUP, TRAIL, BUDGET, HELM_RELEASE)
     }
     releases = len(platform.spec["releases"])
+    groups = [g.name for p in riverton.static.plan.pools for g in p.node_groups]
+    assert sorted(g.name for g in inv.of(NODE_GROUP)) == sorted(groups)  # one per node group of the plan
+    assert {g.labels["aicommons.dev/pool"] for g in inv.of(NODE_GROUP)} == {"core", "user", "gpu-t4"}
     assert counts == {
         BUCKET: 3,
         CLUSTER: 1,
-        NODE_GROUP: 3,
+        NODE_GROUP: len(groups),
         LOG_GROUP: 2,
         TRAIL: 1,
         BUDGET: 1,
@@ -539,7 +542,7 @@ def test_riverton_plan_inventory(riverton):
     for g in inv.of(NODE_GROUP):
         assert g.spec["zones"] == ["us-east-1a", "us-east-1b"]
         assert g.spec["imds_tokens_required"] and g.spec["imds_hop_limit"] == 1 and g.spec["disk_encrypted"]
-    assert {g.name for g in inv.of(NODE_GROUP)} == {p.name for p in inv.plan.pools}
+    assert {g.name for g in inv.of(NODE_GROUP)} == {g.name for p in inv.plan.pools for g in p.node_groups}
     assert one(inv, CLUSTER).spec["network_policy_enforced"] is True
     assert one(inv, TRAIL).spec["target_bucket_purpose"] == "audit"
     assert inv.of("StorageClass") and all(sc.file == PLATFORM_CONFIG for sc in inv.of("StorageClass"))

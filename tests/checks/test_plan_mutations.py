@@ -304,7 +304,7 @@ RESOURCE_MUTATIONS = [
     ),
     (
         "node-disks-unencrypted",
-        where("aws:ec2/launchTemplate:LaunchTemplate", "pool-user-template", _unencrypted_disks),
+        where("aws:ec2/launchTemplate:LaunchTemplate", "pool-core-template", _unencrypted_disks),
         {"AIC-DATA-01"},
     ),
     ("bucket-untagged", where(BUCKET, "bucket-datasets-bucket", _untagged), {"AIC-DATA-03"}),

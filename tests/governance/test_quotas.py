@@ -19,15 +19,47 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from aicommons.cli.main import app
-from aicommons.sizing.plan import size
+from aicommons.sizing.plan import Allocatable, NodeCounts, NodeGroupPlan, SizingPlan, size
 from aicommons.sizing.quotas import Resources, quota_fit
 
 from .bundles import RIVERTON, TODAY, edited, register, riverton, with_project
 from .support import PROJECTS
 
 
+def known_plan() -> SizingPlan:
+    """Riverton's plan with the user pool fixed at one node group (9 x m6i.large at most), as the
+    optimiser chose before mixed pools: the quota arithmetic below is checked by hand against it,
+    so it must not move when the optimiser finds a cheaper layout."""
+    plan = size(riverton())
+    pools = []
+    for pool in plan.pools:
+        if pool.role == "user":
+            group = NodeGroupPlan(
+                name="user",
+                instance_type="m6i.large",
+                nodes=NodeCounts(min=1, peak=7, max=9),
+                allocatable=Allocatable(cpu=1.646, memory_gib=6.215, gpu=0),
+                usd_hour=0.096,
+                node_hours_month=2033.67,
+                usd_month=195.22,
+            )
+            pool = pool.model_copy(update={"node_groups": [group], "instance_type": "m6i.large"})
+        pools.append(pool)
+    return plan.model_copy(update={"pools": pools})
+
+
+def test_capacity_adds_every_node_group_at_its_maximum() -> None:
+    plan = size(riverton())
+    fit = quota_fit(plan, (), TODAY)
+    groups = [g for p in plan.pools if p.role != "core" for g in p.node_groups]
+    assert len(groups) > len([p for p in plan.pools if p.role != "core"]), "riverton has a mixed pool"
+    assert fit.capacity.cpu == round(sum(g.allocatable.cpu * g.nodes.max for g in groups), 3)
+    assert fit.capacity.memory_gib == round(sum(g.allocatable.memory_gib * g.nodes.max for g in groups), 3)
+    assert fit.capacity.gpus == sum(g.allocatable.gpu * g.nodes.max for g in groups)
+
+
 def test_headroom_by_hand() -> None:
-    fit = quota_fit(size(riverton()), register(), TODAY)
+    fit = quota_fit(known_plan(), register(), TODAY)
     assert fit.capacity == Resources(gpus=4, cpu=28.81, memory_gib=107.843)
     assert fit.hub_peak == Resources(gpus=3, cpu=19, memory_gib=76)
     assert fit.headroom == Resources(gpus=1, cpu=9.81, memory_gib=31.843)
@@ -35,7 +67,7 @@ def test_headroom_by_hand() -> None:
 
 def test_fixture_quotas_exceed_cpu_and_memory() -> None:
     # approved: 4 + 8 = 12 cores > 9.81; 16 + 32 = 48 GiB > 31.843; 0 + 1 = 1 GPU <= 1
-    fit = quota_fit(size(riverton()), register(), TODAY)
+    fit = quota_fit(known_plan(), register(), TODAY)
     assert fit.approved == Resources(gpus=1, cpu=12, memory_gib=48)
     assert not fit.fits
     assert [line.split(" quotas")[0] for line in fit.exceeded] == ["approved CPU", "approved memory"]
@@ -44,26 +76,26 @@ def test_fixture_quotas_exceed_cpu_and_memory() -> None:
 def test_smaller_requests_fit() -> None:
     # bike-demand 4 cores, 12 GiB: 8 cores <= 9.81, 28 GiB <= 31.843
     smaller = edited("bike-demand", "  cpu: 8\n  memory_gib: 32", "  cpu: 4\n  memory_gib: 12")
-    fit = quota_fit(size(riverton()), with_project(smaller), TODAY)
+    fit = quota_fit(known_plan(), with_project(smaller), TODAY)
     assert fit.fits and fit.exceeded == []
 
 
 def test_a_second_gpu_exceeds_and_pending_requests_do_not_count() -> None:
     two = edited("bike-demand", "  gpus: 1", "  gpus: 2")
-    fit = quota_fit(size(riverton()), with_project(two), TODAY)
+    fit = quota_fit(known_plan(), with_project(two), TODAY)
     assert any(
         line.startswith("approved GPU quotas total 2 slots, above the 1 slots") for line in fit.exceeded
     )
     pending = edited("bike-demand", "  gpus: 1\n  cpu: 8\n  memory_gib: 32\n  storage_gib: 50\n  approved: true",
                      "  gpus: 2\n  cpu: 8\n  memory_gib: 32\n  storage_gib: 50\n  approved: false")  # fmt: skip
-    fit = quota_fit(size(riverton()), with_project(pending), TODAY)
+    fit = quota_fit(known_plan(), with_project(pending), TODAY)
     assert fit.approved == Resources(gpus=0, cpu=4, memory_gib=16)
     assert fit.pending == Resources(gpus=2, cpu=8, memory_gib=32)
     assert fit.fits
 
 
 def test_inactive_projects_do_not_count() -> None:
-    fit = quota_fit(size(riverton()), register(), date(2027, 1, 1))
+    fit = quota_fit(known_plan(), register(), date(2027, 1, 1))
     assert fit.projects == [] and fit.fits
 
 
@@ -75,10 +107,16 @@ def test_size_reports_quotas_only_with_projects(tmp_path: Path) -> None:
 
     shutil.copy(RIVERTON, tmp_path / "riverton.yaml")
     shutil.copytree(PROJECTS, tmp_path / "projects")
+    bike = tmp_path / "projects" / "bike-demand.yaml"  # more than the city has room for
+    text = bike.read_text(encoding="utf-8")
+    assert "  cpu: 8\n  memory_gib: 32" in text
+    bike.write_text(
+        text.replace("  cpu: 8\n  memory_gib: 32", "  cpu: 64\n  memory_gib: 512"), encoding="utf-8"
+    )
     args = ["size", str(tmp_path / "riverton.yaml"), "--today", "2026-03-01"]
     doc = json.loads(runner.invoke(app, [*args, "--format", "json"]).output)
     assert {k: v for k, v in doc.items() if k != "project_quotas"} == json.loads(plain.output)
     assert len(doc["project_quotas"]["exceeded"]) == 2
     table = runner.invoke(app, args)
     assert table.exit_code == 0, table.output
-    assert "warning: approved CPU quotas total 12 cores" in " ".join(table.output.split())
+    assert "warning: approved CPU quotas total 68 cores" in " ".join(table.output.split())

@@ -56,7 +56,9 @@ def by_name(inventory: Inventory, kind: str) -> dict[str, Resource]:
     return {r.name: r for r in inventory.of(kind)}
 
 
-def test_reads_the_stack_resources_of_the_city(inventory: Inventory, world: World) -> None:
+def test_reads_the_stack_resources_of_the_city(
+    inventory: Inventory, world: World, args: dict[str, Any]
+) -> None:
     assert inventory.source == "live"
     assert inventory.unavailable == {}
     assert set(by_name(inventory, BUCKET)) == {*world.buckets.values(), f"{world.cluster}-scratch-{ACCOUNT}"}
@@ -66,7 +68,8 @@ def test_reads_the_stack_resources_of_the_city(inventory: Inventory, world: Worl
     }
     assert set(by_name(inventory, TRAIL)) == {f"{world.cluster}-trail"}
     assert set(by_name(inventory, CLUSTER)) == {world.cluster}
-    assert set(by_name(inventory, NODE_GROUP)) == {"core", "user", "gpu-t4"}
+    assert set(by_name(inventory, NODE_GROUP)) == {p["name"] for p in args["node_pools"]}
+    assert {p["pool"] for p in args["node_pools"]} == {"core", "user", "gpu-t4"}
     assert set(by_name(inventory, BUDGET)) == {f"{world.cluster}-monthly"}
 
 

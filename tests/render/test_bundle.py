@@ -46,17 +46,19 @@ def test_rendering_twice_is_byte_identical(rendered) -> None:
 def test_every_profile_selects_a_pool_that_exists_with_its_taints_tolerated(rendered) -> None:
     _, plan, bundle = rendered
     hub = _values(bundle, "jupyterhub")
-    pools = {p["name"]: p for p in (bundle.infra or {}).get("node_pools", [])}
+    groups = (bundle.infra or {}).get("node_pools", [])
     for entry in hub["singleuser"]["profileList"]:
         override = entry["kubespawner_override"]
         pool_name = override["node_selector"]["aicommons.dev/pool"]
         sized = next(p for p in plan.pools if p.name == pool_name)
         assert entry["slug"] in sized.workloads
-        if pools:  # AWS: the node group carries exactly these labels and taints
-            group = pools[pool_name]
-            assert override["node_selector"].items() <= group["labels"].items()
-            tolerated = {(t["key"], t["value"]) for t in override["tolerations"]}
-            assert {(t["key"], t["value"]) for t in group["taints"]} <= tolerated
+        if groups:  # AWS: every node group of the pool carries exactly these labels and taints
+            mine = [g for g in groups if g["pool"] == pool_name]
+            assert sorted(g["name"] for g in mine) == sorted(g.name for g in sized.node_groups)
+            for group in mine:
+                assert override["node_selector"].items() <= group["labels"].items()
+                tolerated = {(t["key"], t["value"]) for t in override["tolerations"]}
+                assert {(t["key"], t["value"]) for t in group["taints"]} <= tolerated
 
 
 def test_gpu_profiles_request_gpus_and_cpu_profiles_do_not(rendered) -> None:

@@ -545,7 +545,13 @@ class _AwsReader:
         spec["protected"] = None  # a Pulumi option: not visible in AWS
         spec["tags"] = dict(sorted(tags.items()))
         spec["unreadable"] = unreadable
-        name = labels.get(POOL_LABEL) or tags.get(POOL_LABEL) or group.get("nodegroupName") or "?"
+        name = (
+            _group_short_name(group)
+            or labels.get(POOL_LABEL)
+            or tags.get(POOL_LABEL)
+            or group.get("nodegroupName")
+            or "?"
+        )
         return Resource(kind=NODE_GROUP, name=name, labels=labels, spec=spec)
 
     def _zones(self, ec2: Any, subnets: list[str], unreadable: dict[str, str]) -> list[str] | None:
@@ -750,3 +756,11 @@ def denies_insecure_transport(policy: str | Mapping[str, Any] | None) -> bool:
             if any(str(v).lower() == "false" for v in values if v is not None):
                 return True
     return False
+
+
+def _group_short_name(group: Mapping[str, Any]) -> str | None:
+    """The node group's name as the sizing plan has it: EKS's name less the '<cluster>-' prefix."""
+    name, cluster = group.get("nodegroupName"), group.get("clusterName")
+    if isinstance(name, str) and isinstance(cluster, str) and name.startswith(f"{cluster}-"):
+        return name.removeprefix(f"{cluster}-")
+    return None

@@ -477,13 +477,23 @@ def _node_groups(index: _Index) -> list[Resource]:
         out.append(
             Resource(
                 kind=NODE_GROUP,
-                name=labels.get(POOL_LABEL) or str(group_name),
+                name=_group_short_name(group_name, inputs.get("clusterName"))
+                or labels.get(POOL_LABEL)
+                or str(group_name),
                 labels=labels,
                 file=_file(g),
                 spec=spec,
             )
         )
     return out
+
+
+def _group_short_name(name: Any, cluster: Any) -> str | None:
+    """The node group's name as the sizing plan has it: EKS's name less the '<cluster>-' prefix."""
+    if _is_known(name) and _is_known(cluster) and isinstance(name, str) and isinstance(cluster, str):
+        if name.startswith(f"{cluster}-"):
+            return name.removeprefix(f"{cluster}-")
+    return None
 
 
 # --- Logs, trail, budget -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from aicommons.checks.controls._infra import is_gpu_group
 from aicommons.checks.controls._kube import finding_at, jupyterhub_releases
 from aicommons.checks.model import NODE_GROUP, CheckContext, Finding, Inventory, Resource, Skip
 from aicommons.checks.registry import check
-from aicommons.units import parse_cpu, parse_memory_gib
+from aicommons.units import parse_cpu, parse_spawner_memory_gib
 
 GPU_RESOURCE = "nvidia.com/gpu"
 NODE_PURPOSE_LABEL = "hub.jupyter.org/node-purpose"
@@ -60,11 +60,12 @@ def pools(inventory: Inventory) -> list[Pool]:
     """The node groups of the inventory, or (existing and on-premises clusters) the sizing plan's
     pools labelled and tainted as the renderer asks the city to label its nodes."""
     sized = {p.name: p for p in inventory.plan.pools} if inventory.plan is not None else {}
+    node_groups = {g.name: g for p in sized.values() for g in p.node_groups}
     groups = inventory.of(NODE_GROUP)
     if groups:
         out = []
         for g in groups:
-            p = sized.get(g.name)
+            p = node_groups.get(g.name)
             out.append(
                 Pool(
                     name=g.name,
@@ -123,7 +124,7 @@ def _asks(traits: Mapping[str, Any]) -> tuple[float | None, float | None, int]:
     ]
     return (
         read(parse_cpu, traits.get("cpu_guarantee")),
-        read(parse_memory_gib, traits.get("mem_guarantee")),
+        read(parse_spawner_memory_gib, traits.get("mem_guarantee")),
         max(gpus),
     )
 

@@ -29,7 +29,7 @@ CA = "k8s.io/cluster-autoscaler"
 
 def pool_labels(pool: NodePoolArgs) -> dict[str, str]:
     """The pool's labels, with the pool name and (GPU pools) the accelerator label ensured."""
-    labels = {POOL_LABEL: pool.name, **pool.labels}
+    labels = {POOL_LABEL: pool.pool_name, **pool.labels}
     if pool.gpu_model and ACCELERATOR_LABEL not in labels:
         labels[ACCELERATOR_LABEL] = re.sub(r"[^a-z0-9.-]+", "-", pool.gpu_model.lower()).strip("-.")
     return dict(sorted(labels.items()))
@@ -117,11 +117,11 @@ class NodePool(pulumi.ComponentResource):
         super().__init__("aicommons:infra:NodePool", name, None, opts)
         check_pool(pool, where)
         group_name = f"{cluster}-{pool.name}"
-        instance_tags = {**tags, "Name": group_name, POOL_LABEL: pool.name}
+        instance_tags = {**tags, "Name": group_name, POOL_LABEL: pool.pool_name}
         template = aws.ec2.LaunchTemplate(
             f"{name}-template",
             name=group_name,
-            description=f"aicommons node pool {pool.name} ({pool.role})",
+            description=f"aicommons node pool {pool.pool_name} ({pool.role}, {pool.instance_type})",
             update_default_version=True,
             block_device_mappings=[
                 aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
@@ -172,7 +172,7 @@ class NodePool(pulumi.ComponentResource):
             launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
                 id=template.id, version=template.latest_version.apply(str)
             ),
-            tags={**ca_tags, POOL_LABEL: pool.name},
+            tags={**ca_tags, POOL_LABEL: pool.pool_name},
             # The autoscaler owns the desired size once the group exists.
             opts=child(self, depends_on=depends_on, ignore_changes=["scalingConfig.desiredSize"]),
         )
