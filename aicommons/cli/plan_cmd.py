@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from aicommons.cli.options import write_or_print
+
+if TYPE_CHECKING:
+    from aicommons.checks.report import Report
+    from aicommons.plan.model import StackPlan
+    from aicommons.profile.model import CityProfile
+    from aicommons.sizing.plan import SizingPlan
 
 
 class PlanFormat(StrEnum):
@@ -31,23 +39,30 @@ def plan(
     report: Path | None = typer.Option(None, "--output", "-o", help="Write the plan to this file."),
 ) -> None:
     """Size, render the bundle, and list every resource the stacks would create (no engine needed)."""
-    from aicommons.cli.render_cmd import default_bundle_dir
-    from aicommons.governance.load import register_for
-    from aicommons.plan.bundle import plan_bundle
-    from aicommons.profile import load_profile
-    from aicommons.render.bundle import render_bundle
-    from aicommons.render.write import write_bundle
-    from aicommons.sizing.plan import size
+    from aicommons.plan.background import PlanWorker
 
-    city = load_profile(profile)
-    projects = register_for(profile)
-    sizing = size(city)
-    bundle = render_bundle(city, sizing, projects, date.today())
-    out = output or default_bundle_dir(city.city.slug)
-    write_bundle(bundle.files, out)
-    stacks = plan_bundle(out)
+    # The plan worker loads the Pulumi SDK (most of a plan's time) while this process sizes,
+    # renders and runs the static checks; see aicommons/plan/worker.py.
+    with PlanWorker.start() as worker:
+        from aicommons.cli.render_cmd import default_bundle_dir
+        from aicommons.governance.load import register_for
+        from aicommons.profile import load_profile
+        from aicommons.render.bundle import render_bundle
+        from aicommons.render.write import write_bundle
+        from aicommons.sizing.plan import size
+
+        today = date.today()
+        city = load_profile(profile)
+        projects = register_for(profile)
+        sizing = size(city)
+        bundle = render_bundle(city, sizing, projects, today)
+        out = output or default_bundle_dir(city.city.slug)
+        write_bundle(bundle.files, out)
+        worker.submit(out)
+        static = _static_checks(bundle.files, today)
+        stacks = worker.plans()
+    checks = _with_plan_checks(static, bundle.files, stacks, city, sizing, today)
     resources = [r for s in stacks for r in s.resources]
-    checks = _checks(bundle.files, stacks, city, sizing)
     if format is PlanFormat.json:
         doc = {
             "sizing": sizing.model_dump(mode="json"),
@@ -90,11 +105,28 @@ def plan(
         Console().print(renderable)
 
 
-def _checks(files, stacks, profile, sizing):  # type: ignore[no-untyped-def]
-    """Static and plan checks, reusing the plan just made."""
+def _static_checks(files: Mapping[str, bytes], today: date) -> Report:
+    """The checks of the bundle's files (run while the worker plans)."""
+    from aicommons.blueprint.load import default_blueprint
+    from aicommons.checks.run import run_checks
+    from aicommons.checks.sources import static_inventory
+
+    return run_checks(static_inventory(files), default_blueprint(), today)
+
+
+def _with_plan_checks(
+    static: Report,
+    files: Mapping[str, bytes],
+    stacks: list[StackPlan],
+    profile: CityProfile,
+    sizing: SizingPlan,
+    today: date,
+) -> Report:
+    """The static checks' report merged with the checks of the plan just made."""
     from aicommons.blueprint.load import default_blueprint
     from aicommons.checks.adapters.plan import plan_inventory
-    from aicommons.checks.sources import check_inventories, static_inventory
+    from aicommons.checks.merge import merge_reports
+    from aicommons.checks.run import run_checks
 
-    inventories = [static_inventory(files), plan_inventory(stacks, files, profile, sizing)]
-    return check_inventories(inventories, default_blueprint(), date.today())
+    plan = run_checks(plan_inventory(stacks, files, profile, sizing), default_blueprint(), today)
+    return merge_reports([static, plan])

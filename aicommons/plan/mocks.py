@@ -13,7 +13,8 @@ from typing import Any
 
 from pulumi.runtime import mocks
 
-SECRET = "[secret]"
+from aicommons.plan.model import SECRET
+
 MOCK_ACCOUNT_ID = "123456789012"
 MOCK_REGION = "us-east-1"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"

@@ -30,41 +30,12 @@ from pulumi.runtime import config as pulumi_config
 from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
-from pydantic import BaseModel, ConfigDict, Field
 
 from aicommons.errors import InputError, Location
-from aicommons.plan.mocks import SECRET, OfflineMocks
+from aicommons.plan.mocks import OfflineMocks
+from aicommons.plan.model import SECRET, UNKNOWN, PlannedResource, StackPlan  # also importable here
 
-UNKNOWN = "[unknown]"
 STACK_TYPE = "pulumi:pulumi:Stack"
-
-
-class PlannedResource(BaseModel):
-    """One resource the program would create: its Pulumi type token, logical name and inputs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    type: str = Field(description="Pulumi type token, e.g. aws:eks/nodeGroup:NodeGroup")
-    name: str = Field(description="Logical name of the resource in the program")
-    stack: str = Field(description="Stack the resource belongs to, e.g. infra or platform")
-    inputs: dict[str, Any] = Field(description='Plain JSON inputs; secrets are "[secret]"')
-    urn: str = Field(description="Resource URN (type chain of the parents and the name)")
-    parent: str | None = Field(default=None, description="URN of the parent (None under the stack)")
-    provider: str | None = Field(default=None, description="URN of the explicit provider, if any")
-    custom: bool = Field(default=True, description="False for component resources")
-    protect: bool = Field(default=False, description="Protected from deletion (`protect` option)")
-
-
-class StackPlan(BaseModel):
-    """The result of one offline run: the resources and the stack's exported outputs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    stack: str
-    resources: list[PlannedResource]
-    outputs: dict[str, Any] = Field(description='Exported outputs, JSON; secrets are "[secret]"')
-    secret_outputs: list[str] = Field(description="Names of the outputs that are secrets")
-    diagnostics: list[str] = Field(default_factory=list, description="Warnings the program logged, sorted")
 
 
 def run_offline(

@@ -42,7 +42,7 @@ from aicommons.checks.model import (
     Inventory,
     Resource,
 )
-from aicommons.plan.offline import SECRET, UNKNOWN, PlannedResource, StackPlan
+from aicommons.plan.model import SECRET, UNKNOWN, PlannedResource, StackPlan
 from aicommons.profile.model import CityProfile
 from aicommons.sizing.plan import SizingPlan
 
