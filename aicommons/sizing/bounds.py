@@ -35,7 +35,7 @@ WHOLE_SECONDS = 2.0  # a safety net (it is not reached on our examples or the be
 TIGHT = 1e-3  # a layout within this share of the LP bound at a level needs no tighter bound there
 # Whole nodes matter when few servers run; above this many the LP bound stands alone (it is
 # close there, and the integer programs get slow).
-SMALL_LEVEL = 120
+SMALL_LEVEL = 300
 FEW_TYPES = 6  # ... unless the types are few (then they are large: eight A100s for two servers)
 FILL_SLACK = 0.25  # share of a node's price its best configuration may fall short by and still be kept
 
@@ -222,14 +222,14 @@ def _exact_level(
             key = tuple(config)
             if any(key) and (c.price, c.node.name, t) < cheapest.get(key, (float("inf"), "", -1)):
                 cheapest[key] = (c.price, c.node.name, t)
-    keys = sorted(cheapest)
+    keys = _undominated(cheapest, first, rest[0] if rest else None)
     a = np.array([[key[i] for key in keys] for i in need] + [[1] * len(keys)], dtype=float)
     res = milp(
         c=np.array([cheapest[k][0] for k in keys]),
         constraints=[LinearConstraint(a, np.array([counts[i] for i in need] + [min_nodes]), np.inf)],
         integrality=np.ones(len(keys)),
         bounds=Bounds(0, np.inf),
-        options={"time_limit": WHOLE_SECONDS},
+        options={"time_limit": WHOLE_SECONDS, "presolve": False},
     )
     dual = getattr(res, "mip_dual_bound", None)
     bound = float(dual) if dual is not None and np.isfinite(dual) else None
@@ -239,6 +239,40 @@ def _exact_level(
         else [Column(cheapest[k][2], k) for k, v in zip(keys, res.x, strict=True) if v > 0.5]
     )
     return bound, used
+
+
+def _undominated(
+    cheapest: dict[tuple[int, ...], tuple[float, str, int]], first: int, second: int | None
+) -> list[tuple[int, ...]]:
+    """The configurations no other one covers (as many pods of each kind or more) at no higher price.
+
+    A dominated configuration is never needed: the covering one does its work for no more.
+    Swept in order of price with a suffix maximum over the first kind's count (a Fenwick tree).
+    """
+    size = max(key[first] for key in cheapest) + 2
+    tree = [-1] * (size + 1)  # max second-kind count among kept keys, indexed by first count from the top
+
+    def update(n: int, m: int) -> None:
+        i = size - n
+        while i <= size:
+            tree[i] = max(tree[i], m)
+            i += i & -i
+
+    def best_at_least(n: int) -> int:  # max m over kept keys with first count >= n
+        i, out = size - n, -1
+        while i > 0:
+            out = max(out, tree[i])
+            i -= i & -i
+        return out
+
+    kept = []
+    for key in sorted(cheapest, key=lambda k: (cheapest[k][0], tuple(-v for v in k))):
+        n, m = key[first], key[second] if second is not None else 0
+        if best_at_least(n) >= m:
+            continue
+        kept.append(key)
+        update(n, m)
+    return sorted(kept)
 
 
 def _master(
