@@ -30,8 +30,11 @@ _HUB_RESOURCES = {
 _PLACEHOLDERS = {"pilot": 0, "small": 2, "medium": 5, "large": 10}
 
 # jupyter_events writes each event (server start/stop, ...) as one JSON line carrying
-# "__schema__"; the audit shipper keeps those lines. Logins and admin actions are in the
-# hub's own log, which is shipped whole.
+# "__schema__". JupyterHub has no event for logins or admin actions: they are lines of the
+# hub's own log at INFO ("User logged in: NAME", and a request line "201 POST /hub/api/...
+# (WHO@IP)" for every change through the REST API, which the admin page uses). The audit
+# shipper keeps those three kinds of line and drops the rest (charts/aicommons-platform,
+# audit-configmap.yaml).
 _EVENT_LOGGING = """\
 import logging, sys
 c.EventLogger.handlers = [logging.StreamHandler(sys.stdout)]

@@ -504,7 +504,7 @@ def test_every_object_carries_the_standard_labels(
         assert labels["app.kubernetes.io/instance"] == RELEASE_NAME
         assert labels["app.kubernetes.io/version"] == "0.1.0"
         assert labels["app.kubernetes.io/managed-by"] == "Helm"
-        assert labels["helm.sh/chart"] == "aicommons-platform-0.1.0"
+        assert labels["helm.sh/chart"] == "aicommons-platform-0.1.1"
         assert labels["aicommons.dev/city"] == ci_values["city"]
 
 
@@ -680,9 +680,24 @@ def test_audit_inputs_tail_jupyterhub_events_and_kubernetes_audit(
     assert hub["path"] == ["/var/log/containers/hub-*_jupyterhub_hub-*.log"]
     assert hub["multiline.parser"] == ["docker, cri"]
     assert inputs["aicommons.audit.kubernetes"]["path"] == ["/var/log/kubernetes/audit/*.log"]
-    # Only JupyterHub's JSON events leave the node, not the hub's other log lines.
-    greps = [s for name, s in sections if name == "FILTER" and s["name"] == ["grep"]]
-    assert [g["regex"] for g in greps] == [["__schema__ .+"]]
+    # JupyterHub's JSON events, logins and changes through the hub's API leave the node; the
+    # hub's other log lines do not (any one rule keeps a record: Logical_Op or).
+    (grep,) = [s for name, s in sections if name == "FILTER" and s["name"] == ["grep"]]
+    assert grep["logical_op"] == ["or"]
+    rules = [rule.split(" ", 1) for rule in grep["regex"]]
+
+    def kept(record: dict[str, str]) -> bool:
+        return any(key in record and re.search(pattern, record[key]) for key, pattern in rules)
+
+    hub = "[I 2026-11-25 09:14:03.512 JupyterHub {}] {}"
+    assert kept({"__schema__": "https://schema.jupyter.org/jupyterhub/events/server-action"})
+    assert kept({"log": hub.format("base:837", "User logged in: alice")})
+    assert kept({"log": hub.format("login:46", "User logged out: alice")})
+    assert kept({"log": hub.format("base:841", "Failed login for mallory")})
+    assert kept({"log": hub.format("log:192", "201 POST /hub/api/users/bob/server (admin@10.0.3.7) 9.24ms")})
+    assert kept({"log": hub.format("log:192", "204 DELETE /hub/api/users/bob (admin@10.0.3.7) 3.10ms")})
+    assert not kept({"log": hub.format("log:192", "200 GET /hub/api/users (admin@10.0.3.7) 2.01ms")})
+    assert not kept({"log": hub.format("proxy:390", "Checking routes")})
     # Every record is tagged for the audit pipeline, and the sink takes exactly those.
     assert all(tag.startswith("aicommons.audit.") for tag in inputs)
     service = dict(sections)["SERVICE"]
