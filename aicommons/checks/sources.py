@@ -28,7 +28,8 @@ def bundle_files(target: Path) -> dict[str, bytes]:
 
     profile = load_profile(target)
     projects = register_for(target)
-    return render_bundle(profile, size(profile), projects, date.today()).files
+    today = date.today()
+    return render_bundle(profile, size(profile, projects, today), projects, today).files
 
 
 def static_inventory(files: Mapping[str, bytes]) -> Inventory:

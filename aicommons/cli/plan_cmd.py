@@ -54,7 +54,7 @@ def plan(
         today = date.today()
         city = load_profile(profile)
         projects = register_for(profile)
-        sizing = size(city)
+        sizing = size(city, projects, today)
         bundle = render_bundle(city, sizing, projects, today)
         out = output or default_bundle_dir(city.city.slug)
         write_bundle(bundle.files, out)

@@ -38,7 +38,8 @@ def render(
 
     city = load_profile(profile)
     projects = register_for(profile)
-    bundle = render_bundle(city, size(city), projects, date.today())
+    today = date.today()
+    bundle = render_bundle(city, size(city, projects, today), projects, today)
     out = output or default_bundle_dir(city.city.slug)
     checks = check_files(bundle.files)
     if not allow_failures:

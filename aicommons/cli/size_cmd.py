@@ -23,8 +23,9 @@ def size(
 ) -> None:
     """Size node pools for a profile and price them: pools, nodes, cost and budget verdict.
 
-    With AI projects in projects/ beside the profile, also compares their approved quotas
-    with the headroom the plan leaves after the hub's peak, and warns when they exceed it.
+    With AI projects in projects/ beside the profile, the pools also hold the servers the
+    approved quotas of active projects admit; the approved quotas are then compared with the
+    headroom the plan leaves after the hub's peak, with a warning when they exceed it.
     """
     import json
 
@@ -35,9 +36,11 @@ def size(
     from aicommons.sizing.plan import size as compute
     from aicommons.sizing.quotas import quota_fit
 
-    plan = compute(load_profile(profile))
+    city = load_profile(profile)
     projects = register_for(profile)
-    fit = quota_fit(plan, projects, parse_today(today)) if projects else None
+    day = parse_today(today)
+    plan = compute(city, projects, day)
+    fit = quota_fit(plan, projects, day) if projects else None
     if format is Format.json:
         text = plan_json(plan)
         if fit is not None:

@@ -41,13 +41,15 @@ def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
 
     profile = load_profile(profile_path)
     city_folder = profile_path.resolve().parent
+    projects = register_for(profile_path)
+    today = date.today()
     return Prepared(
         profile=profile,
-        plan=size(profile),
+        plan=size(profile, projects, today),
         city_folder=city_folder,
         bundle_dir=(bundle_dir or default_bundle_dir(city_folder, profile.city.slug)).resolve(),
-        projects=register_for(profile_path),
-        today=date.today(),
+        projects=projects,
+        today=today,
     )
 
 

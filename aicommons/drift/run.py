@@ -76,13 +76,14 @@ def run_drift(
     wanted = [k for k in KINDS if k in (kinds or KINDS)]
     profile = load_profile(profile_path)
     projects = register_for(profile_path)
-    plan = size(profile)
+    today = date.today()
+    plan = size(profile, projects, today)
     folder = bundle_dir or default_bundle_dir(profile_path, profile.city.slug)
     committed = read_bundle_folder(folder) if {"bundle", "engine"} & set(wanted) else {}
     results: list[KindResult] = []
     for kind in wanted:
         if kind == "bundle":
-            drift = bundle_drift(committed, render_bundle(profile, plan, projects, date.today()).files)
+            drift = bundle_drift(committed, render_bundle(profile, plan, projects, today).files)
             results.append(
                 KindResult(
                     kind="bundle",

@@ -47,6 +47,7 @@ from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.jupyterhub import workload_profile
 from aicommons.render.sandboxes import DATA_CLAIM, LABEL_PROJECT, granted_gpus, hub_groups, namespace_for
 from aicommons.sizing.plan import SizingPlan, WorkloadPlan
+from aicommons.sizing.projects import base_workload_name
 from aicommons.units import spawner_memory
 
 PROFILE_PREFIX = "project-"
@@ -95,26 +96,10 @@ def profile_slug(project: AIProject) -> str:
 
 
 def base_workload(project: AIProject, profile: CityProfile, plan: SizingPlan) -> WorkloadPlan:
-    """The workload a project's profile is built on.
-
-    Among the workloads whose requests fit the sandbox's quota (CPU, memory, granted GPUs),
-    the first GPU workload when the project was granted GPUs, else the city's default
-    workload; when nothing fits, the default workload (the quota then refuses the server, which
-    says so on the spawn page).
-    """
-    gpus = granted_gpus(project, plan)
-    quota = project.quota
-    fits = [
-        w for w in plan.workloads if w.cpu <= quota.cpu and w.memory_gib <= quota.memory_gib and w.gpu <= gpus
-    ]
-    default_name = next((w.name for w in profile.workloads if w.default), profile.workloads[0].name)
-    default = next(w for w in plan.workloads if w.name == default_name)
-    gpu = [w for w in fits if w.gpu]
-    if gpu:
-        return gpu[0]
-    if default in fits:
-        return default
-    return fits[0] if fits else default
+    """The sized workload a project's profile is built on (the rule: ``sizing.projects.base_workload_name``,
+    which sizing also uses to add the project's servers to that workload's pool)."""
+    name = base_workload_name(project, profile, granted_gpus(project, plan))
+    return next(w for w in plan.workloads if w.name == name)
 
 
 def project_profile(project: AIProject, profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
@@ -184,11 +169,13 @@ def add_sandboxes(
         return
     hub = values["hub"]
     jupyterhub = hub["config"].setdefault("JupyterHub", {})
-    jupyterhub["load_groups"] = hub_groups(projects)
     jupyterhub["hub_connect_url"] = hub_connect_url()
     hub["extraConfig"][FILTER_KEY] = PROFILE_FILTER
     hub.setdefault("networkPolicy", {}).setdefault("ingress", []).append(hub_ingress(projects))
     values["singleuser"]["profileList"] += [project_profile(p, profile, plan) for p in projects]
-    values.setdefault("custom", {}).setdefault("aicommons", {})[PROFILE_GROUPS_KEY] = {
-        profile_slug(p): sorted(p.members) for p in projects
-    }
+    custom = values.setdefault("custom", {}).setdefault("aicommons", {})
+    custom[PROFILE_GROUPS_KEY] = {profile_slug(p): sorted(p.members) for p in projects}
+    # For people reading the values (nothing in the hub reads it): JupyterHub.load_groups would
+    # say the same, but JupyterHub 5 refuses to start with it while the authenticator manages
+    # groups (app.py init_groups: "Group management has been offloaded to the authenticator").
+    custom["projectGroups"] = hub_groups(projects)

@@ -23,10 +23,11 @@ How a project's sandbox is built:
 * the same chart lets the hub's service account start and stop notebook servers in each
   sandbox (a Role limited to pods and their events, the verbs of Zero-to-JupyterHub's own hub
   Role);
-* JupyterHub learns which identity-provider groups belong to which project through
-  ``JupyterHub.load_groups`` (group properties only: membership keeps coming from the
-  identity provider, as GenericOAuthenticator's ``manage_groups`` syncs it at login), and
-  offers each project's members a profile whose servers start in the sandbox
+* group membership comes from the identity provider (GenericOAuthenticator's
+  ``manage_groups`` syncs it at each login); the hub's values record which groups reach which
+  projects under ``custom.aicommons.projectGroups`` (not ``JupyterHub.load_groups``: JupyterHub
+  5 refuses to start when ``load_groups`` is set and the authenticator manages groups), and
+  each project's members are offered a profile whose servers start in the sandbox
   (``render/sandbox_hub.py``).
 """
 
@@ -185,14 +186,14 @@ def sandboxes_release(
 
 
 def hub_groups(projects: list[AIProject]) -> dict[str, Any]:
-    """``JupyterHub.load_groups``: each member group with the projects and namespaces it reaches."""
+    """Each member group with the projects and namespaces it reaches (``custom.aicommons.projectGroups``)."""
     groups: dict[str, dict[str, list[str]]] = {}
     for p in projects:
         for group in p.members:
             entry = groups.setdefault(group, {"projects": [], "namespaces": []})
             entry["projects"].append(p.slug)
             entry["namespaces"].append(namespace_for(p))
-    return {g: {"properties": {k: sorted(v) for k, v in e.items()}} for g, e in sorted(groups.items())}
+    return {g: {k: sorted(v) for k, v in e.items()} for g, e in sorted(groups.items())}
 
 
 def register_document(projects: tuple[AIProject, ...], today: date) -> dict[str, Any]:

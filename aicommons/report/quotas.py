@@ -17,6 +17,7 @@ def _cells(r: Resources) -> list[str]:
 def _rows(fit: QuotaFit) -> list[list[str]]:
     rows = [
         ["capacity (user + GPU pools at max)", *_cells(fit.capacity)],
+        ["  of which added for project servers", *_cells(fit.project_servers)],
         ["hub peak", *_cells(fit.hub_peak)],
         ["headroom for projects", *_cells(fit.headroom)],
     ]
@@ -30,7 +31,10 @@ def _rows(fit: QuotaFit) -> list[list[str]]:
 def _verdict(fit: QuotaFit) -> list[str]:
     if fit.fits:
         return ["approved project quotas fit the headroom"]
-    return [f"warning: {line}" for line in fit.exceeded]
+    return [f"warning: {line}" for line in fit.exceeded] + [
+        "note: the plan holds the whole servers each approved quota admits; quota beyond them, and "
+        "servers a node type's max_nodes leaves out, are not sized"
+    ]
 
 
 def quota_tables(fit: QuotaFit) -> Group:

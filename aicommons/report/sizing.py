@@ -61,6 +61,14 @@ def _workload_rows(plan: SizingPlan) -> list[list[str]]:
     return rows
 
 
+_PROJECT_HEAD = ["project", "workload", "servers added at peak", "pool"]
+
+
+def _project_rows(plan: SizingPlan) -> list[list[str]]:
+    pool = {w.name: w.pool for w in plan.workloads}
+    return [[r.project, r.workload, str(r.servers), pool[r.workload]] for r in plan.project_servers]
+
+
 def _cost_rows(plan: SizingPlan) -> list[list[str]]:
     return [[c.item, f"{c.usd_month:,.2f}", c.detail] for c in plan.cost.breakdown]
 
@@ -76,6 +84,8 @@ def _verdict(plan: SizingPlan) -> str:
 def plan_markdown(plan: SizingPlan) -> str:
     out = [f"# Sizing plan: {plan.city} ({plan.provider}, {plan.region}, {plan.tier} tier)", ""]
     out += ["## Workloads", "", *_md_table(_WORKLOAD_HEAD, _workload_rows(plan)), ""]
+    if plan.project_servers:
+        out += ["## AI project servers", "", *_md_table(_PROJECT_HEAD, _project_rows(plan)), ""]
     out += ["## Node pools", "", *_md_table(_POOL_HEAD, _pool_rows(plan)), ""]
     out += ["## Monthly cost (USD)", "", *_md_table(["item", "USD/month", "detail"], _cost_rows(plan)), ""]
     out += [_verdict(plan), ""]
@@ -120,6 +130,8 @@ def plan_tables(plan: SizingPlan) -> Group:
     parts: list[object] = []
     title = f"{plan.city}: {plan.provider} {plan.region}, {plan.tier} tier"
     parts.append(_rich_table(title + " - workloads", _WORKLOAD_HEAD, _workload_rows(plan)))
+    if plan.project_servers:
+        parts.append(_rich_table("AI project servers", _PROJECT_HEAD, _project_rows(plan)))
     parts.append(_rich_table("node pools", _POOL_HEAD, _pool_rows(plan)))
     parts.append(_rich_table("monthly cost (USD)", ["item", "USD/month", "detail"], _cost_rows(plan)))
     if plan.bill_of_materials:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from aicommons.errors import InputError, Location
+from aicommons.governance.model import AIProject
 from aicommons.profile.model import AwsTarget, CityProfile
 from aicommons.sizing.bounds import GroupBound, group_bound
 from aicommons.sizing.capacity import NodeType, Resources
@@ -27,6 +36,7 @@ from aicommons.sizing.optimize import (
     partition_pools,
     solve_pool,
 )
+from aicommons.sizing.projects import ProjectServers, project_servers, with_servers, within_node_limits
 from aicommons.targets.base import CostContext, TargetModel, target_for
 
 PROVEN = 1e-6  # a mixed pool this close to the lower bound is optimal
@@ -45,7 +55,9 @@ class WorkloadPlan(Out):
     gpu: int = Field(description="GPUs, or GPU slots (time-slice replicas, MIG instances), per server.")
     gpu_memory_gib: float
     gpu_sharing: str = Field(description="'' for CPU, 'exclusive', 'time-sliced:N' or 'mig:PROFILE'.")
-    peak_pods: int
+    peak_pods: int = Field(
+        description="The hub's servers at peak (project servers: the plan's project_servers)."
+    )
     pool: str
 
 
@@ -175,16 +187,39 @@ class SizingPlan(Out):
     optimality: Optimality
     bill_of_materials: BillOfMaterials | None = None
     notes: list[str] = Field(default_factory=list)
+    project_servers: list[ProjectServers] = Field(
+        default_factory=list,
+        description="Servers added at peak for the approved quotas of active AI projects.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_projects_as_before(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A city without projects serialises exactly as before projects were sized (lock files)."""
+        data: dict[str, Any] = handler(self)
+        if not self.project_servers:
+            data.pop("project_servers", None)
+        return data
 
 
-def size(profile: CityProfile) -> SizingPlan:
-    """Size node pools and price the deployment for a profile (pure: reads packaged catalogs only)."""
+def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date | None = None) -> SizingPlan:
+    """Size node pools and price the deployment for a profile (pure: reads packaged catalogs only).
+
+    With AI projects, the servers their approved quotas admit (``sizing/projects.py``) are added
+    to their workloads' peak; ``today`` decides which projects are active.
+    """
+    if projects and today is None:
+        raise ValueError("size() needs today to tell which projects are active")
     target = target_for(profile)
     _check_zones(profile)
     types = target.node_types(profile)
     overhead = target.overhead(profile)
-    pods = pod_demands(profile)
+    hub = pod_demands(profile)
     user_types = target.user_candidates(profile, types)
+    admitted = project_servers(profile, projects, today) if projects and today is not None else []
+    added, trimmed = within_node_limits(admitted, hub, user_types, overhead)
+    # Project servers are assumed to come and go with the city's schedule like the hub's users,
+    # so they raise the workload's peak and levels() scales them hour by hour with it.
+    pods = with_servers(hub, added)
     fits = {p.index: fits_somewhere(p, user_types, overhead) for p in pods}
     check_feasible(profile, pods, fits, user_types, f"{target.provider} {target.region(profile)}")
 
@@ -219,7 +254,7 @@ def size(profile: CityProfile) -> SizingPlan:
 
     core = _core_pool(profile, target, types, overhead)
     pools = _pool_plans(profile, target, core, solutions)
-    workloads = _workload_plans(profile, pods, pools)
+    workloads = _workload_plans(profile, hub, pools)
     other = target.other_costs(CostContext(profile, pools))
     cost = _cost(profile, pools, other)
     demand_pools = sum(s.usd_month for _, s in solutions)
@@ -240,7 +275,8 @@ def size(profile: CityProfile) -> SizingPlan:
             lp_gap_share=_gap(demand_pools, bound),
         ),
         bill_of_materials=_bom(profile, target, pools, types),
-        notes=_notes(profile, target, pools),
+        notes=_notes(profile, target, pools) + trimmed,
+        project_servers=added,
     )
     return plan
 

@@ -1,8 +1,12 @@
 """AI project quota requests against the capacity the sizing plan leaves after the hub's peak.
 
-The plan sizes node pools for the hub's workloads at their peak. Project sandboxes share those
-nodes, so what their approved quotas may use is the pools' capacity at their maximum node
-count minus the hub's peak demand. GPUs count as device-plugin slots: a time-sliced or MIG
+The plan sizes node pools for the hub's workloads at their peak plus the servers the approved
+quotas of active projects admit (``sizing/projects.py``). Project sandboxes share those nodes,
+so what their approved quotas may use is the pools' capacity at their maximum node count minus
+the hub's peak demand. Sized with the projects, approved quotas fit unless something caps the
+pools (a node type's ``max_nodes``, or fixed pools on the kubernetes and onprem targets), or a
+quota asks for more than its whole servers use (8 cores with one 3-core GPU server) and the
+pools' slack does not cover the rest. GPUs count as device-plugin slots: a time-sliced or MIG
 pool offers more slots than physical GPUs, and a quota of ``nvidia.com/gpu`` counts the same
 slots. Pure: the render date comes from the caller.
 """
@@ -38,6 +42,9 @@ class QuotaFit(_Out):
 
     capacity: Resources = Field(description="User and GPU pools at their maximum node count.")
     hub_peak: Resources = Field(description="What the hub's workloads request at their peak.")
+    project_servers: Resources = Field(
+        description="What the project servers the plan added request at their peak (part of the capacity)."
+    )
     headroom: Resources = Field(description="Capacity minus the hub's peak: what projects may use.")
     approved: Resources = Field(description="Sum of the approved requests of active projects.")
     pending: Resources = Field(description="Sum of the requests not approved yet.")
@@ -72,6 +79,13 @@ def quota_fit(plan: SizingPlan, projects: tuple[AIProject, ...], today: date) ->
         cpu=round(sum(w.cpu * w.peak_pods for w in plan.workloads), 3),
         memory_gib=round(sum(w.memory_gib * w.peak_pods for w in plan.workloads), 3),
     )
+    by_name = {w.name: w for w in plan.workloads}
+    added = [(by_name[row.workload], row.servers) for row in plan.project_servers]
+    project_servers = Resources(
+        gpus=sum(w.gpu * n for w, n in added),
+        cpu=round(sum(w.cpu * n for w, n in added), 3),
+        memory_gib=round(sum(w.memory_gib * n for w, n in added), 3),
+    )
     headroom = Resources(
         gpus=max(capacity.gpus - hub_peak.gpus, 0),
         cpu=round(max(capacity.cpu - hub_peak.cpu, 0.0), 3),
@@ -100,6 +114,7 @@ def quota_fit(plan: SizingPlan, projects: tuple[AIProject, ...], today: date) ->
     return QuotaFit(
         capacity=capacity,
         hub_peak=hub_peak,
+        project_servers=project_servers,
         headroom=headroom,
         approved=approved,
         pending=_sum([r.request for r in rows if not r.approved]),

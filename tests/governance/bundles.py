@@ -43,5 +43,7 @@ def with_project(project: AIProject) -> tuple[AIProject, ...]:
 def bundle(
     projects: tuple[AIProject, ...] | None = None, today: date = TODAY, profile: CityProfile | None = None
 ) -> Bundle:
+    """Sized with the projects, as `aicommons render` does."""
     city = profile or riverton()
-    return render_bundle(city, size(city), register() if projects is None else projects, today)
+    chosen = register() if projects is None else projects
+    return render_bundle(city, size(city, chosen, today), chosen, today)

@@ -360,6 +360,15 @@ def test_gov06_passes_as_rendered_and_skips_without_sandboxes() -> None:
             lambda v: v["hub"]["extraConfig"].pop("30-aicommons-project-sandboxes"),
             "does not install the profile filter, so nothing enforces custom.aicommons.profileGroups",
         ),
+        (
+            lambda v: (
+                v["hub"]["config"]
+                .setdefault("JupyterHub", {})
+                .update(load_groups={"ai-commons-bike-demand": {"properties": {"projects": ["bike-demand"]}}})
+            ),
+            "load_groups is set while the authenticator manages groups (manage_groups: true): JupyterHub 5 "
+            "refuses to start",
+        ),
     ],
     ids=[
         "spawns-in-the-hub-namespace",
@@ -368,6 +377,7 @@ def test_gov06_passes_as_rendered_and_skips_without_sandboxes() -> None:
         "offered-to-non-members",
         "city-profile-into-a-sandbox",
         "no-filter",
+        "load-groups-beside-managed-groups",
     ],
 )
 def test_gov06_fails(change: Callable[[dict], object], expected: str) -> None:

@@ -7,6 +7,9 @@ Riverton's plan (examples/cities/riverton.yaml):
   hub peak    notebook 20 x (0.5 cores, 2 GiB) + gpu-small 3 x (3 cores, 12 GiB, 1 GPU)
               = 19 cores, 76 GiB, 3 GPUs
   headroom    9.81 cores, 31.843 GiB, 1 GPU slot
+
+known_plan() is sized without the projects on purpose: these tests check the report's
+arithmetic. Sizing that holds the projects' servers is checked in test_project_servers.py.
 """
 
 from __future__ import annotations
@@ -115,8 +118,16 @@ def test_size_reports_quotas_only_with_projects(tmp_path: Path) -> None:
     )
     args = ["size", str(tmp_path / "riverton.yaml"), "--today", "2026-03-01"]
     doc = json.loads(runner.invoke(app, [*args, "--format", "json"]).output)
-    assert {k: v for k, v in doc.items() if k != "project_quotas"} == json.loads(plain.output)
+    # The pools now hold the project servers (1 GPU server: 64 cores admit 21, the 1 GPU admits 1),
+    # but a quota far above its whole servers still exceeds what the pools leave.
+    assert doc["project_servers"] == [
+        {"project": "benefit-triage", "workload": "notebook", "servers": 8},
+        {"project": "bike-demand", "workload": "gpu-small", "servers": 1},
+    ]
+    assert doc["workloads"] == json.loads(plain.output)["workloads"]  # the hub's own peak
     assert len(doc["project_quotas"]["exceeded"]) == 2
     table = runner.invoke(app, args)
     assert table.exit_code == 0, table.output
-    assert "warning: approved CPU quotas total 68 cores" in " ".join(table.output.split())
+    words = " ".join(table.output.split())
+    assert "warning: approved CPU quotas total 68 cores" in words
+    assert "AI project servers" in words and "of which added for project servers" in words

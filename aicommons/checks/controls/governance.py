@@ -303,6 +303,19 @@ def servers_in_their_sandbox(ctx: CheckContext) -> Iterable[Finding]:
                     PROFILE_GROUPS_KEY,
                     slug,
                 )
+        if z2jh.get(values, "hub.config.JupyterHub.load_groups", None) and _manages_groups(values):
+            yield finding_at(
+                inventory,
+                release,
+                "hub.config.JupyterHub.load_groups is set while the authenticator manages groups "
+                "(manage_groups: true): JupyterHub 5 refuses to start ('Group management has been offloaded "
+                "to the authenticator'), so no project server starts; drop load_groups (membership comes "
+                "from the identity provider)",
+                "hub",
+                "config",
+                "JupyterHub",
+                "load_groups",
+            )
         if into_sandboxes and not _filter_installed(values):
             yield finding_at(
                 inventory,
@@ -320,3 +333,11 @@ def servers_in_their_sandbox(ctx: CheckContext) -> Iterable[Finding]:
                 f"no JupyterHub profile '{profile_slug(project)}': the project's members can only start servers "
                 "in the hub's namespace, outside the sandbox's quota, network policies and data volume",
             )
+
+
+def _manages_groups(values: Mapping[str, Any]) -> bool:
+    """Whether an authenticator in hub.config has manage_groups on."""
+    config = z2jh.get(values, "hub.config", {}) or {}
+    return any(
+        isinstance(section, Mapping) and section.get("manage_groups") is True for section in config.values()
+    )
