@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 
 from aicommons.catalog.model import CloudCatalog, GpuCatalog, ServerCatalog, UnitPrices
@@ -321,11 +321,130 @@ def test_unit_price_figures(unit_prices: UnitPrices, item: str, usd: float, unit
     assert unit_prices.usd(item, "us-east-1") == usd
 
 
-def test_region_multipliers_name_known_regions(unit_prices: UnitPrices, instances: CloudCatalog) -> None:
-    assert set(unit_prices.region_multipliers) <= set(instances.regions) - {unit_prices.base_region}
-    assert all(f > 0 for f in unit_prices.region_multipliers.values())
+# Regional figures as read for unit-prices.yaml (sources in the file). None is derived from another.
+REGIONAL_USD = {
+    ("eks_control_plane", "eu-west-1"): 0.10,
+    ("eks_control_plane", "eu-central-1"): 0.10,
+    ("nat_gateway_hour", "eu-west-1"): 0.048,
+    ("nat_gateway_hour", "eu-central-1"): 0.052,
+    ("nat_gateway_gb", "eu-west-1"): 0.048,
+    ("nat_gateway_gb", "eu-central-1"): 0.052,
+    ("s3_standard_gb_month", "eu-west-1"): 0.023,
+    ("s3_standard_gb_month", "eu-central-1"): 0.0245,
+    ("ebs_gp3_gb_month", "eu-west-1"): 0.088,
+    ("ebs_gp3_gb_month", "eu-central-1"): 0.0952,
+    ("efs_standard_gb_month", "eu-west-1"): 0.33,
+    ("efs_standard_gb_month", "eu-central-1"): 0.36,
+    ("cloudwatch_logs_ingest_gb", "eu-west-1"): 0.57,
+    ("cloudwatch_logs_ingest_gb", "eu-central-1"): 0.63,
+    ("cloudwatch_logs_store_gb_month", "eu-west-1"): 0.03,
+    ("cloudwatch_logs_store_gb_month", "eu-central-1"): 0.0324,
+}
+
+
+def _regional(unit_prices: UnitPrices) -> list[tuple[str, str, Any]]:
+    return [(p.item, region, rp) for p in unit_prices.prices for region, rp in p.regions.items()]
+
+
+def test_regional_prices_name_catalog_regions(unit_prices: UnitPrices, instances: CloudCatalog) -> None:
+    """Regional figures exist only for regions the instance catalog prices, never the base region."""
+    others = set(instances.regions) - {unit_prices.base_region}
+    for item, region, _ in _regional(unit_prices):
+        assert region in others, (item, region)
+
+
+def test_every_regional_figure_has_a_source_and_date(unit_prices: UnitPrices) -> None:
+    regional = _regional(unit_prices)
+    assert regional, "no regional figures"
+    for item, region, rp in regional:
+        assert rp.usd > 0, (item, region)
+        assert len(rp.source.strip()) > 40, f"{item} {region}: the source must say where it was read"
+        assert _real_date(rp.date) <= dt.date.today(), (item, region)
+
+
+def test_regional_figures_are_the_ones_read(unit_prices: UnitPrices) -> None:
+    found = {(item, region): rp.usd for item, region, rp in _regional(unit_prices)}
+    assert found == REGIONAL_USD
+
+
+def test_regional_figures_are_near_the_base_price(unit_prices: UnitPrices) -> None:
+    """Within 0.8x-1.5x of us-east-1: catches a per-hour/per-month or GB/TB mix-up."""
+    for price in unit_prices.prices:
+        for region, rp in price.regions.items():
+            ratio = rp.usd / price.usd
+            assert 0.8 <= ratio <= 1.5, f"{price.item} {region}: {rp.usd} is {ratio:.2f}x us-east-1"
+
+
+@pytest.mark.parametrize(("item", "region"), sorted(REGIONAL_USD))
+def test_usd_returns_the_regional_figure(unit_prices: UnitPrices, item: str, region: str) -> None:
+    assert unit_prices.usd(item, region) == REGIONAL_USD[item, region]
+    assert unit_prices.is_regional(item, region)
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "us-west-2", "ap-southeast-2"])
+def test_usd_falls_back_to_the_base_price(unit_prices: UnitPrices, region: str) -> None:
+    for price in unit_prices.prices:
+        assert unit_prices.usd(price.item, region) == price.usd, (price.item, region)
+        assert unit_prices.is_regional(price.item, region) == (region == "us-east-1")
     with pytest.raises(KeyError):
-        unit_prices.usd("no_such_item", "us-east-1")
+        unit_prices.usd("no_such_item", region)
+
+
+def _priced(regions: dict[str, Any], base_region: str = "us-east-1") -> dict[str, Any]:
+    regional = {"usd": 0.12, "source": "a page", "date": "2026-11-25"}
+    return {
+        "provider": "aws",
+        "base_region": base_region,
+        "prices": [
+            {"item": "a", "usd": 0.10, "unit": "hour", "source": "s", "date": "2026-11-25"},
+            {
+                "item": "b",
+                "usd": 0.10,
+                "unit": "hour",
+                "source": "s",
+                "date": "2026-11-25",
+                "regions": {r: regional for r in regions},
+            },
+        ],
+    }
+
+
+def test_usd_falls_back_per_item() -> None:
+    """An item without a figure for a region uses its own base price, whatever other items list."""
+    prices = UnitPrices.model_validate(_priced(["eu-west-1"]))
+    assert prices.usd("b", "eu-west-1") == 0.12
+    assert prices.usd("a", "eu-west-1") == 0.10
+    assert prices.usd("b", "eu-central-1") == 0.10
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_priced(["us-east-1"]), "base region"),
+        (_priced(["Frankfurt"]), "not a region name"),
+        ({**_priced([]), "region_multipliers": {"eu-west-1": 1.1}}, "unknown field 'region_multipliers'"),
+    ],
+)
+def test_bad_unit_prices_are_located(tmp_path: Path, data: dict[str, Any], message: str) -> None:
+    from aicommons.catalog.load import load_model_file
+    from aicommons.errors import ErrorGroup
+    from aicommons.yamlio import dump_yaml
+
+    path = tmp_path / "unit-prices.yaml"
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    with pytest.raises(ErrorGroup) as caught:
+        load_model_file(path, UnitPrices)
+    errors = [e for e in caught.value.errors if message in e.message]
+    assert len(errors) == 1, caught.value.render()
+    location = errors[0].location
+    assert location is not None and location.file == str(path) and location.line is not None
+
+
+def test_regional_price_needs_source_and_date() -> None:
+    data = _priced(["eu-west-1"])
+    del data["prices"][1]["regions"]["eu-west-1"]["source"]
+    with pytest.raises(ValidationError):
+        UnitPrices.model_validate(data)
 
 
 # --- on-prem servers --------------------------------------------------------------------------

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+# An AWS region name, e.g. eu-central-1 (the same form a profile's target.region takes).
+_AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
+_DATE = r"^\d{4}-\d{2}(-\d{2})?$"
 
 
 class Strict(BaseModel):
@@ -14,7 +20,7 @@ class Source(Strict):
 
     what: str = Field(description="Which columns or figures this source supports.")
     reference: str = Field(description="Repository path, document or page the figures were taken from.")
-    date: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="When the source was read or generated.")
+    date: str = Field(pattern=_DATE, description="When the source was read or generated.")
     note: str | None = None
 
 
@@ -47,12 +53,33 @@ class GpuModel(Strict):
     )
 
 
+class RegionalPrice(Strict):
+    """One item's price in a region other than the base region, with its own source."""
+
+    usd: float = Field(gt=0)
+    source: str = Field(min_length=1, description="Where this region's figure was read.")
+    date: str = Field(pattern=_DATE, description="When the figure was read.")
+
+
 class UnitPrice(Strict):
     item: str
-    usd: float = Field(ge=0)
+    usd: float = Field(ge=0, description="Price in the base region.")
     unit: str = Field(description="e.g. 'hour', 'GB-month', 'GB'.")
     source: str
     date: str
+    regions: dict[str, RegionalPrice] = Field(
+        default_factory=dict,
+        description="Figures for other regions; a region not listed uses the base-region price.",
+    )
+
+    # A field validator (not a model one) so that errors point at this item's `regions:`.
+    @field_validator("regions")
+    @classmethod
+    def _region_names(cls, regions: dict[str, RegionalPrice]) -> dict[str, RegionalPrice]:
+        bad = sorted(r for r in regions if not _AWS_REGION.match(r))
+        if bad:
+            raise ValueError(f"not a region name: {', '.join(bad)} (regions look like eu-central-1)")
+        return regions
 
 
 class CloudCatalog(Strict):
@@ -65,20 +92,48 @@ class CloudCatalog(Strict):
 
 
 class UnitPrices(Strict):
-    """Non-instance prices for a provider (hardware_profiles/aws/unit-prices.yaml)."""
+    """Non-instance prices for a provider (hardware_profiles/aws/unit-prices.yaml).
+
+    Each item has a base-region price and, optionally, per-region figures; a region an item does
+    not list falls back to that item's base-region price (there is no blanket regional factor).
+    """
 
     provider: str
-    region_multipliers: dict[str, float] = Field(
-        default_factory=dict, description="Price factor of other regions relative to the base region."
-    )
     base_region: str
     prices: list[UnitPrice] = Field(min_length=1)
 
-    def usd(self, item: str, region: str) -> float:
+    # On `prices` (not the model) so that errors point at `prices:` in the file.
+    @field_validator("prices")
+    @classmethod
+    def _items(cls, prices: list[UnitPrice], info: ValidationInfo) -> list[UnitPrice]:
+        items = [p.item for p in prices]
+        dupes = sorted({i for i in items if items.count(i) > 1})
+        if dupes:
+            raise ValueError(f"items must be unique: {', '.join(dupes)} repeated")
+        base = info.data.get("base_region")
+        listed = sorted(p.item for p in prices if base in p.regions)
+        if listed:
+            raise ValueError(
+                f"the base region {base!r} is listed under regions of: {', '.join(listed)} "
+                "(its price is the item's `usd`)"
+            )
+        return prices
+
+    def price(self, item: str) -> UnitPrice:
         for price in self.prices:
             if price.item == item:
-                return price.usd * self.region_multipliers.get(region, 1.0)
+                return price
         raise KeyError(item)
+
+    def usd(self, item: str, region: str) -> float:
+        """The item's price in ``region``: its regional figure, else the base-region price."""
+        price = self.price(item)
+        regional = price.regions.get(region)
+        return regional.usd if regional is not None else price.usd
+
+    def is_regional(self, item: str, region: str) -> bool:
+        """Whether ``usd(item, region)`` is a figure for that region (not a base-region fallback)."""
+        return region == self.base_region or region in self.price(item).regions
 
 
 class GpuCatalog(Strict):
