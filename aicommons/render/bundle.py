@@ -137,7 +137,13 @@ def _releases(
         releases.append(gpu())
     if active:
         releases.append(
-            sandboxes.sandboxes_release(active, profile, pr.SYSTEM_NAMESPACE, defaults.home_storage_class)
+            sandboxes.sandboxes_release(
+                active,
+                profile,
+                pr.SYSTEM_NAMESPACE,
+                defaults.home_storage_class,
+                defaults.kubernetes_groups_prefix,
+            )
         )
     from aicommons.render.releases import release
 

@@ -8,6 +8,7 @@ from aicommons import __version__
 from aicommons.profile.model import AwsTarget, CityProfile
 from aicommons.render.pools import pool_labels, pool_taints
 from aicommons.sizing.plan import SizingPlan
+from aicommons.targets.aws import OIDC_GROUPS_PREFIX, OIDC_USERNAME_PREFIX
 
 KUBERNETES_VERSION = "1.34"
 VPC_CIDR = "10.42.0.0/16"
@@ -106,9 +107,25 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
                 "object_lock_days": gov.audit_retention_days,
             },
         ],
+        "oidc": _oidc(profile),
         "budget_usd_month": round(profile.budget.monthly_usd, 2),
         "budget_alert_emails": list(profile.budget.alert_emails),
         "budget_alert_thresholds": [float(t) for t in profile.budget.alert_thresholds],
         "tags": cost_tags(profile),
         "data_residency_regions": list(gov.data_residency_regions),
+    }
+
+
+def _oidc(profile: CityProfile) -> dict[str, str] | None:
+    """The city's identity provider as EKS registers it (None without one)."""
+    identity = profile.identity
+    if identity is None:
+        return None
+    return {
+        "issuer_url": identity.issuer_url,
+        "client_id": identity.client_id,
+        "username_claim": identity.username_claim,
+        "groups_claim": identity.groups_claim,
+        "username_prefix": OIDC_USERNAME_PREFIX,
+        "groups_prefix": OIDC_GROUPS_PREFIX,
     }

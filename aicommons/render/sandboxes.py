@@ -146,7 +146,11 @@ def tenants(projects: list[AIProject], plan: SizingPlan, limit_range: dict[str, 
 
 
 def sandboxes_release(
-    projects: list[AIProject], profile: CityProfile, namespace: str, storage_class: str | None = None
+    projects: list[AIProject],
+    profile: CityProfile,
+    namespace: str,
+    storage_class: str | None = None,
+    groups_prefix: str = "",
 ) -> Release:
     """The local ``aicommons-sandboxes`` chart: oversight Role and RoleBinding, the hub's Role and
     RoleBinding, and a data volume (``project-data``, labelled with its classification) per sandbox.
@@ -163,7 +167,9 @@ def sandboxes_release(
         version=str(version),
         source="local chart shipped with aicommons (charts/aicommons-sandboxes)",
     )
-    groups = sorted(profile.identity.admin_groups) if profile.identity else []
+    # The cluster's names for the oversight groups: the identity provider's, with the prefix its
+    # OIDC configuration adds (oidc: on AWS, where the infra stack registers the provider).
+    groups = sorted(groups_prefix + g for g in profile.identity.admin_groups) if profile.identity else []
     values = {
         "city": profile.city.slug,
         "oversight": {"roleName": OVERSIGHT_ROLE, "groups": groups},

@@ -56,6 +56,13 @@ def aws_node_types(region: str, types: list[InstanceType], prices: dict[str, flo
     return sorted(out, key=lambda t: t.name)
 
 
+# The infra stack registers the city's identity provider with EKS (an OIDC identity provider
+# configuration) under these prefixes, so an IdP group "staff" is the Kubernetes group
+# "oidc:staff" and no IdP group can pose as a built-in one such as system:masters.
+OIDC_USERNAME_PREFIX = "oidc:"
+OIDC_GROUPS_PREFIX = "oidc:"
+
+
 class AwsTargetModel:
     provider = "aws"
     autoscales = True
@@ -204,6 +211,7 @@ class AwsTargetModel:
             autoscaler=True,
             gpu_setup=gpu_setup_for(has_gpu, has_mig, nodes_have_driver=True, operator_present=False),
             calico=False,  # the VPC CNI enforces NetworkPolicy (enabled by the infra stack)
+            kubernetes_groups_prefix=OIDC_GROUPS_PREFIX,
             # The bucket's real name is an infra-stack output, set at deploy; the file holds its prefix.
             audit_sink={
                 "type": "s3",

@@ -30,6 +30,9 @@ class PlatformDefaults:
     audit_sink_outputs: dict[str, str] = field(default_factory=dict)  # values path -> infra output
     log_shipper_role_output: str | None = None
     notes: list[str] = field(default_factory=list)
+    # How the cluster names the identity provider's groups: the groups prefix of its OIDC
+    # configuration ("" where the cluster is not ours and passes the IdP's names through).
+    kubernetes_groups_prefix: str = ""
 
 
 def gpu_setup_for(

@@ -112,6 +112,18 @@ class BucketArgs:
 
 
 @dataclass(frozen=True)
+class OidcArgs:
+    """The city's identity provider, registered with EKS so people sign in to the cluster with it."""
+
+    issuer_url: str
+    client_id: str
+    username_claim: str
+    groups_claim: str
+    username_prefix: str  # e.g. "oidc:": an IdP user or group can never pose as a built-in one
+    groups_prefix: str
+
+
+@dataclass(frozen=True)
 class InfraArgs:
     city: str
     region: str
@@ -131,6 +143,7 @@ class InfraArgs:
     budget_alert_thresholds: list[float]  # percent of the budget, e.g. [80, 100]
     tags: dict[str, str]  # cost-allocation tags on everything
     data_residency_regions: list[str] = field(default_factory=list)
+    oidc: OidcArgs | None = None  # None: people reach the cluster through EKS access entries only
     # Added by the stacks: IRSA role -> "namespace:serviceaccount", overriding the defaults
     # (ebs-csi, cluster-autoscaler, log-shipper, vpc-cni; see infra/iam.py).
     service_accounts: dict[str, str] = field(default_factory=dict)

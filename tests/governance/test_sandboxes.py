@@ -9,10 +9,11 @@ import pytest
 import yaml
 
 from aicommons.checks.adapters.bundle import bundle_inventory
+from aicommons.profile import load_profile
 from aicommons.render.bundle import render_bundle
 from aicommons.sizing.plan import size
 
-from .bundles import TODAY, bundle, edited, register, riverton, with_project
+from .bundles import ROOT, TODAY, bundle, edited, register, riverton, with_project
 
 
 def _platform(files: dict[str, bytes]) -> dict:
@@ -156,7 +157,12 @@ def test_oversight_chart_binds_the_admin_groups() -> None:
     )
     assert "helm/charts/aicommons-sandboxes/templates/oversight.yaml" in files
     values = yaml.safe_load(files["helm/aicommons-sandboxes.values.yaml"])
-    assert values["oversight"] == {"roleName": "aicommons-oversight", "groups": ["aicommons-admins"]}
+    # On AWS the infra stack registers the IdP with EKS under the "oidc:" groups prefix, so the
+    # cluster knows the admin group as oidc:aicommons-admins; the RoleBinding must name it so.
+    assert values["oversight"] == {"roleName": "aicommons-oversight", "groups": ["oidc:aicommons-admins"]}
+    infra = yaml.safe_load(files["pulumi/Pulumi.infra.yaml"])["config"]["aicommons:infra"]
+    assert infra["oidc"]["groups_prefix"] == "oidc:"
+    assert infra["oidc"]["groups_claim"] == riverton().identity.groups_claim
     assert values["hub"] == {
         "namespace": "jupyterhub",
         "serviceAccount": "hub",
@@ -191,7 +197,7 @@ def test_oversight_chart_binds_the_admin_groups() -> None:
     assert sorted(r.kind for r in in_ns) == ["Role", "RoleBinding"]
     binding = next(r for r in in_ns if r.kind == "RoleBinding")
     assert binding.spec["subjects"] == [
-        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "aicommons-admins"}
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "oidc:aicommons-admins"}
     ]
     (claim,) = [
         r
@@ -242,3 +248,12 @@ def test_the_sandboxes_chart_schema_refuses_bad_values() -> None:
     files["helm/aicommons-sandboxes.values.yaml"] = yaml.safe_dump(values).encode()
     with pytest.raises(InputError, match="does not render"):
         bundle_inventory(files)
+
+
+def test_oversight_groups_keep_the_idp_names_on_an_existing_cluster() -> None:
+    """Not our cluster: its OIDC configuration is the city's, and the names pass through as given."""
+    onprem = load_profile(ROOT / "examples" / "cities" / "harbourview-onprem.yaml")
+    files = bundle(profile=onprem).files
+    values = yaml.safe_load(files["helm/aicommons-sandboxes.values.yaml"])
+    assert values["oversight"]["groups"] == sorted(onprem.identity.admin_groups)
+    assert "pulumi/Pulumi.infra.yaml" not in files

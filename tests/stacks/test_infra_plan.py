@@ -14,6 +14,7 @@ NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 BUCKET = "aws:s3/bucket:Bucket"
 CA = "k8s.io/cluster-autoscaler"
+IDP_CONFIG = "aws:eks/identityProviderConfig:IdentityProviderConfig"
 
 
 def of_type(plan: StackPlan, type_: str) -> list[PlannedResource]:
@@ -258,6 +259,30 @@ def test_network_spans_the_zones_with_a_nat_each(infra: StackPlan) -> None:
     private = [s for s in subnets if "kubernetes.io/role/internal-elb" in s.inputs["tags"]]
     cluster = one(infra, "aws:eks/cluster:Cluster")
     assert len(private) == 2 and len(cluster.inputs["vpcConfig"]["subnetIds"]) == 2
+
+
+def test_city_identity_provider_is_registered_with_prefixes(bundle: Path, infra: StackPlan) -> None:
+    assert not of_type(infra, IDP_CONFIG)  # without an identity provider: access entries only
+    config = riverton.infra_config()
+    config["aicommons:infra"]["oidc"] = {
+        "issuer_url": "https://login.riverton.example.gov/realms/staff",
+        "client_id": "aicommons-hub",
+        "username_claim": "preferred_username",
+        "groups_claim": "groups",
+        "username_prefix": "oidc:",
+        "groups_prefix": "oidc:",
+    }
+    idp = one(riverton.plan_infra(bundle, config), IDP_CONFIG)
+    assert idp.inputs["clusterName"] == "aicommons-riverton"
+    assert idp.inputs["oidc"] == {
+        "identityProviderConfigName": "city-idp",
+        "issuerUrl": "https://login.riverton.example.gov/realms/staff",
+        "clientId": "aicommons-hub",
+        "usernameClaim": "preferred_username",
+        "usernamePrefix": "oidc:",
+        "groupsClaim": "groups",
+        "groupsPrefix": "oidc:",
+    }
 
 
 def test_existing_vpc_creates_no_network(bundle: Path) -> None:

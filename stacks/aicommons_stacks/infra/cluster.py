@@ -121,6 +121,24 @@ class Cluster(pulumi.ComponentResource):
             deletion_protection=True,
             opts=child(self, protect=True, depends_on=[attachment, logs]),
         )
+        if args.oidc is not None:
+            # People sign in to the cluster with the city's identity provider; RoleBindings name its
+            # groups with the prefix (the sandboxes' oversight Role is bound that way).
+            aws.eks.IdentityProviderConfig(
+                f"{name}-city-idp",
+                cluster_name=cluster.name,
+                oidc=aws.eks.IdentityProviderConfigOidcArgs(
+                    identity_provider_config_name="city-idp",
+                    issuer_url=args.oidc.issuer_url,
+                    client_id=args.oidc.client_id,
+                    username_claim=args.oidc.username_claim,
+                    username_prefix=args.oidc.username_prefix,
+                    groups_claim=args.oidc.groups_claim,
+                    groups_prefix=args.oidc.groups_prefix,
+                ),
+                tags=args.tags,
+                opts=child(self),
+            )
         issuer = cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
         oidc = aws.iam.OpenIdConnectProvider(
             f"{name}-oidc",
