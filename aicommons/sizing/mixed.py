@@ -117,16 +117,23 @@ def mixed_pool(
     chosen = [t for t in used if any(per_type[t])]
     if not chosen:
         return None
+    # The pool's floor (min_nodes, as for a single-type pool) sits on the cheapest type the
+    # quietest level uses; every other group scales from zero.
     quietest = min(
         range(len(levels)),
         key=lambda k: (sum(candidates[t].price * per_type[t][k] for t in chosen), sum(levels[k].counts), k),
+    )
+    floor = min(
+        (t for t in chosen if per_type[t][quietest] > 0),
+        key=lambda t: (candidates[t].price, candidates[t].node.name),
+        default=None,
     )
     groups = [
         NodeGroupSolution(
             node=candidates[t].node,
             capacity=Resources(*candidates[t].capacity),
             level_nodes=tuple((level.hours, per_type[t][k]) for k, level in enumerate(levels)),
-            min_nodes=per_type[t][quietest] if bound.min_nodes else 0,
+            min_nodes=min(bound.min_nodes, per_type[t][quietest]) if t == floor else 0,
             peak_nodes=max(per_type[t]),
         )
         for t in chosen
