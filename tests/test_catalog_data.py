@@ -378,14 +378,14 @@ def test_regional_figures_are_near_the_base_price(unit_prices: UnitPrices) -> No
 @pytest.mark.parametrize(("item", "region"), sorted(REGIONAL_USD))
 def test_usd_returns_the_regional_figure(unit_prices: UnitPrices, item: str, region: str) -> None:
     assert unit_prices.usd(item, region) == REGIONAL_USD[item, region]
-    assert unit_prices.is_regional(item, region)
+    assert region in unit_prices.price(item).regions
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "us-west-2", "ap-southeast-2"])
 def test_usd_falls_back_to_the_base_price(unit_prices: UnitPrices, region: str) -> None:
     for price in unit_prices.prices:
         assert unit_prices.usd(price.item, region) == price.usd, (price.item, region)
-        assert unit_prices.is_regional(price.item, region) == (region == "us-east-1")
+        assert region not in price.regions
     with pytest.raises(KeyError):
         unit_prices.usd("no_such_item", region)
 

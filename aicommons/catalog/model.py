@@ -131,10 +131,6 @@ class UnitPrices(Strict):
         regional = price.regions.get(region)
         return regional.usd if regional is not None else price.usd
 
-    def is_regional(self, item: str, region: str) -> bool:
-        """Whether ``usd(item, region)`` is a figure for that region (not a base-region fallback)."""
-        return region == self.base_region or region in self.price(item).regions
-
 
 class GpuCatalog(Strict):
     sources: list[Source] = Field(min_length=1)

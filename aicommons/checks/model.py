@@ -109,3 +109,11 @@ class CheckContext:
 
 
 CheckFn = Callable[[CheckContext], Iterable[Finding]]
+
+
+def node_group_name(eks_name: object, cluster: object) -> str | None:
+    """A node group's name as the sizing plan has it: EKS's name less the stacks' '<cluster>-'
+    prefix; None when either is unknown or the prefix does not match."""
+    if isinstance(eks_name, str) and isinstance(cluster, str) and eks_name.startswith(f"{cluster}-"):
+        return eks_name.removeprefix(f"{cluster}-")
+    return None

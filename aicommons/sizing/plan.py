@@ -243,7 +243,7 @@ def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date |
         if mixed is not None and mixed.usd_month < single - 1e-6:
             layouts = [mixed]
         tight = lower.whole_usd_month(_level_costs(problem, lower, layouts))
-        if layouts == [mixed]:
+        if mixed is not None and layouts[0] is mixed:  # a mixed pool is optimal when it meets the bound
             layouts = [replace(mixed, proven_optimal=mixed.usd_month <= tight * (1 + PROVEN) + 1e-6)]
         role = "gpu" if sharing else "user"
         solutions += [(role, s) for s in layouts]

@@ -25,7 +25,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aicommons.checks.model import BUCKET, BUDGET, CLUSTER, LOG_GROUP, NODE_GROUP, TRAIL, Resource
+from aicommons.checks.model import (
+    BUCKET,
+    BUDGET,
+    CLUSTER,
+    LOG_GROUP,
+    NODE_GROUP,
+    TRAIL,
+    Resource,
+    node_group_name,
+)
 from aicommons.errors import MissingComponentError
 
 CITY_TAG = "aicommons:city"
@@ -546,7 +555,7 @@ class _AwsReader:
         spec["tags"] = dict(sorted(tags.items()))
         spec["unreadable"] = unreadable
         name = (
-            _group_short_name(group)
+            node_group_name(group.get("nodegroupName"), group.get("clusterName"))
             or labels.get(POOL_LABEL)
             or tags.get(POOL_LABEL)
             or group.get("nodegroupName")
@@ -756,11 +765,3 @@ def denies_insecure_transport(policy: str | Mapping[str, Any] | None) -> bool:
             if any(str(v).lower() == "false" for v in values if v is not None):
                 return True
     return False
-
-
-def _group_short_name(group: Mapping[str, Any]) -> str | None:
-    """The node group's name as the sizing plan has it: EKS's name less the '<cluster>-' prefix."""
-    name, cluster = group.get("nodegroupName"), group.get("clusterName")
-    if isinstance(name, str) and isinstance(cluster, str) and name.startswith(f"{cluster}-"):
-        return name.removeprefix(f"{cluster}-")
-    return None

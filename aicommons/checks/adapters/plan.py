@@ -41,6 +41,7 @@ from aicommons.checks.model import (
     TRAIL,
     Inventory,
     Resource,
+    node_group_name,
 )
 from aicommons.plan.model import SECRET, UNKNOWN, PlannedResource, StackPlan
 from aicommons.profile.model import CityProfile
@@ -477,7 +478,7 @@ def _node_groups(index: _Index) -> list[Resource]:
         out.append(
             Resource(
                 kind=NODE_GROUP,
-                name=_group_short_name(group_name, inputs.get("clusterName"))
+                name=node_group_name(group_name, inputs.get("clusterName"))
                 or labels.get(POOL_LABEL)
                 or str(group_name),
                 labels=labels,
@@ -486,14 +487,6 @@ def _node_groups(index: _Index) -> list[Resource]:
             )
         )
     return out
-
-
-def _group_short_name(name: Any, cluster: Any) -> str | None:
-    """The node group's name as the sizing plan has it: EKS's name less the '<cluster>-' prefix."""
-    if _is_known(name) and _is_known(cluster) and isinstance(name, str) and isinstance(cluster, str):
-        if name.startswith(f"{cluster}-"):
-            return name.removeprefix(f"{cluster}-")
-    return None
 
 
 # --- Logs, trail, budget -----------------------------------------------------------------------
