@@ -1,0 +1,2 @@
+"""An offline model of the cluster a bundle deploys to: admission, references and order,
+scheduling. See docs/architecture.md ("The cluster check")."""
