@@ -104,3 +104,23 @@ class ClusterFinding:
     message: str  # what the cluster would do, with the numbers
     cause: str = ""  # the profile field or value that causes it, when known
     rule: str = ""  # short name of the modelled rule, e.g. "quota.services.nodeports"
+
+
+@dataclass(frozen=True)
+class PodInstance:
+    """The pods one workload object asks for, as admission leaves them.
+
+    Built by ``aicommons.clustercheck.pods.effective_pods(cluster)`` from Deployments,
+    StatefulSets, DaemonSets, Jobs, CronJobs, bare Pods and operator-made pods (CloudNativePG
+    ``Cluster`` instances), after the namespace's LimitRange defaults are applied.
+    ``requests`` are in Kubernetes units (cpu millicores, memory bytes, extended resources as
+    counts): the pod's effective request (sum of containers, or the largest init container if
+    larger, per resource, as the scheduler computes it).
+    """
+
+    owner: Obj
+    namespace: str
+    replicas: int  # pods the object asks for (DaemonSet: 0, see per_node)
+    per_node: bool  # a DaemonSet: one pod on every node it selects
+    spec: Mapping[str, Any]  # the pod spec after defaulting (nodeSelector, affinity, tolerations, ...)
+    requests: Mapping[str, int]
