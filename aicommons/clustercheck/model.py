@@ -81,6 +81,10 @@ class NodeGroup:
     taints: tuple[Taint, ...]
     allocatable: Mapping[str, int]
     zones: tuple[str, ...] = ()
+    # What sizing left on each node for DaemonSets (the target's DaemonsetOverhead, GPU extras
+    # included on GPU groups), in the units of ``allocatable``: cpu, memory, pods. Empty: not
+    # known (a hand-made group), and the overhead is not checked.
+    daemonset_budget: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from aicommons.catalog.load import cloud_catalog, find_gpu, unit_prices
@@ -9,12 +10,19 @@ from aicommons.catalog.model import InstanceType
 from aicommons.errors import InputError, Location
 from aicommons.profile.model import AwsTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, kubelet_allocatable
-from aicommons.targets.base import CostContext, family_filter
+from aicommons.targets.base import (
+    INSTANCE_TYPE_LABEL,
+    REGION_LABEL,
+    ZONE_LABEL,
+    CostContext,
+    family_filter,
+    kubelet_labels,
+)
 from aicommons.targets.platform import PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
-    from aicommons.sizing.plan import CostLine, SizingPlan
+    from aicommons.sizing.plan import CostLine, NodeGroupPlan, PoolPlan, SizingPlan
 
 HOURS_PER_MONTH = 730
 # Karpenter's default vmMemoryOverheadPercent: memory the hypervisor and kernel keep.
@@ -26,6 +34,12 @@ EKS_OVERHEAD = DaemonsetOverhead(
     cpu=0.25, memory_gib=0.4, pods=5, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
 )
 BURSTABLE_FAMILIES = ("t2", "t3", "t3a", "t4g")
+# The label the cluster autoscaler's AWS provider reads to tell GPU nodes apart; the infra stack
+# sets it from the GPU model (stacks/aicommons_stacks/infra/nodepools.py, pool_labels).
+ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
+# EKS managed node groups label their nodes with the capacity type (ON_DEMAND here).
+CAPACITY_TYPE_LABEL = "eks.amazonaws.com/capacityType"
+_GOARCH = {"x86_64": "amd64", "arm64": "arm64"}
 ROOT_VOLUME_GIB = {"cpu": 50, "gpu": 200}
 
 
@@ -73,6 +87,25 @@ class AwsTargetModel:
 
     def overhead(self, profile: CityProfile) -> DaemonsetOverhead:
         return EKS_OVERHEAD
+
+    def node_labels(self, profile: CityProfile, pool: PoolPlan, group: NodeGroupPlan) -> dict[str, str]:
+        """The kubelet's labels, the AWS cloud provider's (instance type, region, zone when the
+        group has one) and EKS's capacity type; GPU pools also get the accelerator label."""
+        assert isinstance(profile.target, AwsTarget)
+        arch = next(
+            (t.arch for t in cloud_catalog("aws").instance_types if t.instance_type == group.instance_type),
+            "x86_64",
+        )
+        labels = kubelet_labels(_GOARCH.get(arch, arch)) | {
+            INSTANCE_TYPE_LABEL: group.instance_type,
+            REGION_LABEL: profile.target.region,
+            CAPACITY_TYPE_LABEL: "ON_DEMAND",
+        }
+        if len(pool.zones) == 1:
+            labels[ZONE_LABEL] = pool.zones[0]
+        if pool.role == "gpu" and pool.gpu_model:
+            labels[ACCELERATOR_LABEL] = re.sub(r"[^a-z0-9.-]+", "-", pool.gpu_model.lower()).strip("-.")
+        return labels
 
     def node_types(self, profile: CityProfile) -> list[NodeType]:
         region = self.region(profile)

@@ -9,7 +9,7 @@ from aicommons.sizing.capacity import DaemonsetOverhead, NodeType
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
-    from aicommons.sizing.plan import CostLine, PoolPlan, SizingPlan
+    from aicommons.sizing.plan import CostLine, NodeGroupPlan, PoolPlan, SizingPlan
     from aicommons.targets.platform import PlatformDefaults
 
 
@@ -28,6 +28,11 @@ class TargetModel(Protocol):
     def region(self, profile: CityProfile) -> str: ...
 
     def overhead(self, profile: CityProfile) -> DaemonsetOverhead: ...
+
+    def node_labels(self, profile: CityProfile, pool: PoolPlan, group: NodeGroupPlan) -> dict[str, str]:
+        """Labels a node of this group carries beside the pool's own (render/pools.py): those the
+        kubelet, the cloud or the infra stack set. Read by the cluster check's scheduling model."""
+        ...
 
     def node_types(self, profile: CityProfile) -> list[NodeType]:
         """Every node the optimiser may choose, with kubelet allocatable and hourly cost."""
@@ -68,6 +73,20 @@ def target_named(provider: str) -> TargetModel:
         "onprem": OnpremTargetModel(),
     }
     return registry[provider]
+
+
+# Labels every kubelet sets on its Node (kubernetes.io/os, kubernetes.io/arch; see
+# https://kubernetes.io/docs/reference/labels-annotations-taints/).
+OS_LABEL = "kubernetes.io/os"
+ARCH_LABEL = "kubernetes.io/arch"
+INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
+ZONE_LABEL = "topology.kubernetes.io/zone"
+REGION_LABEL = "topology.kubernetes.io/region"
+
+
+def kubelet_labels(arch: str = "amd64") -> dict[str, str]:
+    """What the kubelet labels every Linux node with (GOARCH spelling: amd64, arm64)."""
+    return {OS_LABEL: "linux", ARCH_LABEL: arch}
 
 
 def family_filter(profile: CityProfile, types: list[NodeType]) -> list[NodeType]:

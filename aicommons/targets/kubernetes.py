@@ -9,12 +9,12 @@ from aicommons.errors import InputError, Location
 from aicommons.profile.model import KubernetesTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources
 from aicommons.sizing.cost import HOURS_PER_MONTH
-from aicommons.targets.base import CostContext, family_filter
+from aicommons.targets.base import CostContext, family_filter, kubelet_labels
 from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
-    from aicommons.sizing.plan import CostLine, SizingPlan
+    from aicommons.sizing.plan import CostLine, NodeGroupPlan, PoolPlan, SizingPlan
 
 # Node shapes are given as allocatable; only the daemonsets the platform adds are taken off
 # (CNI, kube-proxy, CSI node plugin, node exporter, log shipper).
@@ -34,6 +34,11 @@ class KubernetesTargetModel:
 
     def overhead(self, profile: CityProfile) -> DaemonsetOverhead:
         return GENERIC_OVERHEAD
+
+    def node_labels(self, profile: CityProfile, pool: PoolPlan, group: NodeGroupPlan) -> dict[str, str]:
+        """The kubelet's own labels. The pool labels and taints (render/pools.py) are the city's
+        to apply to its nodes, as the bundle README says; arm64 nodes are not modelled."""
+        return kubelet_labels()
 
     def node_types(self, profile: CityProfile) -> list[NodeType]:
         assert isinstance(profile.target, KubernetesTarget)

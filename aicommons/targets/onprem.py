@@ -9,12 +9,12 @@ from aicommons.errors import InputError, Location
 from aicommons.profile.model import OnpremTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, kubelet_allocatable
 from aicommons.sizing.cost import HOURS_PER_MONTH
-from aicommons.targets.base import CostContext, family_filter
+from aicommons.targets.base import CostContext, family_filter, kubelet_labels
 from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
-    from aicommons.sizing.plan import CostLine, SizingPlan
+    from aicommons.sizing.plan import CostLine, NodeGroupPlan, PoolPlan, SizingPlan
 
 ONPREM_OVERHEAD = DaemonsetOverhead(
     cpu=0.3, memory_gib=0.5, pods=5, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
@@ -67,6 +67,11 @@ class OnpremTargetModel:
 
     def overhead(self, profile: CityProfile) -> DaemonsetOverhead:
         return ONPREM_OVERHEAD
+
+    def node_labels(self, profile: CityProfile, pool: PoolPlan, group: NodeGroupPlan) -> dict[str, str]:
+        """The kubelet's own labels (the catalog's servers are x86-64); the pool labels and taints
+        (render/pools.py) are applied when the cluster is built, as the bundle README says."""
+        return kubelet_labels()
 
     def node_types(self, profile: CityProfile) -> list[NodeType]:
         target = profile.target
