@@ -22,7 +22,7 @@ from aicommons.governance.model import AIProject
 from aicommons.profile.model import AwsTarget, CityProfile
 from aicommons.sizing.bounds import GroupBound, group_bound
 from aicommons.sizing.capacity import NodeType, Resources
-from aicommons.sizing.core import core_services, min_core_nodes
+from aicommons.sizing.core import min_core_nodes
 from aicommons.sizing.cost import HOURS_PER_MONTH, money
 from aicommons.sizing.demand import Level, PodDemand, check_feasible, levels, pod_demands
 from aicommons.sizing.layout import NodeGroupSolution, PoolLayout, always_on, single_type
@@ -37,6 +37,7 @@ from aicommons.sizing.optimize import (
     solve_pool,
 )
 from aicommons.sizing.projects import ProjectServers, project_servers, with_servers, within_node_limits
+from aicommons.sizing.system_pods import core_pods, tier_features
 from aicommons.targets.base import CostContext, TargetModel, target_for
 
 PROVEN = 1e-6  # a mixed pool this close to the lower bound is optimal
@@ -252,7 +253,8 @@ def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date |
         baseline = naive_pools(members, user_types, problem)
         naive += baseline if baseline is not None else math.inf
 
-    core = _core_pool(profile, target, types, overhead)
+    gpu_sharing = sorted({s.pods[0].sharing for role, s in solutions if role == "gpu"})
+    core = _core_pool(profile, target, types, overhead, gpu_sharing)
     pools = _pool_plans(profile, target, core, solutions)
     workloads = _workload_plans(profile, hub, pools)
     other = target.other_costs(CostContext(profile, pools))
@@ -308,9 +310,23 @@ def _check_zones(profile: CityProfile) -> None:
             )
 
 
-def _core_pool(profile: CityProfile, target: TargetModel, types: list[NodeType], overhead) -> PoolSolution:  # type: ignore[no-untyped-def]
+def system_features(profile: CityProfile, target: TargetModel, gpu_sharing: Sequence[str]) -> frozenset[str]:
+    """The optional platform components the bundle installs (sizing/system_pods.py Feature)."""
+    letsencrypt = profile.hub is None or profile.hub.https == "letsencrypt"
+    return (
+        tier_features(profile.effective_tier)
+        | ({"letsencrypt"} if letsencrypt else set())
+        | target.system_features(profile, gpu_sharing)
+    )
+
+
+def _core_pool(  # type: ignore[no-untyped-def]
+    profile: CityProfile, target: TargetModel, types: list[NodeType], overhead, gpu_sharing: Sequence[str]
+) -> PoolSolution:
+    """The smallest always-on layout for the system pods that run on core nodes: the same table
+    (sizing/system_pods.py) the renderer takes their requests from."""
     tier = profile.effective_tier
-    services = core_services(tier)
+    services = core_pods(tier, system_features(profile, target, gpu_sharing))
     pods = tuple(
         PodDemand(i, s.name, s.cpu, s.memory_gib, 0, 0.0, s.replicas, "", None)
         for i, s in enumerate(services)

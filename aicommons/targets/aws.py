@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from aicommons.catalog.load import cloud_catalog, find_gpu, unit_prices
@@ -16,6 +17,7 @@ from aicommons.targets.base import (
     ZONE_LABEL,
     CostContext,
     family_filter,
+    gpu_operator_installed,
     kubelet_labels,
 )
 from aicommons.targets.platform import PlatformDefaults, gpu_setup_for
@@ -106,6 +108,19 @@ class AwsTargetModel:
         if pool.role == "gpu" and pool.gpu_model:
             labels[ACCELERATOR_LABEL] = re.sub(r"[^a-z0-9.-]+", "-", pool.gpu_model.lower()).strip("-.")
         return labels
+
+    def system_features(self, profile: CityProfile, gpu_sharing: Collection[str]) -> frozenset[str]:
+        """The autoscaler and the EBS CSI add-on always; the GPU operator only for MIG (the NVIDIA
+        AMI has the driver)."""
+        setup = gpu_setup_for(
+            bool(gpu_sharing),
+            any(s.startswith("mig:") for s in gpu_sharing),
+            nodes_have_driver=True,
+            operator_present=False,
+        )
+        return frozenset(
+            {"autoscaler", "ebs-csi"} | ({"gpu-operator"} if gpu_operator_installed(setup) else set())
+        )
 
     def node_types(self, profile: CityProfile) -> list[NodeType]:
         region = self.region(profile)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -32,6 +33,12 @@ class TargetModel(Protocol):
     def node_labels(self, profile: CityProfile, pool: PoolPlan, group: NodeGroupPlan) -> dict[str, str]:
         """Labels a node of this group carries beside the pool's own (render/pools.py): those the
         kubelet, the cloud or the infra stack set. Read by the cluster check's scheduling model."""
+        ...
+
+    def system_features(self, profile: CityProfile, gpu_sharing: Collection[str]) -> frozenset[str]:
+        """Optional platform components this target installs (sizing/system_pods.py Feature:
+        "autoscaler", "gpu-operator", "calico", "ebs-csi"), given the GPU pools' sharing modes; the same
+        decisions as ``platform_defaults``, made before the plan exists."""
         ...
 
     def node_types(self, profile: CityProfile) -> list[NodeType]:
@@ -87,6 +94,11 @@ REGION_LABEL = "topology.kubernetes.io/region"
 def kubelet_labels(arch: str = "amd64") -> dict[str, str]:
     """What the kubelet labels every Linux node with (GOARCH spelling: amd64, arm64)."""
     return {OS_LABEL: "linux", ARCH_LABEL: arch}
+
+
+def gpu_operator_installed(setup: str) -> bool:
+    """Whether a GPU setup (targets/platform.py GpuSetup) installs NVIDIA's GPU operator."""
+    return setup.startswith("operator-")
 
 
 def family_filter(profile: CityProfile, types: list[NodeType]) -> list[NodeType]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from aicommons.catalog.load import find_gpu
@@ -9,7 +10,7 @@ from aicommons.errors import InputError, Location
 from aicommons.profile.model import KubernetesTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources
 from aicommons.sizing.cost import HOURS_PER_MONTH
-from aicommons.targets.base import CostContext, family_filter, kubelet_labels
+from aicommons.targets.base import CostContext, family_filter, gpu_operator_installed, kubelet_labels
 from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
@@ -39,6 +40,19 @@ class KubernetesTargetModel:
         """The kubelet's own labels. The pool labels and taints (render/pools.py) are the city's
         to apply to its nodes, as the bundle README says; arm64 nodes are not modelled."""
         return kubelet_labels()
+
+    def system_features(self, profile: CityProfile, gpu_sharing: Collection[str]) -> frozenset[str]:
+        """Calico where the cluster's CNI ignores policies; the GPU operator unless the city runs one."""
+        target = profile.target
+        assert isinstance(target, KubernetesTarget)
+        setup = gpu_setup_for(
+            bool(gpu_sharing),
+            any(s.startswith("mig:") for s in gpu_sharing),
+            nodes_have_driver=False,
+            operator_present=target.gpu_operator_present,
+        )
+        features = set() if target.network_policy_enforced else {"calico"}
+        return frozenset(features | ({"gpu-operator"} if gpu_operator_installed(setup) else set()))
 
     def node_types(self, profile: CityProfile) -> list[NodeType]:
         assert isinstance(profile.target, KubernetesTarget)

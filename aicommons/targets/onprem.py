@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from aicommons.catalog.load import find_gpu, server_catalog
@@ -9,7 +10,7 @@ from aicommons.errors import InputError, Location
 from aicommons.profile.model import OnpremTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, kubelet_allocatable
 from aicommons.sizing.cost import HOURS_PER_MONTH
-from aicommons.targets.base import CostContext, family_filter, kubelet_labels
+from aicommons.targets.base import CostContext, family_filter, gpu_operator_installed, kubelet_labels
 from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for
 
 if TYPE_CHECKING:
@@ -72,6 +73,16 @@ class OnpremTargetModel:
         """The kubelet's own labels (the catalog's servers are x86-64); the pool labels and taints
         (render/pools.py) are applied when the cluster is built, as the bundle README says."""
         return kubelet_labels()
+
+    def system_features(self, profile: CityProfile, gpu_sharing: Collection[str]) -> frozenset[str]:
+        """Calico always; the GPU operator (with drivers) wherever there are GPUs."""
+        setup = gpu_setup_for(
+            bool(gpu_sharing),
+            any(s.startswith("mig:") for s in gpu_sharing),
+            nodes_have_driver=False,
+            operator_present=False,
+        )
+        return frozenset({"calico"} | ({"gpu-operator"} if gpu_operator_installed(setup) else set()))
 
     def node_types(self, profile: CityProfile) -> list[NodeType]:
         target = profile.target

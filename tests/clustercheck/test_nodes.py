@@ -42,8 +42,10 @@ def test_riverton_groups_carry_the_pool_labels_and_taints() -> None:
     _, plan, groups = sized("riverton")
     assert list(groups) == [g.name for p in plan.pools for g in p.node_groups]
     core, gpu = groups["core"], groups["gpu-t4"]
-    assert (core.instance_type, core.min_count, core.max_count) == ("t3.medium", 3, 3)
-    assert core.allocatable == {"cpu": 1930, "memory": 3404516556, "pods": 17}
+    # One t3.large (pilot): 2000m - 70m = 1930m; 8 GiB x 0.925 = 7577.6 MiB, less 11 x 35 + 255 =
+    # 640 MiB kube-reserved and 100 MiB eviction = 6837.6 MiB = 7169743257.6 bytes; 35 pods.
+    assert (core.instance_type, core.min_count, core.max_count) == ("t3.large", 1, 1)
+    assert core.allocatable == {"cpu": 1930, "memory": 7169743257, "pods": 35}
     assert core.taints == ()
     assert core.labels["hub.jupyter.org/node-purpose"] == "core"
     assert core.labels["kubernetes.io/os"] == "linux" and core.labels["kubernetes.io/arch"] == "amd64"

@@ -1,0 +1,107 @@
+"""The core pool is sized from the system pods the platform runs (sizing/system_pods.py), the
+table the renderer takes their requests from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aicommons.profile.load import load_profile
+from aicommons.render.jupyterhub import _HUB_RESOURCES
+from aicommons.sizing.capacity import schedulable
+from aicommons.sizing.plan import size, system_features
+from aicommons.sizing.system_pods import container, core_pods, node_pods
+from aicommons.targets.aws import EKS_OVERHEAD
+from aicommons.targets.base import target_for
+from aicommons.targets.kubernetes import GENERIC_OVERHEAD
+from aicommons.targets.onprem import ONPREM_OVERHEAD
+from aicommons.units import cpu_quantity, memory_quantity
+from tests.conftest import EXAMPLES, FIXTURES, ROOT
+
+RIVERTON = ROOT / "examples" / "cities" / "riverton.yaml"
+KUBERNETES = FIXTURES / "good" / "kubernetes-cluster.yaml"
+
+
+def test_riverton_core_pool_is_packed_from_the_table() -> None:
+    profile = load_profile(RIVERTON)
+    target = target_for(profile)
+    plan = size(profile)
+    gpu_sharing = [p.gpu_sharing for p in plan.pools if p.role == "gpu"]
+    features = system_features(profile, target, gpu_sharing)
+    # Pilot on AWS with Let's Encrypt and one exclusive T4 pool: no database, no user scheduler,
+    # no GPU operator (the NVIDIA AMI has the driver; the device plugin is a DaemonSet).
+    assert features == {"letsencrypt", "autoscaler", "ebs-csi"}
+    pods = core_pods("pilot", features)
+    assert [(p.name, p.replicas) for p in pods] == [
+        ("hub", 1),
+        ("proxy", 1),
+        ("autohttps", 1),
+        ("cluster-autoscaler", 1),
+        ("coredns", 2),
+        ("ebs-csi-controller", 2),
+    ]
+    # CPU: 0.5 + 0.2 + (0.1 + 0.01) + 0.1 + 2 x 0.1 + 2 x 6 x 0.01 = 1.23 cores.
+    # Memory: 1 + 0.5 + (256 + 32)/1024 + 600/1024 + 2 x 70/1024 + 2 x 6 x 40/1024 = 2.97265625 GiB.
+    assert sum(p.cpu * p.replicas for p in pods) == pytest.approx(1.23)
+    assert sum(p.memory_gib * p.replicas for p in pods) == pytest.approx(2.97265625)
+    # A t3.medium leaves 3.1707 - 0.4 = 2.7707 GiB, less 2% = 2.715 GiB for pods: too little.
+    # A t3.large leaves 6.152 GiB: one node (the pilot's floor) holds them all.
+    t3_medium = next(t for t in target.node_types(profile) if t.name == "t3.medium")
+    assert schedulable(t3_medium.allocatable, EKS_OVERHEAD, 0).memory_gib == pytest.approx(2.715, abs=1e-3)
+    core = plan.pools[0]
+    assert (core.name, core.instance_type, core.nodes.min, core.nodes.max) == ("core", "t3.large", 1, 1)
+
+
+def test_above_pilot_the_core_pool_hosts_the_database_and_user_scheduler() -> None:
+    pods = {p.name: p for p in core_pods("medium", {"user-scheduler", "database"})}
+    assert pods["hub-db"].replicas == 2 and (pods["hub-db"].cpu, pods["hub-db"].memory_gib) == (1, 2)
+    assert pods["user-scheduler"].replicas == 2
+    assert "cloudnative-pg" in pods and "cluster-autoscaler" not in pods and "autohttps" not in pods
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, KUBERNETES], ids=lambda p: Path(p).stem)
+def test_system_features_are_what_the_platform_installs(path: Path) -> None:
+    """Sizing decides the optional components before the plan exists; the renderer decides them
+    from the plan (platform_defaults). Both must say the same."""
+    profile = load_profile(path)
+    target = target_for(profile)
+    plan = size(profile)
+    defaults = target.platform_defaults(profile, plan)
+    features = system_features(profile, target, [p.gpu_sharing for p in plan.pools if p.role == "gpu"])
+    assert ("autoscaler" in features) == defaults.autoscaler
+    assert ("calico" in features) == defaults.calico
+    assert ("gpu-operator" in features) == defaults.gpu_setup.startswith("operator-")
+    assert ("database" in features) == (profile.effective_tier != "pilot")
+
+
+@pytest.mark.parametrize("overhead", [EKS_OVERHEAD, GENERIC_OVERHEAD, ONPREM_OVERHEAD])
+def test_the_platforms_daemonsets_fit_every_targets_overhead(overhead) -> None:  # type: ignore[no-untyped-def]
+    """The overhead also holds the cluster's own daemons (2i2c measured 170-195m and ~250 MiB
+    per EKS node for aws-node, kube-proxy, ebs-csi-node): ours must leave them room."""
+    daemons = node_pods("large", {"gpu-operator", "calico", "autoscaler", "database"})
+    assert [p.name for p in daemons] == ["fluent-bit", "nfd-worker"]
+    cpu = sum(p.cpu for p in daemons)  # 0.05 + 0.005 = 0.055
+    memory = sum(p.memory_gib for p in daemons)  # (64 + 64) / 1024 = 0.125
+    assert cpu == pytest.approx(0.055) and memory == pytest.approx(0.125)
+    assert cpu + 0.195 <= overhead.cpu
+    assert memory + 250 / 1024 <= overhead.memory_gib
+    assert len(daemons) + 3 <= overhead.pods
+
+
+@pytest.mark.parametrize("tier", ["pilot", "small", "medium", "large"])
+def test_the_hub_figures_are_those_the_renderer_sets(tier: str) -> None:
+    hub = container(tier, "hub", "hub")  # type: ignore[arg-type]
+    assert hub.cpu_limit is not None and hub.memory_limit_gib is not None
+    rendered = (
+        cpu_quantity(hub.cpu),
+        memory_quantity(hub.memory_gib),
+        cpu_quantity(hub.cpu_limit),
+        memory_quantity(hub.memory_limit_gib),
+    )
+    assert rendered == _HUB_RESOURCES[tier]
+
+
+def test_an_unknown_container_is_a_key_error() -> None:
+    with pytest.raises(KeyError, match="hub/nope"):
+        container("pilot", "hub", "nope")
