@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from aicommons.errors import InputError, Location
-from aicommons.profile.model import CityProfile, Workload
+from aicommons.profile.model import CityProfile, Tier, Workload
 from aicommons.render.pools import node_selector, tolerations
+from aicommons.sizing.core import core_request
 from aicommons.sizing.plan import PoolPlan, SizingPlan, WorkloadPlan
 from aicommons.units import cpu_quantity, memory_quantity, spawner_memory
 
@@ -28,6 +29,10 @@ _HUB_RESOURCES = {
     "large": ("4", "8Gi", "8", "16Gi"),
 }
 _PLACEHOLDERS = {"pilot": 0, "small": 2, "medium": 5, "large": 10}
+# Containers too small to size by tier: z2jh's secret-sync (a loop that copies the TLS
+# certificate into a Secret), the image puller's pause and image-pull init containers (they
+# only `echo`) and KubeSpawner's network-tools init container.
+_TINY = (0.01, 32 / 1024)
 
 # jupyter_events writes each event (server start/stop, ...) as one JSON line carrying
 # "__schema__". JupyterHub has no event for logins or admin actions: they are lines of the
@@ -55,6 +60,32 @@ c.JupyterHub.db_url = os.environ["HUB_DB_URI"].replace("postgresql://", "postgre
 """
 
 
+def resources(cpu: float, memory_gib: float, limit_factor: float = 2.0) -> dict[str, dict[str, str]]:
+    """Explicit requests and limits: the namespace's LimitRange default is for user servers
+    (sized by the default workload) and must never apply to the platform's own pods."""
+    return {
+        "requests": {"cpu": cpu_quantity(cpu), "memory": memory_quantity(memory_gib)},
+        "limits": {
+            "cpu": cpu_quantity(cpu * limit_factor),
+            "memory": memory_quantity(memory_gib * limit_factor),
+        },
+    }
+
+
+def proxy_public_ports(values: dict[str, Any]) -> int:
+    """Ports of z2jh's proxy-public Service (templates/proxy/service.yaml): https when HTTPS is
+    on (letsencrypt with hosts, manual, secret or offload), http unless disabled, extra ports."""
+    proxy = values.get("proxy") or {}
+    https = proxy.get("https") or {}
+    service = proxy.get("service") or {}
+    kind = https.get("type", "letsencrypt")
+    https_on = bool(https.get("enabled")) and (
+        kind in ("manual", "secret", "offload") or (kind == "letsencrypt" and bool(https.get("hosts")))
+    )
+    http_on = service.get("disableHttpPort") is not True
+    return int(https_on) + int(http_on) + len(service.get("extraPorts") or [])
+
+
 def require_render_fields(profile: CityProfile) -> None:
     missing = [name for name in ("identity", "hub") if getattr(profile, name) is None]
     if missing:
@@ -72,6 +103,8 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     pools = {p.name: p for p in plan.pools}
     by_name = {w.name: w for w in profile.workloads}
     profiles = [workload_profile(by_name[w.name], w, pools[w.pool], profile) for w in plan.workloads]
+    default_name = next((w.name for w in profile.workloads if w.default), profile.workloads[0].name)
+    default_plan = next(w for w in plan.workloads if w.name == default_name)
     authorize, token, userinfo = profile.identity.endpoints()
     hub_req_cpu, hub_req_mem, hub_lim_cpu, hub_lim_mem = _HUB_RESOURCES[tier]
     gov = profile.governance
@@ -104,7 +137,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "extraConfig": {"10-aicommons-event-log": _EVENT_LOGGING},
             "db": {"type": "sqlite-pvc", "pvc": {"storage": "1Gi"}},
         },
-        "proxy": _proxy(profile),
+        "proxy": _proxy(profile, tier),
         "singleuser": {
             "profileList": profiles,
             "networkPolicy": {
@@ -121,17 +154,24 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             # The metadata endpoint is blocked by the user-pod policy above, the project chart's egress
             # policy and IMDSv2 with hop limit 1; z2jh's iptables init container would be privileged.
             "cloudMetadata": {"blockWithIptables": False},
+            "networkTools": {"resources": resources(*_TINY)},
             "allowPrivilegeEscalation": False,
             "extraPodConfig": {"automountServiceAccountToken": False},
             "storage": {"type": "dynamic", "capacity": memory_quantity(profile.storage.home_gib_per_user)},
         },
         "scheduling": {
-            "userScheduler": {"enabled": tier != "pilot", "containerSecurityContext": RESTRICTED},
+            "userScheduler": {
+                "enabled": tier != "pilot",
+                "containerSecurityContext": RESTRICTED,
+                "resources": resources(*core_request(tier, "user-scheduler")),
+            },
             "podPriority": {"enabled": tier != "pilot"},
             "userPlaceholder": {
                 "enabled": tier != "pilot",
                 "replicas": _PLACEHOLDERS[tier],
                 "containerSecurityContext": RESTRICTED,
+                # a placeholder holds the room of one default user server
+                "resources": resources(default_plan.cpu, default_plan.memory_gib, limit_factor=1),
             },
             "corePods": {"nodeAffinity": {"matchNodePurpose": "require"}},
             "userPods": {"nodeAffinity": {"matchNodePurpose": "require"}},
@@ -144,9 +184,10 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "removeNamedServers": False,
         },
         "prePuller": {
-            "hook": {"enabled": False},
+            "hook": {"enabled": False, "resources": resources(*_TINY)},
             "continuous": {"enabled": tier != "pilot"},
             "containerSecurityContext": RESTRICTED,
+            "resources": resources(*_TINY),  # the pause container and every image-pull init container
         },
     }
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
@@ -158,7 +199,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     return values
 
 
-def _proxy(profile: CityProfile) -> dict[str, Any]:
+def _proxy(profile: CityProfile, tier: Tier) -> dict[str, Any]:
     hub = profile.hub
     assert hub is not None
     proxy: dict[str, Any] = {
@@ -167,9 +208,15 @@ def _proxy(profile: CityProfile) -> dict[str, Any]:
             "networkPolicy": {"enabled": True},
             "nodeSelector": {"hub.jupyter.org/node-purpose": "core"},
             "containerSecurityContext": RESTRICTED,
+            "resources": resources(*core_request(tier, "proxy")),
         },
-        "traefik": {"containerSecurityContext": RESTRICTED},
-        "secretSync": {"containerSecurityContext": RESTRICTED},
+        # autohttps: traefik terminates TLS; its load-acme init container has no resources key
+        # in z2jh (templates/proxy/autohttps/deployment.yaml) and takes the LimitRange default.
+        "traefik": {
+            "containerSecurityContext": RESTRICTED,
+            "resources": resources(*core_request(tier, "ingress-and-certificates")),
+        },
+        "secretSync": {"containerSecurityContext": RESTRICTED, "resources": resources(*_TINY)},
     }
     if hub.https == "letsencrypt":
         proxy["https"] = {

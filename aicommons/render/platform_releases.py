@@ -6,8 +6,10 @@ from typing import Any
 
 from aicommons.profile.model import CityProfile
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
+from aicommons.render.jupyterhub import proxy_public_ports, resources
 from aicommons.render.pools import DEVICE_PLUGIN_CONFIG_LABEL, GPU_TAINT, ROLE_LABEL, USER_DEDICATED_TAINT
 from aicommons.render.releases import Release, release
+from aicommons.sizing.core import core_request
 from aicommons.sizing.plan import SizingPlan
 from aicommons.units import cpu_quantity, memory_quantity
 
@@ -134,7 +136,13 @@ def database_operator() -> Release:
 
 
 def hub_database_cluster(profile: CityProfile) -> dict[str, Any]:
-    """The hub's PostgreSQL (two instances); CloudNativePG writes the credentials to hub-db-app."""
+    """The hub's PostgreSQL (two instances); CloudNativePG writes the credentials to hub-db-app.
+
+    Explicit resources (CloudNativePG gives them to the postgres container and to the
+    bootstrap-controller init container of each instance), so the jupyterhub namespace's
+    LimitRange default, meant for user servers, never sizes the database.
+    """
+    cpu, memory_gib = core_request(profile.effective_tier, "hub-database")
     return {
         "apiVersion": "postgresql.cnpg.io/v1",
         "kind": "Cluster",
@@ -146,6 +154,7 @@ def hub_database_cluster(profile: CityProfile) -> dict[str, Any]:
         "spec": {
             "instances": 2,
             "storage": {"size": "10Gi"},
+            "resources": resources(cpu, memory_gib),
             "bootstrap": {"initdb": {"database": "jupyterhub", "owner": "jupyterhub"}},
             "affinity": {"nodeSelector": CORE_SELECTOR},
         },
@@ -177,9 +186,18 @@ def platform_chart(
     sink: dict[str, Any],
     sink_outputs: dict[str, str],
     project_tenants: list[dict[str, Any]] | None = None,
+    *,
+    hub_values: dict[str, Any],
 ) -> Release:
     """This project's chart: quotas for the hub namespace and each AI project's sandbox, audit
-    shipping config, provenance."""
+    shipping config, provenance.
+
+    The hub namespace's quota allows z2jh's proxy-public Service as the API server charges it
+    (pkg/quota/v1/evaluator/core/services.go): a LoadBalancer Service is one load balancer and
+    one node port per port, a NodePort Service one node port per port.
+    """
+    service_type = ((hub_values.get("proxy") or {}).get("service") or {}).get("type", "LoadBalancer")
+    ports = proxy_public_ports(hub_values)
     gpu_slots = sum(p.capacity_at_max().gpu for p in plan.pools if p.role == "gpu")
     cpu = sum(p.capacity_at_max().cpu for p in plan.pools if p.role != "core")
     mem = sum(p.capacity_at_max().memory_gib for p in plan.pools if p.role != "core")
@@ -202,7 +220,8 @@ def platform_chart(
                         "cpu": str(int(cpu) + 8),
                         "memory": f"{int(mem) + 32}Gi",
                         "gpu": gpu_slots,
-                        "loadBalancers": 1,  # z2jh's proxy-public Service
+                        "loadBalancers": int(service_type == "LoadBalancer"),  # z2jh's proxy-public
+                        "nodePorts": ports if service_type in ("LoadBalancer", "NodePort") else 0,
                         "pods": sum(w.peak_pods for w in plan.workloads) * 2 + 50,
                         "persistentVolumeClaims": registered + 20,
                         "storage": f"{int(registered * profile.storage.home_gib_per_user) + 100}Gi",

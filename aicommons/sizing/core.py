@@ -50,6 +50,15 @@ def core_services(tier: Tier) -> list[CoreService]:
     return out
 
 
+def core_request(tier: Tier, name: str) -> tuple[float, float]:
+    """(CPU cores, memory GiB) one replica of a core service requests at this tier: the figure
+    sizing counts, and the request the rendered values give the service's pods."""
+    spec = _TABLE[name][tier]
+    if spec is None:
+        raise KeyError(f"the {tier} tier runs no {name}")
+    return spec[0], spec[1]
+
+
 def min_core_nodes(tier: Tier) -> int:
     """At least two nodes in two zones above the pilot tier."""
     return 1 if tier == "pilot" else 2
