@@ -9,6 +9,7 @@ shipper.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from aicommons.errors import InputError, Location
@@ -29,10 +30,11 @@ _HUB_RESOURCES = {
     "large": ("4", "8Gi", "8", "16Gi"),
 }
 _PLACEHOLDERS = {"pilot": 0, "small": 2, "medium": 5, "large": 10}
-# Containers too small to size by tier: z2jh's secret-sync (a loop that copies the TLS
-# certificate into a Secret), the image puller's pause and image-pull init containers (they
-# only `echo`) and KubeSpawner's network-tools init container.
-_TINY = (0.01, 32 / 1024)
+# Containers too small to size by tier: the image puller's pause and image-pull init containers
+# (they only `echo`) and KubeSpawner's network-tools init container; z2jh's secret-sync, a
+# Python loop that copies the TLS certificate into a Secret.
+_TINY = {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}}
+_SECRET_SYNC = {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}}
 
 # jupyter_events writes each event (server start/stop, ...) as one JSON line carrying
 # "__schema__". JupyterHub has no event for logins or admin actions: they are lines of the
@@ -154,7 +156,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             # The metadata endpoint is blocked by the user-pod policy above, the project chart's egress
             # policy and IMDSv2 with hop limit 1; z2jh's iptables init container would be privileged.
             "cloudMetadata": {"blockWithIptables": False},
-            "networkTools": {"resources": resources(*_TINY)},
+            "networkTools": {"resources": copy.deepcopy(_TINY)},
             "allowPrivilegeEscalation": False,
             "extraPodConfig": {"automountServiceAccountToken": False},
             "storage": {"type": "dynamic", "capacity": memory_quantity(profile.storage.home_gib_per_user)},
@@ -184,10 +186,10 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "removeNamedServers": False,
         },
         "prePuller": {
-            "hook": {"enabled": False, "resources": resources(*_TINY)},
+            "hook": {"enabled": False, "resources": copy.deepcopy(_TINY)},
             "continuous": {"enabled": tier != "pilot"},
             "containerSecurityContext": RESTRICTED,
-            "resources": resources(*_TINY),  # the pause container and every image-pull init container
+            "resources": copy.deepcopy(_TINY),  # the pause container and every image-pull init container
         },
     }
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
@@ -216,7 +218,7 @@ def _proxy(profile: CityProfile, tier: Tier) -> dict[str, Any]:
             "containerSecurityContext": RESTRICTED,
             "resources": resources(*core_request(tier, "ingress-and-certificates")),
         },
-        "secretSync": {"containerSecurityContext": RESTRICTED, "resources": resources(*_TINY)},
+        "secretSync": {"containerSecurityContext": RESTRICTED, "resources": copy.deepcopy(_SECRET_SYNC)},
     }
     if hub.https == "letsencrypt":
         proxy["https"] = {
