@@ -8,8 +8,11 @@ Custom resources have no schema there: they are skipped (``skipped_custom`` name
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from packaging.version import Version
 
@@ -54,24 +57,51 @@ def _built_in(api_version: str) -> bool:
     return "." not in group or group in _BUILT_IN_GROUPS
 
 
+@cache
+def _definitions(version: str) -> Any:
+    from kubernetes_validate.utils import schema_contents
+
+    return schema_contents(f"kubernetes-json-schema/v{version}.0-local-strict/_definitions.json", version)
+
+
+@cache
+def _validator(version: str, kind: str, api_version: str) -> Any:
+    """kubernetes-validate's strict schema of one kind, compiled once (its own ``validate``
+    reloads the schemas for every object)."""
+    import jsonschema
+    from kubernetes_validate.utils import schema_contents
+    from referencing import Registry, Resource
+
+    api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        body = schema_contents(
+            f"kubernetes-json-schema/v{version}.0-local-strict/{kind.lower()}-{api}.json", version
+        )
+    except FileNotFoundError:
+        return None
+    registry = Resource.from_contents(_definitions(version)) @ (Resource.from_contents(body) @ Registry())
+    return jsonschema.validators.Draft202012Validator(body, registry=registry)
+
+
 def validate(objects: Iterable[Obj], target: str) -> tuple[list[SchemaResult], list[Obj]]:
     """(objects the API server would refuse as invalid, custom resources not validated)."""
-    import kubernetes_validate
-
     used, note = schema_version(target)
     invalid: list[SchemaResult] = []
     skipped: list[Obj] = []
     for obj in objects:
         api = str(obj.doc.get("apiVersion", ""))
-        try:
-            kubernetes_validate.validate(dict(obj.doc), f"{used}.0", strict=True)
-        except kubernetes_validate.SchemaNotFoundError:
+        validator = _validator(used, obj.kind, api)
+        if validator is None:
             if _built_in(api):
                 invalid.append(SchemaResult(obj, f"Kubernetes {used} serves no {obj.kind} in {api}"))
             else:
                 skipped.append(obj)
-        except kubernetes_validate.ValidationError as exc:
-            at = ".".join(str(p) for p in exc.absolute_path) or "(object)"
-            msg = f"invalid at {at}: {exc.message}"
+            continue
+        error = next(
+            iter(sorted(validator.iter_errors(dict(obj.doc)), key=lambda e: list(e.absolute_path))), None
+        )
+        if error is not None:
+            at = ".".join(str(p) for p in error.absolute_path) or "(object)"
+            msg = f"invalid at {at}: {error.message}"
             invalid.append(SchemaResult(obj, f"{msg} ({note})" if note else msg))
     return invalid, skipped
