@@ -97,10 +97,9 @@ def validate(objects: Iterable[Obj], target: str) -> tuple[list[SchemaResult], l
             else:
                 skipped.append(obj)
             continue
-        error = next(
-            iter(sorted(validator.iter_errors(dict(obj.doc)), key=lambda e: list(e.absolute_path))), None
-        )
-        if error is not None:
+        errors = sorted(validator.iter_errors(dict(obj.doc)), key=lambda e: [str(p) for p in e.absolute_path])
+        if errors:
+            error = errors[0]
             at = ".".join(str(p) for p in error.absolute_path) or "(object)"
             msg = f"invalid at {at}: {error.message}"
             invalid.append(SchemaResult(obj, f"{msg} ({note})" if note else msg))
