@@ -54,7 +54,7 @@ def check_limit_ranges(cluster: ClusterInput, pods: list[AdmittedPod]) -> list[C
         if found:
             lr = ranges[pod.template.namespace][0]
             owner = pod.template.owner
-            message = f"{lr.ref} refuses the pods of {_kind_name(owner)}: " + "; ".join(found)
+            message = f"the LimitRanger refuses the pods of {_kind_name(owner)}: " + "; ".join(found)
             out.append(_finding(owner, "limitrange.bounds", message, cluster.causes.get(lr.ref, "")))
     return out
 
