@@ -42,7 +42,7 @@ def _kind_name(obj: Obj) -> str:
 def check_schemas(cluster: ClusterInput) -> list[ClusterFinding]:
     """Objects invalid against the Kubernetes schema of the target version."""
     invalid, _ = schema.validate(cluster.objects, cluster.kubernetes_version)
-    return [_finding(r.obj, "schema", r.message) for r in invalid]
+    return [_finding(r.obj, "schema", r.message, r.obj.source) for r in invalid]
 
 
 def check_limit_ranges(cluster: ClusterInput, pods: list[AdmittedPod]) -> list[ClusterFinding]:
@@ -55,7 +55,11 @@ def check_limit_ranges(cluster: ClusterInput, pods: list[AdmittedPod]) -> list[C
             lr = ranges[pod.template.namespace][0]
             owner = pod.template.owner
             message = f"the LimitRanger refuses the pods of {_kind_name(owner)}: " + "; ".join(found)
-            out.append(_finding(owner, "limitrange.bounds", message, cluster.causes.get(lr.ref, "")))
+            out.append(
+                _finding(
+                    owner, "limitrange.bounds", message, cluster.causes.get(lr.ref, f"{lr.ref} spec.limits")
+                )
+            )
     return out
 
 
@@ -125,7 +129,15 @@ def check_pod_security(cluster: ClusterInput, pods: list[AdmittedPod]) -> list[C
                 f'Pod Security "{level}" (v{version[0]}.{version[1]}) of namespace {pod.template.namespace} '
                 f"refuses {whose}: " + "; ".join(reasons)
             )
-            out.append(_finding(owner, f"podsecurity.{level}", message))
+            cause = f"Namespace {pod.template.namespace} label {ENFORCE}={level}"
+            out.append(
+                _finding(
+                    owner,
+                    f"podsecurity.{level}",
+                    message,
+                    cluster.causes.get(f"Namespace/{pod.template.namespace}", cause),
+                )
+            )
     return out
 
 

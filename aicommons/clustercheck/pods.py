@@ -70,7 +70,7 @@ def _replicas(obj: Obj) -> int:
     spec = obj.doc.get("spec") or {}
     if obj.kind in ("Job", "CronJob"):
         job = spec if obj.kind == "Job" else (spec.get("jobTemplate") or {}).get("spec") or {}
-        parallel = int(job.get("parallelism", 1) if job.get("parallelism") is not None else 1)
+        parallel = int(job["parallelism"]) if job.get("parallelism") is not None else 1
         completions = job.get("completions")
         return min(parallel, int(completions)) if completions is not None else parallel
     value = spec.get("replicas")
