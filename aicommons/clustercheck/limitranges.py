@@ -78,11 +78,15 @@ def apply_defaults(spec: dict[str, Any], ranges: Iterable[Obj]) -> list[Defaulte
     """
     default_limits: dict[str, Any] = {}
     default_requests: dict[str, Any] = {}
-    for lr in ranges:
-        for item in items(lr):
+    for lr in ranges:  # Admit applies each LimitRange in turn: the first to default a resource wins
+        limits: dict[str, Any] = {}
+        requests: dict[str, Any] = {}
+        for item in items(lr):  # within one LimitRange, a later Container item overrides
             if item.get("type") == "Container":
-                default_limits.update(item.get("default") or {})
-                default_requests.update(item.get("defaultRequest") or {})
+                limits.update(item.get("default") or {})
+                requests.update(item.get("defaultRequest") or {})
+        default_limits = {**limits, **default_limits}
+        default_requests = {**requests, **default_requests}
     out: list[Defaulted] = []
     for key in ("containers", "initContainers"):
         for c in spec.get(key) or []:

@@ -72,6 +72,13 @@ def test_limit_range_without_default_request_uses_default_then_max() -> None:
     assert pod.requests == {"cpu": 4000, "memory": 8 * GIB}
 
 
+def test_the_first_limit_range_to_default_a_resource_wins() -> None:
+    first = limit_range(name="a", defaultRequest={"cpu": "100m"})
+    second = limit_range(name="b", defaultRequest={"cpu": "200m", "memory": "1Gi"})
+    [pod] = effective_pods(cluster(first, second, workload("Deployment", "x", pod_spec(container("c")))))
+    assert pod.requests == {"cpu": 100, "memory": GIB}
+
+
 def test_other_namespaces_keep_their_requests() -> None:
     lr = limit_range(ns="elsewhere", defaultRequest={"cpu": "1"})
     [pod] = effective_pods(cluster(lr, workload("Deployment", "x", pod_spec(container("c", {"cpu": "10m"})))))
