@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from aicommons.profile.load import load_profile
-from aicommons.render.jupyterhub import _HUB_RESOURCES
+from aicommons.render.jupyterhub import jupyterhub_values
 from aicommons.sizing.capacity import schedulable
 from aicommons.sizing.plan import size, system_features
-from aicommons.sizing.system_pods import container, core_pods, node_pods
+from aicommons.sizing.system_pods import container, core_pods, node_pods, system_pods
 from aicommons.targets.aws import EKS_OVERHEAD
 from aicommons.targets.base import target_for
 from aicommons.targets.kubernetes import GENERIC_OVERHEAD
@@ -42,9 +42,9 @@ def test_riverton_core_pool_is_packed_from_the_table() -> None:
         ("ebs-csi-controller", 2),
     ]
     # CPU: 0.5 + 0.2 + (0.1 + 0.01) + 0.1 + 2 x 0.1 + 2 x 6 x 0.01 = 1.23 cores.
-    # Memory: 1 + 0.5 + (256 + 32)/1024 + 600/1024 + 2 x 70/1024 + 2 x 6 x 40/1024 = 2.97265625 GiB.
+    # Memory: 1 + 0.5 + (256 + 64)/1024 + 600/1024 + 2 x 70/1024 + 2 x 6 x 40/1024 = 3.00390625 GiB.
     assert sum(p.cpu * p.replicas for p in pods) == pytest.approx(1.23)
-    assert sum(p.memory_gib * p.replicas for p in pods) == pytest.approx(2.97265625)
+    assert sum(p.memory_gib * p.replicas for p in pods) == pytest.approx(3.00390625)
     # A t3.medium leaves 3.1707 - 0.4 = 2.7707 GiB, less 2% = 2.715 GiB for pods: too little.
     # A t3.large leaves 6.152 GiB: one node (the pilot's floor) holds them all.
     t3_medium = next(t for t in target.node_types(profile) if t.name == "t3.medium")
@@ -89,17 +89,29 @@ def test_the_platforms_daemonsets_fit_every_targets_overhead(overhead) -> None: 
     assert len(daemons) + 3 <= overhead.pods
 
 
-@pytest.mark.parametrize("tier", ["pilot", "small", "medium", "large"])
-def test_the_hub_figures_are_those_the_renderer_sets(tier: str) -> None:
-    hub = container(tier, "hub", "hub")  # type: ignore[arg-type]
-    assert hub.cpu_limit is not None and hub.memory_limit_gib is not None
-    rendered = (
-        cpu_quantity(hub.cpu),
-        memory_quantity(hub.memory_gib),
-        cpu_quantity(hub.cpu_limit),
-        memory_quantity(hub.memory_limit_gib),
-    )
-    assert rendered == _HUB_RESOURCES[tier]
+@pytest.mark.parametrize("path", sorted(EXAMPLES, key=lambda p: p.name), ids=lambda p: p.stem)
+def test_every_system_container_renders_with_the_table_figures(path) -> None:
+    """Sizing packs the core pool from the table; the rendered values must ask for exactly that."""
+    profile = load_profile(path)
+    plan = size(profile)
+    if profile.hub is None:
+        pytest.skip("no hub in this profile")
+    values = jupyterhub_values(profile, plan)
+    tier = profile.effective_tier
+    checked = 0
+    for pod in system_pods(tier):
+        if pod.release != "jupyterhub":
+            continue
+        for spec in pod.containers:
+            node = values
+            for key in spec.values.split("."):
+                node = node[key]
+            requests = node["requests"]
+            assert requests == {"cpu": cpu_quantity(spec.cpu), "memory": memory_quantity(spec.memory_gib)}
+            if spec.cpu_limit is not None:
+                assert node["limits"]["cpu"] == cpu_quantity(spec.cpu_limit)
+            checked += 1
+    assert checked >= 5  # hub, chp, traefik, secret-sync, kube-scheduler
 
 
 def test_an_unknown_container_is_a_key_error() -> None:

@@ -116,7 +116,13 @@ def _releases(
     project_tenants = sandboxes.tenants(active, plan, pr.limit_range(profile))
     releases = [
         pr.platform_chart(
-            profile, plan, provenance, defaults.audit_sink, defaults.audit_sink_outputs, project_tenants
+            profile,
+            plan,
+            provenance,
+            defaults.audit_sink,
+            defaults.audit_sink_outputs,
+            project_tenants,
+            hub_values=hub_values,
         ),
         pr.log_shipper(f"{PLATFORM_CHART}-audit-fluent-bit", defaults.log_shipper_role_output),
     ]

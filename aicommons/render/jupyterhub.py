@@ -9,25 +9,25 @@ shipper.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from aicommons.errors import InputError, Location
-from aicommons.profile.model import CityProfile, Workload
+from aicommons.profile.model import CityProfile, Tier, Workload
 from aicommons.render.pools import node_selector, tolerations
 from aicommons.sizing.plan import PoolPlan, SizingPlan, WorkloadPlan
+from aicommons.sizing.system_pods import SystemContainer, container
 from aicommons.units import cpu_quantity, memory_quantity, spawner_memory
 
 NAMESPACE = "jupyterhub"
 OIDC_SECRET_KEY = "oidcClientSecret"
 HUB_DB_SECRET = "hub-db-app"  # created by the CloudNativePG cluster (credentials never rendered)
 
-_HUB_RESOURCES = {
-    "pilot": ("500m", "1Gi", "1", "2Gi"),
-    "small": ("1", "2Gi", "2", "4Gi"),
-    "medium": ("2", "4Gi", "4", "8Gi"),
-    "large": ("4", "8Gi", "8", "16Gi"),
-}
 _PLACEHOLDERS = {"pilot": 0, "small": 2, "medium": 5, "large": 10}
+# Containers too small to size by tier: the image puller's pause and image-pull init containers
+# (they only `echo`) and KubeSpawner's network-tools init container; z2jh's secret-sync, a
+# Python loop that copies the TLS certificate into a Secret.
+_TINY = {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}}
 
 # jupyter_events writes each event (server start/stop, ...) as one JSON line carrying
 # "__schema__". JupyterHub has no event for logins or admin actions: they are lines of the
@@ -55,6 +55,43 @@ c.JupyterHub.db_url = os.environ["HUB_DB_URI"].replace("postgresql://", "postgre
 """
 
 
+def system_resources(spec: SystemContainer) -> dict[str, dict[str, str]]:
+    """A platform container's requests and limits from the one table sizing packs
+    (aicommons/sizing/system_pods.py): limits as the table gives them, else twice the request."""
+    out = resources(spec.cpu, spec.memory_gib)
+    if spec.cpu_limit is not None:
+        out["limits"]["cpu"] = cpu_quantity(spec.cpu_limit)
+    if spec.memory_limit_gib is not None:
+        out["limits"]["memory"] = memory_quantity(spec.memory_limit_gib)
+    return out
+
+
+def resources(cpu: float, memory_gib: float, limit_factor: float = 2.0) -> dict[str, dict[str, str]]:
+    """Explicit requests and limits: the namespace's LimitRange default is for user servers
+    (sized by the default workload) and must never apply to the platform's own pods."""
+    return {
+        "requests": {"cpu": cpu_quantity(cpu), "memory": memory_quantity(memory_gib)},
+        "limits": {
+            "cpu": cpu_quantity(cpu * limit_factor),
+            "memory": memory_quantity(memory_gib * limit_factor),
+        },
+    }
+
+
+def proxy_public_ports(values: dict[str, Any]) -> int:
+    """Ports of z2jh's proxy-public Service (templates/proxy/service.yaml): https when HTTPS is
+    on (letsencrypt with hosts, manual, secret or offload), http unless disabled, extra ports."""
+    proxy = values.get("proxy") or {}
+    https = proxy.get("https") or {}
+    service = proxy.get("service") or {}
+    kind = https.get("type", "letsencrypt")
+    https_on = bool(https.get("enabled")) and (
+        kind in ("manual", "secret", "offload") or (kind == "letsencrypt" and bool(https.get("hosts")))
+    )
+    http_on = service.get("disableHttpPort") is not True
+    return int(https_on) + int(http_on) + len(service.get("extraPorts") or [])
+
+
 def require_render_fields(profile: CityProfile) -> None:
     missing = [name for name in ("identity", "hub") if getattr(profile, name) is None]
     if missing:
@@ -72,8 +109,9 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     pools = {p.name: p for p in plan.pools}
     by_name = {w.name: w for w in profile.workloads}
     profiles = [workload_profile(by_name[w.name], w, pools[w.pool], profile) for w in plan.workloads]
+    default_name = next((w.name for w in profile.workloads if w.default), profile.workloads[0].name)
+    default_plan = next(w for w in plan.workloads if w.name == default_name)
     authorize, token, userinfo = profile.identity.endpoints()
-    hub_req_cpu, hub_req_mem, hub_lim_cpu, hub_lim_mem = _HUB_RESOURCES[tier]
     gov = profile.governance
     values: dict[str, Any] = {
         "hub": {
@@ -94,17 +132,14 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
                     "manage_groups": True,
                 },
             },
-            "resources": {
-                "requests": {"cpu": hub_req_cpu, "memory": hub_req_mem},
-                "limits": {"cpu": hub_lim_cpu, "memory": hub_lim_mem},
-            },
+            "resources": system_resources(container(tier, "hub", "hub")),
             "nodeSelector": {"hub.jupyter.org/node-purpose": "core"},
             "networkPolicy": {"enabled": True},
             "containerSecurityContext": RESTRICTED,
             "extraConfig": {"10-aicommons-event-log": _EVENT_LOGGING},
             "db": {"type": "sqlite-pvc", "pvc": {"storage": "1Gi"}},
         },
-        "proxy": _proxy(profile),
+        "proxy": _proxy(profile, tier),
         "singleuser": {
             "profileList": profiles,
             "networkPolicy": {
@@ -121,17 +156,24 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             # The metadata endpoint is blocked by the user-pod policy above, the project chart's egress
             # policy and IMDSv2 with hop limit 1; z2jh's iptables init container would be privileged.
             "cloudMetadata": {"blockWithIptables": False},
+            "networkTools": {"resources": copy.deepcopy(_TINY)},
             "allowPrivilegeEscalation": False,
             "extraPodConfig": {"automountServiceAccountToken": False},
             "storage": {"type": "dynamic", "capacity": memory_quantity(profile.storage.home_gib_per_user)},
         },
         "scheduling": {
-            "userScheduler": {"enabled": tier != "pilot", "containerSecurityContext": RESTRICTED},
+            "userScheduler": {
+                "enabled": tier != "pilot",
+                "containerSecurityContext": RESTRICTED,
+                "resources": system_resources(container(tier, "user-scheduler", "kube-scheduler")),
+            },
             "podPriority": {"enabled": tier != "pilot"},
             "userPlaceholder": {
                 "enabled": tier != "pilot",
                 "replicas": _PLACEHOLDERS[tier],
                 "containerSecurityContext": RESTRICTED,
+                # a placeholder holds the room of one default user server
+                "resources": resources(default_plan.cpu, default_plan.memory_gib, limit_factor=1),
             },
             "corePods": {"nodeAffinity": {"matchNodePurpose": "require"}},
             "userPods": {"nodeAffinity": {"matchNodePurpose": "require"}},
@@ -144,9 +186,10 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "removeNamedServers": False,
         },
         "prePuller": {
-            "hook": {"enabled": False},
+            "hook": {"enabled": False, "resources": copy.deepcopy(_TINY)},
             "continuous": {"enabled": tier != "pilot"},
             "containerSecurityContext": RESTRICTED,
+            "resources": copy.deepcopy(_TINY),  # the pause container and every image-pull init container
         },
     }
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
@@ -158,7 +201,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     return values
 
 
-def _proxy(profile: CityProfile) -> dict[str, Any]:
+def _proxy(profile: CityProfile, tier: Tier) -> dict[str, Any]:
     hub = profile.hub
     assert hub is not None
     proxy: dict[str, Any] = {
@@ -167,9 +210,18 @@ def _proxy(profile: CityProfile) -> dict[str, Any]:
             "networkPolicy": {"enabled": True},
             "nodeSelector": {"hub.jupyter.org/node-purpose": "core"},
             "containerSecurityContext": RESTRICTED,
+            "resources": system_resources(container(tier, "proxy", "chp")),
         },
-        "traefik": {"containerSecurityContext": RESTRICTED},
-        "secretSync": {"containerSecurityContext": RESTRICTED},
+        # autohttps: traefik terminates TLS; its load-acme init container has no resources key
+        # in z2jh (templates/proxy/autohttps/deployment.yaml) and takes the LimitRange default.
+        "traefik": {
+            "containerSecurityContext": RESTRICTED,
+            "resources": system_resources(container(tier, "autohttps", "traefik")),
+        },
+        "secretSync": {
+            "containerSecurityContext": RESTRICTED,
+            "resources": system_resources(container(tier, "autohttps", "secret-sync")),
+        },
     }
     if hub.https == "letsencrypt":
         proxy["https"] = {

@@ -6,9 +6,11 @@ from typing import Any
 
 from aicommons.profile.model import CityProfile
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
+from aicommons.render.jupyterhub import proxy_public_ports, system_resources
 from aicommons.render.pools import DEVICE_PLUGIN_CONFIG_LABEL, GPU_TAINT, ROLE_LABEL, USER_DEDICATED_TAINT
 from aicommons.render.releases import Release, release
 from aicommons.sizing.plan import SizingPlan
+from aicommons.sizing.system_pods import container
 from aicommons.units import cpu_quantity, memory_quantity
 
 SYSTEM_NAMESPACE = "aicommons-system"
@@ -134,7 +136,12 @@ def database_operator() -> Release:
 
 
 def hub_database_cluster(profile: CityProfile) -> dict[str, Any]:
-    """The hub's PostgreSQL (two instances); CloudNativePG writes the credentials to hub-db-app."""
+    """The hub's PostgreSQL (two instances); CloudNativePG writes the credentials to hub-db-app.
+
+    Explicit resources (CloudNativePG gives them to the postgres container and to the
+    bootstrap-controller init container of each instance), so the jupyterhub namespace's
+    LimitRange default, meant for user servers, never sizes the database.
+    """
     return {
         "apiVersion": "postgresql.cnpg.io/v1",
         "kind": "Cluster",
@@ -146,6 +153,7 @@ def hub_database_cluster(profile: CityProfile) -> dict[str, Any]:
         "spec": {
             "instances": 2,
             "storage": {"size": "10Gi"},
+            "resources": system_resources(container(profile.effective_tier, "hub-db", "postgres")),
             "bootstrap": {"initdb": {"database": "jupyterhub", "owner": "jupyterhub"}},
             "affinity": {"nodeSelector": CORE_SELECTOR},
         },
@@ -165,6 +173,20 @@ def limit_range(profile: CityProfile) -> dict[str, str]:
     }
 
 
+# The hub namespace's default request, for containers no one sizes: KubeSpawner always sets a
+# user server's requests from its profile, and the renderer sets every platform container's, but
+# z2jh's autohttps `load-acme` init container has no resources key (templates/proxy/autohttps/
+# deployment.yaml, 4.3.3 and 4.4.0): with the default workload's request it would ask for a user
+# server's room on a core node (issue 10, defect 3).
+UNSIZED_REQUEST = {"defaultRequestCpu": "50m", "defaultRequestMemory": "128Mi"}
+
+
+def hub_limit_range(profile: CityProfile) -> dict[str, str]:
+    """The hub namespace's LimitRange: the maxima and default limits of `limit_range`, a small
+    default request (`UNSIZED_REQUEST`)."""
+    return {**limit_range(profile), **UNSIZED_REQUEST}
+
+
 def calico() -> Release:
     """NetworkPolicy enforcement for clusters whose CNI ignores policies."""
     return release("tigera-operator", CALICO_NAMESPACE, {"installation": {"enabled": True}})
@@ -177,9 +199,18 @@ def platform_chart(
     sink: dict[str, Any],
     sink_outputs: dict[str, str],
     project_tenants: list[dict[str, Any]] | None = None,
+    *,
+    hub_values: dict[str, Any],
 ) -> Release:
     """This project's chart: quotas for the hub namespace and each AI project's sandbox, audit
-    shipping config, provenance."""
+    shipping config, provenance.
+
+    The hub namespace's quota allows z2jh's proxy-public Service as the API server charges it
+    (pkg/quota/v1/evaluator/core/services.go): a LoadBalancer Service is one load balancer and
+    one node port per port, a NodePort Service one node port per port.
+    """
+    service_type = ((hub_values.get("proxy") or {}).get("service") or {}).get("type", "LoadBalancer")
+    ports = proxy_public_ports(hub_values)
     gpu_slots = sum(p.capacity_at_max().gpu for p in plan.pools if p.role == "gpu")
     cpu = sum(p.capacity_at_max().cpu for p in plan.pools if p.role != "core")
     mem = sum(p.capacity_at_max().memory_gib for p in plan.pools if p.role != "core")
@@ -197,12 +228,13 @@ def platform_chart(
                     "podSecurity": "restricted",
                     # Only user servers: a namespace-wide deny would cut the hub's user-scheduler off.
                     "podSelector": {"component": "singleuser-server"},
-                    "limitRange": limit_range(profile),
+                    "limitRange": hub_limit_range(profile),
                     "quota": {
                         "cpu": str(int(cpu) + 8),
                         "memory": f"{int(mem) + 32}Gi",
                         "gpu": gpu_slots,
-                        "loadBalancers": 1,  # z2jh's proxy-public Service
+                        "loadBalancers": int(service_type == "LoadBalancer"),  # z2jh's proxy-public
+                        "nodePorts": ports if service_type in ("LoadBalancer", "NodePort") else 0,
                         "pods": sum(w.peak_pods for w in plan.workloads) * 2 + 50,
                         "persistentVolumeClaims": registered + 20,
                         "storage": f"{int(registered * profile.storage.home_gib_per_user) + 100}Gi",

@@ -118,7 +118,15 @@ def system_pods(tier: Tier) -> tuple[SystemPod, ...]:
                 SystemContainer(
                     "traefik", "proxy.traefik.resources", TRAEFIK_CPU[tier], TRAEFIK_MEMORY[tier]
                 ),
-                SystemContainer("secret-sync", "proxy.secretSync.resources", 0.01, 32 * MIB),
+                # a Python loop copying the certificate into a Secret: 64Mi to start, 128Mi to run
+                SystemContainer(
+                    "secret-sync",
+                    "proxy.secretSync.resources",
+                    0.01,
+                    64 * MIB,
+                    cpu_limit=0.2,
+                    memory_limit_gib=128 * MIB,
+                ),
             ),
             needs="letsencrypt",
         ),
