@@ -15,11 +15,14 @@ from aicommons.errors import InputError, Location
 from aicommons.profile.model import CityProfile, Workload
 from aicommons.render.pools import node_selector, tolerations
 from aicommons.sizing.plan import PoolPlan, SizingPlan, WorkloadPlan
+from aicommons.targets.platform import HubExposure
 from aicommons.units import cpu_quantity, memory_quantity, spawner_memory
 
 NAMESPACE = "jupyterhub"
 OIDC_SECRET_KEY = "oidcClientSecret"
 HUB_DB_SECRET = "hub-db-app"  # created by the CloudNativePG cluster (credentials never rendered)
+HUB_TLS_SECRET = "hub-tls"  # Ingress with Let's Encrypt: cert-manager writes the certificate here
+CERT_MANAGER_ISSUER = "cert-manager.io/cluster-issuer"
 
 _HUB_RESOURCES = {
     "pilot": ("500m", "1Gi", "1", "2Gi"),
@@ -65,7 +68,10 @@ def require_render_fields(profile: CityProfile) -> None:
         )
 
 
-def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
+def jupyterhub_values(
+    profile: CityProfile, plan: SizingPlan, exposure: HubExposure | None = None
+) -> dict[str, Any]:
+    """The chart's values; `exposure` is the target's resolved choice (LoadBalancer when None)."""
     require_render_fields(profile)
     assert profile.identity is not None and profile.hub is not None
     tier = profile.effective_tier
@@ -104,7 +110,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "extraConfig": {"10-aicommons-event-log": _EVENT_LOGGING},
             "db": {"type": "sqlite-pvc", "pvc": {"storage": "1Gi"}},
         },
-        "proxy": _proxy(profile),
+        "proxy": _proxy(profile, exposure or HubExposure()),
         "singleuser": {
             "profileList": profiles,
             "networkPolicy": {
@@ -149,6 +155,8 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "containerSecurityContext": RESTRICTED,
         },
     }
+    if (exposure or HubExposure()).type == "Ingress":
+        values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
         values["hub"]["db"] = {"type": "other"}
         values["hub"]["extraEnv"] = {
@@ -158,11 +166,18 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     return values
 
 
-def _proxy(profile: CityProfile) -> dict[str, Any]:
+def _proxy(profile: CityProfile, exposure: HubExposure) -> dict[str, Any]:
+    """proxy-public as the target exposes it.
+
+    LoadBalancer and NodePort: the proxy terminates TLS itself (autohttps with Let's Encrypt) or
+    behind the load balancer (offload). Ingress: proxy-public stays ClusterIP and TLS is the
+    ingress's, so autohttps is off (two ACME clients for one host would fight over the challenge).
+    """
     hub = profile.hub
     assert hub is not None
+    service_type = "ClusterIP" if exposure.type == "Ingress" else exposure.type
     proxy: dict[str, Any] = {
-        "service": {"type": "LoadBalancer"},
+        "service": {"type": service_type},
         "chp": {
             "networkPolicy": {"enabled": True},
             "nodeSelector": {"hub.jupyter.org/node-purpose": "core"},
@@ -171,7 +186,12 @@ def _proxy(profile: CityProfile) -> dict[str, Any]:
         "traefik": {"containerSecurityContext": RESTRICTED},
         "secretSync": {"containerSecurityContext": RESTRICTED},
     }
-    if hub.https == "letsencrypt":
+    if exposure.node_ports is not None:
+        http, https = exposure.node_ports
+        proxy["service"]["nodePorts"] = {"http": http, "https": https}
+    if exposure.type == "Ingress":
+        proxy["https"] = {"enabled": False}
+    elif hub.https == "letsencrypt":
         proxy["https"] = {
             "enabled": True,
             "type": "letsencrypt",
@@ -180,13 +200,29 @@ def _proxy(profile: CityProfile) -> dict[str, Any]:
         }
     else:
         proxy["https"] = {"enabled": True, "type": "offload"}
-        if hub.certificate_arn:
+        if hub.certificate_arn and exposure.type == "LoadBalancer":
             proxy["service"]["annotations"] = {
                 "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": hub.certificate_arn,
                 "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
                 "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
             }
     return proxy
+
+
+def _ingress(profile: CityProfile, exposure: HubExposure) -> dict[str, Any]:
+    """z2jh's Ingress to proxy-public; with Let's Encrypt, cert-manager issues the certificate."""
+    hub = profile.hub
+    assert hub is not None
+    ingress: dict[str, Any] = {
+        "enabled": True,
+        "ingressClassName": exposure.ingress_class,
+        "hosts": [hub.host],
+        "pathType": "Prefix",
+    }
+    if hub.https == "letsencrypt":
+        ingress["annotations"] = {CERT_MANAGER_ISSUER: exposure.cluster_issuer or ""}
+        ingress["tls"] = [{"hosts": [hub.host], "secretName": HUB_TLS_SECRET}]
+    return ingress
 
 
 def workload_profile(
