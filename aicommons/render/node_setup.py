@@ -58,9 +58,9 @@ def pool_nodes(plan: SizingPlan, node_pools: Mapping[str, NodeSet] | None) -> li
     out = []
     by_role: dict[str, list[str]] = {}
     for pool in plan.pools:
-        entry = given.get(pool.name)
-        if entry is None and pool.role in given:
-            entry = given[pool.role]
+        key = pool.name if pool.name in given else pool.role
+        entry = given.get(key)
+        if entry is not None and key == pool.role:  # "user" is both the first user pool and the role
             by_role.setdefault(pool.role, []).append(pool.name)
         out.append(
             PoolNodes(
