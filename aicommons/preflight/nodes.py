@@ -114,7 +114,30 @@ def check_pool(pool: PoolNodes, snapshot: ClusterSnapshot) -> list[Finding]:
         )
     elif len(members) >= pool.nodes_needed:
         out.append(Finding("nodes", subject, "ok", f"{len(members)} node(s) with the pool's labels and taints"))
-    return out
+    return out + _foreign_taints(pool, members, ctx)
+
+
+def _foreign_taints(pool: PoolNodes, members: list[Node], ctx: str) -> list[Finding]:
+    """Taints the pool's pods do not tolerate (they tolerate exactly the pool's own) keep them off."""
+    own = {(t.key, t.value, t.effect) for t in pool.taints}
+    fixes = [
+        f"kubectl --context {shlex.quote(ctx)} taint nodes {shlex.quote(n.name)} "
+        f"{shlex.quote(f'{t.key}:{t.effect}-')}"
+        for n in members
+        for t in n.taints
+        if t.effect in ("NoSchedule", "NoExecute") and (t.key, t.value, t.effect) not in own
+    ]
+    if not fixes:
+        return []
+    return [
+        Finding(
+            "nodes",
+            f"pool {pool.pool} ({pool.role})",
+            "missing",
+            "node taints the pool's pods do not tolerate would keep them off (remove them, or choose other nodes)",
+            tuple(fixes),
+        )
+    ]
 
 
 def check_gpus(pool: PoolNodes, snapshot: ClusterSnapshot, defaults: PlatformDefaults) -> list[Finding]:
