@@ -19,7 +19,9 @@ def preflight(
     context: str | None = typer.Option(
         None, "--context", help="kubeconfig context of the cluster (default: the profile's target.context)."
     ),
-    kubeconfig: str | None = typer.Option(None, "--kubeconfig", help="kubeconfig file (default: KUBECONFIG)."),
+    kubeconfig: str | None = typer.Option(
+        None, "--kubeconfig", help="kubeconfig file (default: KUBECONFIG)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
     today: str | None = typer.Option(
         None, "--today", help="Date that decides which projects are active (YYYY-MM-DD; default today)."
@@ -49,7 +51,9 @@ def preflight(
             allowed="--context NAME (list them with `kubectl config get-contexts`)",
         )
     report = check(city, plan, read_snapshot(context, kubeconfig))
-    text = json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n" if json_output else report.render_text()
+    text = (
+        json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n" if json_output else report.render_text()
+    )
     write_or_print(text, None)
     if report.exit_code:
         raise typer.Exit(report.exit_code)

@@ -22,7 +22,9 @@ def pool_members(pool: PoolNodes, snapshot: ClusterSnapshot) -> tuple[list[Node]
         return [by_name[n] for n in pool.nodes.nodes if n in by_name], [
             n for n in pool.nodes.nodes if n not in by_name
         ]
-    selector = pool.nodes.selector if pool.nodes is not None and pool.nodes.selector else {POOL_LABEL: pool.pool}
+    selector = (
+        pool.nodes.selector if pool.nodes is not None and pool.nodes.selector else {POOL_LABEL: pool.pool}
+    )
     return [n for n in snapshot.nodes if n.matches(selector)], []
 
 
@@ -113,7 +115,9 @@ def check_pool(pool: PoolNodes, snapshot: ClusterSnapshot) -> list[Finding]:
             )
         )
     elif len(members) >= pool.nodes_needed:
-        out.append(Finding("nodes", subject, "ok", f"{len(members)} node(s) with the pool's labels and taints"))
+        out.append(
+            Finding("nodes", subject, "ok", f"{len(members)} node(s) with the pool's labels and taints")
+        )
     return out + _foreign_taints(pool, members, ctx)
 
 

@@ -117,7 +117,11 @@ POLICY_FLAGS = frozenset({"ENABLE_NETWORK_POLICY"})  # the VPC CNI's policy swit
 
 def _plain_env(env: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Only the literal flags the policy-engine check reads; no other value is kept."""
-    return [{"name": e["name"], "value": str(e["value"])} for e in env if e.get("name") in POLICY_FLAGS and "value" in e]
+    return [
+        {"name": e["name"], "value": str(e["value"])}
+        for e in env
+        if e.get("name") in POLICY_FLAGS and "value" in e
+    ]
 
 
 def _service(item: dict[str, Any]) -> LoadBalancerService:

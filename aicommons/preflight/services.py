@@ -25,7 +25,7 @@ CERT_MANAGER = "cert-manager"
 _CNI_DAEMONSETS = {"AmazonVPC": ("aws-node",), "AzureVNET": ("azure-cns", "azure-vnet"), "GKE": ()}
 VPC_CNI_POLICY_FIX = (
     "aws eks update-addon --cluster-name CLUSTER --addon-name vpc-cni "
-    "--configuration-values '{\"enableNetworkPolicy\":\"true\"}'"
+    '--configuration-values \'{"enableNetworkPolicy":"true"}\''
 )
 
 
@@ -61,7 +61,7 @@ def check_storage(snapshot: ClusterSnapshot, defaults: PlatformDefaults) -> list
                 "default, or name one in target.storage_class",
                 (
                     f"kubectl --context {ctx} patch storageclass {shlex.quote(first)} -p "
-                    "'{\"metadata\":{\"annotations\":{\"storageclass.kubernetes.io/is-default-class\":\"true\"}}}'",
+                    '\'{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}\'',
                 ),
             )
         ]
@@ -173,7 +173,9 @@ def check_exposure(snapshot: ClusterSnapshot, defaults: PlatformDefaults, letsen
             )
         )
     else:
-        out.append(Finding("exposure", f"IngressClass {exposure.ingress_class}", "ok", "the ingress class exists"))
+        out.append(
+            Finding("exposure", f"IngressClass {exposure.ingress_class}", "ok", "the ingress class exists")
+        )
     if letsencrypt:
         if snapshot.workload_named(CERT_MANAGER) is None:
             out.append(

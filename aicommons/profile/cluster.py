@@ -18,7 +18,9 @@ from aicommons.profile.strict import Strict
 POLICY_ONLY_CNIS = ("AmazonVPC", "AzureVNET", "GKE")
 PolicyOnlyCni = Literal["AmazonVPC", "AzureVNET", "GKE"]
 ExposureType = Literal["LoadBalancer", "NodePort", "Ingress"]
-LabelKey = Annotated[str, Field(pattern=r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+LabelKey = Annotated[
+    str, Field(pattern=r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+]
 NodeName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", max_length=253)]
 NodePortNumber = Annotated[int, Field(ge=30000, le=32767)]
 
@@ -112,6 +114,6 @@ class ClusterServices(Strict):
     @property
     def capabilities(self) -> frozenset[str]:
         """What the cluster declares: 'load-balancer' and/or 'ingress'."""
-        return frozenset(
-            {"load-balancer"} if self.load_balancer_controller else set()
-        ) | frozenset({"ingress"} if self.ingress_class else set())
+        return frozenset({"load-balancer"} if self.load_balancer_controller else set()) | frozenset(
+            {"ingress"} if self.ingress_class else set()
+        )

@@ -77,7 +77,14 @@ def render_bundle(
     infra = infra_args(profile, plan) if defaults.has_infra_stack else None
     tags = cost_tags(profile)
     platform = platform_args(
-        profile, defaults, releases, project, manifests, tags, sandboxes.namespaces(active), node_patches(nodes)
+        profile,
+        defaults,
+        releases,
+        project,
+        manifests,
+        tags,
+        sandboxes.namespaces(active),
+        node_patches(nodes),
     )
 
     files: FileMap = {}

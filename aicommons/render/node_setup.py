@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from aicommons.errors import InputError, Location
 from aicommons.profile.cluster import NodeSet
 from aicommons.render.pools import Taint, pool_labels, pool_taints
-from aicommons.sizing.plan import PoolPlan, SizingPlan
+from aicommons.sizing.plan import SizingPlan
 
 ROLES = ("core", "user", "gpu")
 NODE_PLACEHOLDER = "NODE"

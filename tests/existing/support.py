@@ -14,7 +14,9 @@ from tests.conftest import cpu_workload, gpu_workload, load_dict
 HOST = "hub.cluster.example.org"
 
 
-def cluster_profile(target: dict[str, Any] | None = None, hub: dict[str, Any] | None = None, **top: Any) -> Any:
+def cluster_profile(
+    target: dict[str, Any] | None = None, hub: dict[str, Any] | None = None, **top: Any
+) -> Any:
     """A validated profile on an existing cluster: cpu-node and gpu-node shapes, one CPU and one
     time-sliced GPU workload (pools core, user and gpu-l40s-shared)."""
     base_target: dict[str, Any] = {

@@ -78,7 +78,9 @@ def test_ingress_with_letsencrypt_needs_a_cluster_issuer() -> None:
 
 
 def test_node_port_values_fix_the_ports_and_keep_autohttps() -> None:
-    profile = cluster_profile(hub={"exposure": {"type": "NodePort", "node_ports": {"http": 30080, "https": 30443}}})
+    profile = cluster_profile(
+        hub={"exposure": {"type": "NodePort", "node_ports": {"http": 30080, "https": 30443}}}
+    )
     proxy = hub_values(profile)["proxy"]
     assert proxy["service"] == {"type": "NodePort", "nodePorts": {"http": 30080, "https": 30443}}
     assert proxy["https"]["type"] == "letsencrypt"
@@ -102,7 +104,12 @@ def test_ingress_values_turn_autohttps_off_and_let_cert_manager_issue() -> None:
 @pytest.mark.parametrize(
     ("target", "hub", "service_type", "ingress"),
     [
-        ({}, {"exposure": {"type": "NodePort", "node_ports": {"http": 30080, "https": 30443}}}, "NodePort", False),
+        (
+            {},
+            {"exposure": {"type": "NodePort", "node_ports": {"http": 30080, "https": 30443}}},
+            "NodePort",
+            False,
+        ),
         ({"load_balancer_controller": True}, {}, "LoadBalancer", False),
         (
             {"ingress_class": "nginx"},

@@ -48,7 +48,11 @@ def test_node_patches_carry_the_labels_and_taints_of_render_pools() -> None:
     ("node_pools", "field", "message"),
     [
         ({"cpu": {"nodes": ["a"]}}, "target.node_pools.cpu", "neither a pool of the plan nor a role"),
-        ({"core": {"nodes": ["a"]}, "user": {"nodes": ["a"]}}, "target.node_pools", "named in pools core and user"),
+        (
+            {"core": {"nodes": ["a"]}, "user": {"nodes": ["a"]}},
+            "target.node_pools",
+            "named in pools core and user",
+        ),
     ],
 )
 def test_bad_node_pools_are_located_errors(node_pools, field: str, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -72,7 +76,9 @@ def test_commands_target_names_selectors_or_a_placeholder() -> None:
     _, pools = pools_of(NAMED)
     gpu = next(p for p in pools if p.role == "gpu")
     label, taint = kubectl_commands(gpu, "city-prod")
-    assert label.startswith("kubectl --context city-prod label nodes -l node.kubernetes.io/instance-type=g6e.xlarge ")
+    assert label.startswith(
+        "kubectl --context city-prod label nodes -l node.kubernetes.io/instance-type=g6e.xlarge "
+    )
     assert "nvidia.com/device-plugin.config=time-sliced-4" in label and label.endswith(" --overwrite")
     assert taint == (
         "kubectl --context city-prod taint nodes -l node.kubernetes.io/instance-type=g6e.xlarge "
@@ -98,7 +104,10 @@ def test_readme_always_lists_the_commands_unless_the_stack_labels_the_nodes() ->
     bundle = render_bundle(unnamed, size(unnamed))
     readme = bundle.files["README.md"].decode()
     assert readme.count("label nodes NODE ") == 3 and readme.count("taint nodes NODE ") == 2
-    assert "nodes" not in yaml.safe_load(bundle.files["pulumi/Pulumi.platform.yaml"])["config"]["aicommons:platform"]
+    assert (
+        "nodes"
+        not in yaml.safe_load(bundle.files["pulumi/Pulumi.platform.yaml"])["config"]["aicommons:platform"]
+    )
 
 
 def test_aws_bundles_have_no_node_steps() -> None:

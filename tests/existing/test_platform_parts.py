@@ -151,17 +151,20 @@ def test_a_changed_audit_config_changes_the_log_shipper_pod_annotation() -> None
     before = bundle_of(cluster_profile())
     after = bundle_of(cluster_profile({"apiserver_audit_log": "/var/log/audit/*.log"}))
     assert audit_config(before) != audit_config(after)
-    annotation = [
-        values(b, "fluent-bit")["podAnnotations"][AUDIT_CONFIG_ANNOTATION] for b in (before, after)
-    ]
+    annotation = [values(b, "fluent-bit")["podAnnotations"][AUDIT_CONFIG_ANNOTATION] for b in (before, after)]
     assert annotation[0].startswith("sha256:") and annotation[0] != annotation[1]
     # and the same config gives the same digest (no roll without a change)
-    assert values(bundle_of(cluster_profile()), "fluent-bit")["podAnnotations"][AUDIT_CONFIG_ANNOTATION] == annotation[0]
+    assert (
+        values(bundle_of(cluster_profile()), "fluent-bit")["podAnnotations"][AUDIT_CONFIG_ANNOTATION]
+        == annotation[0]
+    )
 
 
 def test_the_digest_follows_the_chart_template_too() -> None:
     platform_values = {"audit": {"enabled": True}, "city": "x", "jupyterhub": {"namespace": "jupyterhub"}}
-    assert audit_config_digest(platform_values, b"template v1") != audit_config_digest(platform_values, b"template v2")
+    assert audit_config_digest(platform_values, b"template v1") != audit_config_digest(
+        platform_values, b"template v2"
+    )
     unrelated = {**platform_values, "tenants": [{"name": "other"}]}
     assert audit_config_digest(platform_values, b"t") == audit_config_digest(unrelated, b"t")
 

@@ -94,9 +94,13 @@ def test_a_node_without_its_taint_gets_commands_naming_it() -> None:
 
 def test_a_taint_the_pools_pods_do_not_tolerate_gets_the_removal_command() -> None:
     nodes = ready().nodes
-    tainted = Node("cp-1", CORE, (NodeTaint("dedicated", "db", "NoSchedule"), NodeTaint("soft", "x", "PreferNoSchedule")))
+    tainted = Node(
+        "cp-1", CORE, (NodeTaint("dedicated", "db", "NoSchedule"), NodeTaint("soft", "x", "PreferNoSchedule"))
+    )
     (finding,) = missing(run(dataclasses.replace(ready(), nodes=(tainted, *nodes[1:]))), "nodes")
-    assert finding.fix == ("kubectl --context city-prod taint nodes cp-1 dedicated:NoSchedule-",)  # soft ones stay
+    assert finding.fix == (
+        "kubectl --context city-prod taint nodes cp-1 dedicated:NoSchedule-",
+    )  # soft ones stay
 
 
 def test_selector_pools_are_found_by_their_labels_and_fixed_by_name() -> None:
@@ -109,7 +113,9 @@ def test_selector_pools_are_found_by_their_labels_and_fixed_by_name() -> None:
     snapshot = dataclasses.replace(ready(), nodes=nodes)
     (finding,) = missing(run(snapshot, {"node_pools": {"gpu": {"selector": {"pool": "gpu"}}}}), "nodes")
     assert finding.message == "2 of 2 node(s) lack the pool's labels and taints: gpu-a, gpu-b"
-    assert finding.fix[0].startswith("kubectl --context city-prod label nodes gpu-a gpu-b aicommons.dev/gpu-model=L40S")
+    assert finding.fix[0].startswith(
+        "kubectl --context city-prod label nodes gpu-a gpu-b aicommons.dev/gpu-model=L40S"
+    )
 
 
 def test_named_nodes_must_exist_and_are_then_left_to_the_stack() -> None:
@@ -129,12 +135,16 @@ def test_too_few_nodes_for_the_plan() -> None:
     assert needed >= 2
     report = preflight(profile, size(profile), ready())
     (finding,) = [f for f in missing(report, "nodes") if f.subject == "pool user (user)"]
-    assert finding.message.startswith(f"1 node(s) labelled aicommons.dev/pool=user, the plan needs {needed} x cpu-node")
+    assert finding.message.startswith(
+        f"1 node(s) labelled aicommons.dev/pool=user, the plan needs {needed} x cpu-node"
+    )
 
 
 def test_the_citys_gpu_operator_must_advertise_gpus() -> None:
     nodes = ready().nodes
-    snapshot = dataclasses.replace(ready(), nodes=(*nodes[:2], dataclasses.replace(nodes[2], gpu_allocatable=0)))
+    snapshot = dataclasses.replace(
+        ready(), nodes=(*nodes[:2], dataclasses.replace(nodes[2], gpu_allocatable=0))
+    )
     (finding,) = missing(run(snapshot), "gpu")
     assert "advertise no nvidia.com/gpu: gpu-1" in finding.message
     assert finding.fix == ("kubectl --context city-prod -n gpu-operator get pods -o wide",)
@@ -152,7 +162,7 @@ def test_no_default_storage_class_gets_the_patch_command() -> None:
     (finding,) = missing(run(snapshot), "storage")
     assert finding.fix == (
         "kubectl --context city-prod patch storageclass ceph-rbd -p "
-        "'{\"metadata\":{\"annotations\":{\"storageclass.kubernetes.io/is-default-class\":\"true\"}}}'",
+        '\'{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}\'',
     )
     # a named class need not be the default, but must exist
     assert missing(run(snapshot, {"storage_class": "ceph-rbd"}), "storage") == []
@@ -164,7 +174,11 @@ def test_no_default_storage_class_gets_the_patch_command() -> None:
     ("target", "daemonset", "expected"),
     [
         # the profile says the CNI enforces, but only flannel runs
-        ({"network_policy_enforced": True, "cni": None}, "kube-flannel-ds", "the profile says NetworkPolicy is enforced"),
+        (
+            {"network_policy_enforced": True, "cni": None},
+            "kube-flannel-ds",
+            "the profile says NetworkPolicy is enforced",
+        ),
         # Calico would be installed policy-only, but the cluster enforces already
         ({}, "calico-node", "already enforces NetworkPolicy"),
         # cni: AmazonVPC, but no aws-node runs

@@ -47,7 +47,10 @@ def test_reads_the_snapshot_the_core_needs(kubeconfig: Path, api: RecordedKubeAP
     assert [(c.name, c.default) for c in snapshot.storage_classes] == [("ceph-rbd", False), ("gp2", True)]
     assert [(c.name, c.default) for c in snapshot.ingress_classes] == [("nginx", True)]
     assert [s.addresses for s in snapshot.load_balancer_services] == [("a1b2.elb.eu-west-1.amazonaws.com",)]
-    assert {(w.kind, w.name) for w in snapshot.workloads} >= {("DaemonSet", "aws-node"), ("Deployment", "coredns")}
+    assert {(w.kind, w.name) for w in snapshot.workloads} >= {
+        ("DaemonSet", "aws-node"),
+        ("Deployment", "coredns"),
+    }
     assert snapshot.unreadable == {}
     # only read calls, cluster-wide
     assert set(api.paths()) == {
@@ -84,9 +87,15 @@ def test_the_cli_reports_what_is_missing_with_exit_1(kubeconfig: Path) -> None:
     out = result.output
     assert "preflight of context 'city-prod'" in out  # the profile's target.context
     # the user node lacks its taint: the exact command names it
-    assert "$ kubectl --context city-prod taint nodes cpu-1 hub.jupyter.org/dedicated=user:NoSchedule --overwrite" in out
+    assert (
+        "$ kubectl --context city-prod taint nodes cpu-1 hub.jupyter.org/dedicated=user:NoSchedule --overwrite"
+        in out
+    )
     # the core node's control-plane taint would keep the hub off it
-    assert "$ kubectl --context city-prod taint nodes cp-1 node-role.kubernetes.io/control-plane:NoSchedule-" in out
+    assert (
+        "$ kubectl --context city-prod taint nodes cp-1 node-role.kubernetes.io/control-plane:NoSchedule-"
+        in out
+    )
     # the StorageClass the profile names exists; Calico over the VPC CNI is fine
     assert "ceph-rbd: the StorageClass for user homes exists" in out
     assert "policy-only mode over AmazonVPC" in out
@@ -99,7 +108,9 @@ def test_the_cli_json_names_each_finding(kubeconfig: Path) -> None:
     (gpu,) = [f for f in report["findings"] if f["subject"] == "pool gpu-l40s (gpu)"]
     # gpu-1 carries no pool label yet: the commands name the pool, NODE stands for its nodes
     assert gpu["status"] == "missing" and "no node labelled aicommons.dev/pool=gpu-l40s" in gpu["message"]
-    assert gpu["fix"][0].startswith("kubectl --context city-prod label nodes NODE aicommons.dev/gpu-model=L40S")
+    assert gpu["fix"][0].startswith(
+        "kubectl --context city-prod label nodes NODE aicommons.dev/gpu-model=L40S"
+    )
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
@@ -134,7 +145,9 @@ def test_an_unreachable_cluster_exits_3(
             }
         )
     )
-    assert run_cli(monkeypatch, "preflight", str(PROFILE), "--kubeconfig", str(config)) == EXIT_MISSING_COMPONENT
+    assert (
+        run_cli(monkeypatch, "preflight", str(PROFILE), "--kubeconfig", str(config)) == EXIT_MISSING_COMPONENT
+    )
     err = capsys.readouterr().err
     assert "cannot reach the Kubernetes API of context 'city-prod'" in err and "Traceback" not in err
 
@@ -142,13 +155,19 @@ def test_an_unreachable_cluster_exits_3(
 def test_an_unknown_context_exits_3(
     kubeconfig: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = run_cli(monkeypatch, "preflight", str(PROFILE), "--kubeconfig", str(kubeconfig), "--context", "elsewhere")
+    code = run_cli(
+        monkeypatch, "preflight", str(PROFILE), "--kubeconfig", str(kubeconfig), "--context", "elsewhere"
+    )
     assert code == EXIT_MISSING_COMPONENT
     assert "the kubeconfig context 'elsewhere' does not exist" in capsys.readouterr().err
 
 
-def test_a_profile_without_a_context_exits_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    riverton = Path(__file__).resolve().parents[2] / "examples" / "cities" / "riverton.yaml"  # AWS: no context
+def test_a_profile_without_a_context_exits_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    riverton = (
+        Path(__file__).resolve().parents[2] / "examples" / "cities" / "riverton.yaml"
+    )  # AWS: no context
     assert run_cli(monkeypatch, "preflight", str(riverton)) == EXIT_MISSING_COMPONENT
     assert "--context NAME" in capsys.readouterr().err
 

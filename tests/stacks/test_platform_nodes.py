@@ -16,7 +16,11 @@ from tests.stacks import riverton
 
 def _existing_config(nodes):  # type: ignore[no-untyped-def]
     config = riverton.platform_config()
-    config["aicommons:platform"] |= {"provider": "kubernetes", "kube_context": "city-prod", "infra_stack": None}
+    config["aicommons:platform"] |= {
+        "provider": "kubernetes",
+        "kube_context": "city-prod",
+        "infra_stack": None,
+    }
     for release in config["aicommons:platform"]["releases"]:
         release["stack_output_values"] = {}
     config["aicommons:platform"]["nodes"] = nodes
@@ -38,7 +42,9 @@ NODES = [
 
 def test_the_stack_patches_each_named_node(bundle: Path) -> None:
     plan: StackPlan = riverton.plan_platform(bundle, None, _existing_config(NODES))
-    patches = {r.inputs["metadata"]["name"]: r for r in plan.resources if r.type == "kubernetes:core/v1:NodePatch"}
+    patches = {
+        r.inputs["metadata"]["name"]: r for r in plan.resources if r.type == "kubernetes:core/v1:NodePatch"
+    }
     assert sorted(patches) == ["cp-1", "gpu-1"]
     gpu = patches["gpu-1"].inputs
     assert gpu["metadata"]["labels"] == {"aicommons.dev/pool": "gpu", "hub.jupyter.org/node-purpose": "user"}
@@ -50,7 +56,10 @@ def test_the_stack_patches_each_named_node(bundle: Path) -> None:
     ("nodes", "message"),
     [
         ([NODES[1], NODES[1]], "names must be unique"),
-        ([{**NODES[1], "taints": [{"key": "k", "value": "v", "effect": "NO_SCHEDULE"}]}], "effect 'NO_SCHEDULE'"),
+        (
+            [{**NODES[1], "taints": [{"key": "k", "value": "v", "effect": "NO_SCHEDULE"}]}],
+            "effect 'NO_SCHEDULE'",
+        ),
     ],
 )
 def test_bad_node_arguments_are_errors(bundle: Path, nodes, message: str) -> None:  # type: ignore[no-untyped-def]
