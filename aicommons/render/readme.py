@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from aicommons import __version__
 from aicommons.profile.model import CityProfile
+from aicommons.render.infra_aws import cluster_name
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.node_setup import PoolNodes, kubectl_commands
 from aicommons.render.platform_releases import cluster_policy_patch
@@ -86,7 +87,12 @@ def dns_steps(defaults: PlatformDefaults) -> dict[str, str]:
             "A records to the nodes' addresses (`kubectl get nodes -o wide`), with ports 80 and 443 "
             "forwarded to these node ports by the city's firewall or front load balancer"
         )
-    return {"command": command, "record": record, "exposure": exposure, "kubectl": kubectl}
+    how = {
+        "LoadBalancer": "by a load balancer (Service proxy-public of type LoadBalancer)",
+        "NodePort": "on the nodes' ports (Service proxy-public of type NodePort)",
+        "Ingress": f"through the cluster's ingress controller (class {defaults.hub_exposure.ingress_class})",
+    }[exposure]
+    return {"command": command, "record": record, "exposure": exposure, "how": how, "kubectl": kubectl}
 
 
 def city_readme(
@@ -113,5 +119,10 @@ def city_readme(
                 gpu_sharing_commands(plan, defaults) if defaults.gpu_setup == "existing-operator" else []
             ),
             dns=dns_steps(defaults),
+            kubeconfig_step=(
+                f"aws eks update-kubeconfig --name {cluster_name(profile)} --region {plan.region}"
+                if defaults.has_infra_stack
+                else ""
+            ),
         )
     )

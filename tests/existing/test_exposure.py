@@ -140,3 +140,36 @@ def test_the_real_z2jh_chart_renders_each_exposure(version, target, hub, service
         rendered = next(o for o in objects if o["kind"] == "Ingress")
         assert rendered["spec"]["ingressClassName"] == "nginx"
         assert rendered["spec"]["tls"] == [{"hosts": [HOST], "secretName": HUB_TLS_SECRET}]
+
+
+@pytest.mark.parametrize(
+    ("target", "hub", "command", "after"),
+    [
+        (
+            {},
+            {},
+            "get service proxy-public -o jsonpath='{range .spec.ports[*]}{.name}={.nodePort} {end}'",
+            "autohttps",
+        ),
+        (
+            {"load_balancer_controller": True},
+            {},
+            "get service proxy-public -o jsonpath='{.status.loadBalancer",
+            "autohttps",
+        ),
+        (
+            {"ingress_class": "nginx"},
+            {"exposure": {"type": "Ingress", "cluster_issuer": "le"}},
+            "get ingress jupyterhub -o jsonpath='{.status.loadBalancer",
+            "get certificate",
+        ),
+    ],
+    ids=["node-port", "load-balancer", "ingress"],
+)
+def test_readme_has_a_dns_step_before_lets_encrypt_can_issue(target, hub, command, after) -> None:  # type: ignore[no-untyped-def]
+    profile = cluster_profile(target, hub=hub)
+    readme = render_bundle(profile, size(profile)).files["README.md"].decode()
+    step = readme.split("## Point the hub's name at it", 1)[1]
+    assert f"kubectl --context city-prod -n jupyterhub {command}" in step
+    assert f"Let's Encrypt issues the certificate only once `{HOST}` resolves" in step
+    assert after in step
