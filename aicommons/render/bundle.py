@@ -136,6 +136,7 @@ def _releases(
         defaults.audit_sink_outputs,
         project_tenants,
         kubernetes_audit_path=defaults.kubernetes_audit_path,
+        hub_exposure=defaults.hub_exposure.type,
     )
     chart_dir = data_dir("charts") / PLATFORM_CHART
     sources = b"".join((chart_dir / name).read_bytes() for name in AUDIT_CHART_SOURCES)

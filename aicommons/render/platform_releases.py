@@ -234,6 +234,22 @@ def cluster_policy_patch(plan: SizingPlan) -> dict[str, Any]:
     return {"spec": spec}
 
 
+def hub_service_quota(exposure: str) -> dict[str, int]:
+    """The hub namespace's Service quota for proxy-public as exposed.
+
+    The API server charges a NodePort Service, and a LoadBalancer one (node ports are allocated
+    by default), one `services.nodeports` per port (k8s.io/kubernetes
+    pkg/quota/v1/evaluator/core/services.go); proxy-public has two, http and https (z2jh
+    templates/proxy/service.yaml, https whenever proxy.https is enabled). Behind an Ingress it is a
+    ClusterIP Service and charges nothing.
+    """
+    ports = 2
+    return {
+        "loadBalancers": 1 if exposure == "LoadBalancer" else 0,
+        "nodePorts": ports if exposure in ("LoadBalancer", "NodePort") else 0,
+    }
+
+
 def platform_chart(
     profile: CityProfile,
     plan: SizingPlan,
@@ -242,6 +258,7 @@ def platform_chart(
     sink_outputs: dict[str, str],
     project_tenants: list[dict[str, Any]] | None = None,
     kubernetes_audit_path: str | None = None,
+    hub_exposure: str = "LoadBalancer",
 ) -> Release:
     """This project's chart: quotas for the hub namespace and each AI project's sandbox, audit
     shipping config, provenance."""
@@ -267,7 +284,7 @@ def platform_chart(
                         "cpu": str(int(cpu) + 8),
                         "memory": f"{int(mem) + 32}Gi",
                         "gpu": gpu_slots,
-                        "loadBalancers": 1,  # z2jh's proxy-public Service
+                        **hub_service_quota(hub_exposure),
                         "pods": sum(w.peak_pods for w in plan.workloads) * 2 + 50,
                         "persistentVolumeClaims": registered + 20,
                         "storage": f"{int(registered * profile.storage.home_gib_per_user) + 100}Gi",

@@ -173,3 +173,31 @@ def test_readme_has_a_dns_step_before_lets_encrypt_can_issue(target, hub, comman
     assert f"kubectl --context city-prod -n jupyterhub {command}" in step
     assert f"Let's Encrypt issues the certificate only once `{HOST}` resolves" in step
     assert after in step
+
+
+@pytest.mark.parametrize(
+    ("target", "hub", "quota"),
+    [
+        # LoadBalancer: 1 load balancer and its 2 node ports (http and https), as the API server counts
+        ({"load_balancer_controller": True}, {}, {"loadBalancers": 1, "nodePorts": 2}),
+        ({}, {}, {"loadBalancers": 0, "nodePorts": 2}),  # NodePort: the same 2 ports, no load balancer
+        (
+            {"ingress_class": "nginx"},
+            {"exposure": {"type": "Ingress", "cluster_issuer": "le"}},
+            {"loadBalancers": 0, "nodePorts": 0},  # ClusterIP behind the ingress
+        ),
+    ],
+    ids=["load-balancer", "node-port", "ingress"],
+)
+def test_the_hub_namespace_quota_admits_proxy_public_as_exposed(target, hub, quota) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    profile = cluster_profile(target, hub=hub)
+    bundle = render_bundle(profile, size(profile))
+    tenants = yaml.safe_load(bundle.files["helm/aicommons-platform.values.yaml"])["tenants"]
+    hub_quota = next(t for t in tenants if t["name"] == "jupyterhub")["quota"]
+    assert {k: hub_quota[k] for k in quota} == quota
+    values = yaml.safe_load(bundle.files["helm/jupyterhub.values.yaml"])
+    ports = 2 if values["proxy"]["https"]["enabled"] else 1
+    service_type = values["proxy"]["service"]["type"]
+    assert hub_quota["nodePorts"] == (ports if service_type in ("LoadBalancer", "NodePort") else 0)
