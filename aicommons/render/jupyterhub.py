@@ -210,7 +210,8 @@ def _proxy(profile: CityProfile, exposure: HubExposure) -> dict[str, Any]:
 
 
 def _ingress(profile: CityProfile, exposure: HubExposure) -> dict[str, Any]:
-    """z2jh's Ingress to proxy-public; with Let's Encrypt, cert-manager issues the certificate."""
+    """z2jh's Ingress to proxy-public, always with TLS: with Let's Encrypt cert-manager issues the
+    certificate into hub-tls; with offload the controller's default certificate serves the host."""
     hub = profile.hub
     assert hub is not None
     ingress: dict[str, Any] = {
@@ -222,6 +223,8 @@ def _ingress(profile: CityProfile, exposure: HubExposure) -> dict[str, Any]:
     if hub.https == "letsencrypt":
         ingress["annotations"] = {CERT_MANAGER_ISSUER: exposure.cluster_issuer or ""}
         ingress["tls"] = [{"hosts": [hub.host], "secretName": HUB_TLS_SECRET}]
+    else:  # offload: the ingress controller's own (default) certificate serves the host
+        ingress["tls"] = [{"hosts": [hub.host]}]
     return ingress
 
 

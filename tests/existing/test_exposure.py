@@ -201,3 +201,11 @@ def test_the_hub_namespace_quota_admits_proxy_public_as_exposed(target, hub, quo
     ports = 2 if values["proxy"]["https"]["enabled"] else 1
     service_type = values["proxy"]["service"]["type"]
     assert hub_quota["nodePorts"] == (ports if service_type in ("LoadBalancer", "NodePort") else 0)
+
+
+def test_an_offloaded_ingress_still_declares_tls_for_the_host() -> None:
+    profile = cluster_profile(
+        {"ingress_class": "nginx"}, hub={"https": "offload", "exposure": {"type": "Ingress"}}
+    )
+    ingress = hub_values(profile)["ingress"]
+    assert ingress["tls"] == [{"hosts": [HOST]}] and "annotations" not in ingress
