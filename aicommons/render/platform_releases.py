@@ -230,7 +230,9 @@ def cluster_policy_patch(plan: SizingPlan) -> dict[str, Any]:
         "devicePlugin": {"config": {"name": DEVICE_PLUGIN_CONFIG_MAP, "default": "default"}}
     }
     if any(p.gpu_sharing.startswith("mig:") for p in plan.pools):
+        # mig-manager partitions each node as its nvidia.com/mig.config label says (pool labels)
         spec["mig"] = {"strategy": "single"}
+        spec["migManager"] = {"enabled": True}
     return {"spec": spec}
 
 

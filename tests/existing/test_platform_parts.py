@@ -184,3 +184,16 @@ def riverton_bundle():  # type: ignore[no-untyped-def]
     from tests.conftest import ROOT
 
     return bundle_of(load_profile(ROOT / "examples" / "cities" / "riverton.yaml"))
+
+
+def test_the_cluster_policy_patch_turns_mig_on_only_for_mig_pools() -> None:
+    from aicommons.render.platform_releases import cluster_policy_patch
+
+    plan = size(cluster_profile({"gpu_operator_present": True}))
+    assert cluster_policy_patch(plan) == {
+        "spec": {"devicePlugin": {"config": {"name": DEVICE_PLUGIN_CONFIG_MAP, "default": "default"}}}
+    }
+    gpu = next(p for p in plan.pools if p.role == "gpu")
+    mig = plan.model_copy(update={"pools": [gpu.model_copy(update={"gpu_sharing": "mig:1g.10gb"})]})
+    spec = cluster_policy_patch(mig)["spec"]
+    assert spec["mig"] == {"strategy": "single"} and spec["migManager"] == {"enabled": True}
