@@ -10,6 +10,7 @@ import shlex
 
 from aicommons.preflight.report import Finding
 from aicommons.preflight.snapshot import ClusterSnapshot, Node
+from aicommons.profile.cluster import NodeSet
 from aicommons.render.node_setup import PoolNodes, kubectl_commands
 from aicommons.render.pools import POOL_LABEL
 from aicommons.targets.platform import PlatformDefaults
@@ -35,8 +36,6 @@ def _where(pool: PoolNodes) -> str:
 
 
 def _by_names(pool: PoolNodes, names: list[str], context: str) -> list[str]:
-    from aicommons.profile.cluster import NodeSet
-
     named = PoolNodes(
         pool=pool.pool,
         role=pool.role,
