@@ -19,6 +19,7 @@ from aicommons.cli import (
     drift_cmd,
     ledger_cmd,
     plan_cmd,
+    preflight_cmd,
     profile_cmd,
     project_cmd,
     render_cmd,
@@ -41,6 +42,7 @@ render_cmd.register(app)
 plan_cmd.register(app)
 validate_cmd.register(app)
 deploy_cmd.register(app)
+preflight_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
 drift_cmd.register(app)

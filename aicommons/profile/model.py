@@ -11,15 +11,15 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from aicommons.profile.cluster import POLICY_ONLY_CNIS, ClusterServices, Exposure, PolicyOnlyCni
+from aicommons.profile.strict import Strict
 from aicommons.units import parse_cpu, parse_memory_gib
 
 API_VERSION = "aicommons.dev/v1"
@@ -63,10 +63,6 @@ GiB = Annotated[
 Tier = Literal["pilot", "small", "medium", "large"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class City(Strict):
@@ -141,7 +137,7 @@ class NodeShape(Strict):
         return self
 
 
-class KubernetesTarget(Strict):
+class KubernetesTarget(ClusterServices):
     """An existing or on-premises Kubernetes cluster: only the platform stack is deployed."""
 
     provider: Literal["kubernetes"] = "kubernetes"
@@ -153,16 +149,40 @@ class KubernetesTarget(Strict):
         default=False,
         description="True when the NVIDIA GPU operator (drivers, toolkit) is already installed.",
     )
+    gpu_operator_namespace: str = Field(
+        default="gpu-operator",
+        pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        description="Namespace of the city's own GPU operator (gpu_operator_present), where "
+        "helm/gpu-sharing.yaml goes.",
+    )
     network_policy_enforced: bool = Field(
         default=True,
-        description="False when the cluster's CNI ignores NetworkPolicy (flannel): Calico is then installed.",
+        description="False when the cluster's CNI ignores NetworkPolicy: Calico is then installed in "
+        "policy-only mode over the CNI named in cni.",
+    )
+    cni: PolicyOnlyCni | None = Field(
+        default=None,
+        description="The cluster's CNI, which Calico runs over in policy-only mode when "
+        f"network_policy_enforced is false: one of {', '.join(POLICY_ONLY_CNIS)} (tigera-operator's "
+        "Installation cni.type).",
     )
     node_types: list[NodeShape] = Field(
         min_length=1, description="The node shapes the cluster offers; sizing packs workloads onto them."
     )
 
+    @model_validator(mode="after")
+    def _policy_engine(self) -> KubernetesTarget:
+        if not self.network_policy_enforced and self.cni is None:
+            raise ValueError(
+                "network_policy_enforced: false needs cni, the CNI Calico runs over in policy-only mode "
+                f"({', '.join(POLICY_ONLY_CNIS)}); over another CNI (flannel, ...) Calico's operator would "
+                "install a second CNI: run that CNI's own policy engine (e.g. Canal for flannel) and set "
+                "network_policy_enforced: true"
+            )
+        return self
 
-class OnpremTarget(Strict):
+
+class OnpremTarget(ClusterServices):
     """Servers to buy and rack: sizing produces a bill of materials."""
 
     provider: Literal["onprem"] = "onprem"
@@ -522,12 +542,25 @@ class Hub(Strict):
     certificate_arn: str | None = Field(
         default=None, pattern=r"^arn:aws", description="ACM certificate for TLS offload on AWS (offload)."
     )
+    exposure: Exposure | None = Field(
+        default=None,
+        description="How the proxy is reached: LoadBalancer, NodePort or Ingress; the target's default "
+        "when unset (AWS: LoadBalancer; other clusters: LoadBalancer with a load-balancer controller, "
+        "else Ingress with an ingress class, else NodePort).",
+    )
 
     @model_validator(mode="after")
     def _https_fields(self) -> Hub:
         if self.https == "letsencrypt" and not self.contact_email:
             raise ValueError(
                 "https: letsencrypt needs contact_email (Let's Encrypt sends expiry notices there)"
+            )
+        ex = self.exposure
+        if ex is not None and ex.type == "Ingress" and self.https == "letsencrypt" and not ex.cluster_issuer:
+            raise ValueError(
+                "exposure type Ingress with https: letsencrypt needs exposure.cluster_issuer (the "
+                "cert-manager ClusterIssuer that gets the certificate; the proxy's own autohttps is off "
+                "behind an ingress)"
             )
         return self
 

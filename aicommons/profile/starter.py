@@ -18,6 +18,11 @@ provider: kubernetes
 context: my-cluster            # kubeconfig context of the existing cluster
 storage_class: null            # StorageClass for user homes; the cluster default when null
 gpu_operator_present: false    # true when the NVIDIA GPU operator already runs on the cluster
+network_policy_enforced: true  # false when the CNI ignores NetworkPolicy: Calico then runs policy-only
+cni: null                      # with network_policy_enforced false: AmazonVPC, AzureVNET or GKE
+load_balancer_controller: false  # true when LoadBalancer Services get an address (cloud, MetalLB, kube-vip)
+ingress_class: null            # IngressClass of the cluster's ingress controller, if any
+node_pools: null               # e.g. {core: {nodes: [node-1]}, user: {selector: {pool: cpu}}}
 node_types:                    # the node shapes the cluster offers (allocatable figures)
   - name: cpu-node
     cpu: 15.5

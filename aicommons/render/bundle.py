@@ -15,6 +15,7 @@ from aicommons.render import sandbox_hub, sandboxes
 from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json_bytes, yaml_bytes
 from aicommons.render.infra_aws import cluster_name, cost_tags, infra_args
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields
+from aicommons.render.node_setup import node_patches, pool_nodes
 from aicommons.render.platform_args import platform_args
 from aicommons.render.readme import city_readme
 from aicommons.render.releases import Release, chart_pins
@@ -25,6 +26,9 @@ from aicommons.targets.platform import PlatformDefaults
 
 LOCK_FILE = "aicommons.lock.json"
 PLATFORM_CHART = "aicommons-platform"
+GPU_SHARING_FILE = "helm/gpu-sharing.yaml"  # for a GPU operator the city runs itself
+# The platform chart's files the audit ConfigMap is rendered from (their digest rolls fluent-bit).
+AUDIT_CHART_SOURCES = ("templates/audit-configmap.yaml", "templates/_helpers.tpl", "values.yaml")
 # The stack program's own dependencies (kept in step with pyproject.toml).
 STACK_REQUIREMENTS = "pulumi>=3.200,<4\npulumi-aws>=7,<8\npulumi-kubernetes>=4.20,<5\nPyYAML>=6\n"
 
@@ -68,11 +72,19 @@ def render_bundle(
     defaults = target_for(profile).platform_defaults(profile, plan)
     project = project_name(profile)
     releases = _releases(profile, plan, defaults, active)
+    nodes = pool_nodes(plan, defaults.node_pools) if defaults.node_setup else []
     manifests = [pr.hub_database_cluster(profile)] if profile.effective_tier != "pilot" else []
     infra = infra_args(profile, plan) if defaults.has_infra_stack else None
     tags = cost_tags(profile)
     platform = platform_args(
-        profile, defaults, releases, project, manifests, tags, sandboxes.namespaces(active)
+        profile,
+        defaults,
+        releases,
+        project,
+        manifests,
+        tags,
+        sandboxes.namespaces(active),
+        node_patches(nodes),
     )
 
     files: FileMap = {}
@@ -84,7 +96,9 @@ def render_bundle(
     if active:
         chart = sandboxes.SANDBOXES_CHART
         files.update(_copy_tree(data_dir("charts") / chart, f"helm/charts/{chart}"))
-    files["README.md"] = city_readme(profile, plan, releases, defaults, project).encode("utf-8")
+    if defaults.gpu_setup == "existing-operator":
+        files[GPU_SHARING_FILE] = yaml_bytes(pr.gpu_sharing_config_map(plan, defaults.gpu_operator_namespace))
+    files["README.md"] = city_readme(profile, plan, releases, defaults, project, nodes).encode("utf-8")
     if projects and today is not None:
         files[sandboxes.REGISTER_FILE] = json_bytes(sandboxes.register_document(projects, today))
     lock = _lock(profile, plan, releases, files, projects)
@@ -108,26 +122,34 @@ def _releases(
         "profileDigest": profile_digest(profile),
         "toolVersion": __version__,
     }
-    hub_values = jupyterhub_values(profile, plan)
+    hub_values = jupyterhub_values(profile, plan, defaults.hub_exposure)
     if defaults.home_storage_class:
         hub_values["singleuser"]["storage"]["dynamic"] = {"storageClass": defaults.home_storage_class}
     sandbox_hub.add_sandboxes(hub_values, active, profile, plan)
     depends = ["aicommons-platform"]
     project_tenants = sandboxes.tenants(active, plan, pr.limit_range(profile))
+    platform = pr.platform_chart(
+        profile,
+        plan,
+        provenance,
+        defaults.audit_sink,
+        defaults.audit_sink_outputs,
+        project_tenants,
+        kubernetes_audit_path=defaults.kubernetes_audit_path,
+        hub_values=hub_values,
+    )
+    chart_dir = data_dir("charts") / PLATFORM_CHART
+    sources = b"".join((chart_dir / name).read_bytes() for name in AUDIT_CHART_SOURCES)
     releases = [
-        pr.platform_chart(
-            profile,
-            plan,
-            provenance,
-            defaults.audit_sink,
-            defaults.audit_sink_outputs,
-            project_tenants,
-            hub_values=hub_values,
+        platform,
+        pr.log_shipper(
+            f"{PLATFORM_CHART}-audit-fluent-bit",
+            defaults.log_shipper_role_output,
+            pr.audit_config_digest(platform.values, sources),
         ),
-        pr.log_shipper(f"{PLATFORM_CHART}-audit-fluent-bit", defaults.log_shipper_role_output),
     ]
     if defaults.calico:
-        releases.insert(0, pr.calico())
+        releases.insert(0, pr.calico(defaults.calico_cni))
         depends.append("tigera-operator")
     if profile.effective_tier != "pilot":
         releases.append(pr.database_operator())

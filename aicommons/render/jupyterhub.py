@@ -17,11 +17,14 @@ from aicommons.profile.model import CityProfile, Tier, Workload
 from aicommons.render.pools import node_selector, tolerations
 from aicommons.sizing.plan import PoolPlan, SizingPlan, WorkloadPlan
 from aicommons.sizing.system_pods import SystemContainer, container
+from aicommons.targets.platform import HubExposure
 from aicommons.units import cpu_quantity, memory_quantity, spawner_memory
 
 NAMESPACE = "jupyterhub"
 OIDC_SECRET_KEY = "oidcClientSecret"
 HUB_DB_SECRET = "hub-db-app"  # created by the CloudNativePG cluster (credentials never rendered)
+HUB_TLS_SECRET = "hub-tls"  # Ingress with Let's Encrypt: cert-manager writes the certificate here
+CERT_MANAGER_ISSUER = "cert-manager.io/cluster-issuer"
 
 _PLACEHOLDERS = {"pilot": 0, "small": 2, "medium": 5, "large": 10}
 # Containers too small to size by tier: the image puller's pause and image-pull init containers
@@ -102,7 +105,10 @@ def require_render_fields(profile: CityProfile) -> None:
         )
 
 
-def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
+def jupyterhub_values(
+    profile: CityProfile, plan: SizingPlan, exposure: HubExposure | None = None
+) -> dict[str, Any]:
+    """The chart's values; `exposure` is the target's resolved choice (LoadBalancer when None)."""
     require_render_fields(profile)
     assert profile.identity is not None and profile.hub is not None
     tier = profile.effective_tier
@@ -139,7 +145,7 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "extraConfig": {"10-aicommons-event-log": _EVENT_LOGGING},
             "db": {"type": "sqlite-pvc", "pvc": {"storage": "1Gi"}},
         },
-        "proxy": _proxy(profile, tier),
+        "proxy": _proxy(profile, tier, exposure or HubExposure()),
         "singleuser": {
             "profileList": profiles,
             "networkPolicy": {
@@ -192,6 +198,8 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             "resources": copy.deepcopy(_TINY),  # the pause container and every image-pull init container
         },
     }
+    if (exposure or HubExposure()).type == "Ingress":
+        values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
         values["hub"]["db"] = {"type": "other"}
         values["hub"]["extraEnv"] = {
@@ -201,11 +209,18 @@ def jupyterhub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     return values
 
 
-def _proxy(profile: CityProfile, tier: Tier) -> dict[str, Any]:
+def _proxy(profile: CityProfile, tier: Tier, exposure: HubExposure) -> dict[str, Any]:
+    """proxy-public as the target exposes it.
+
+    LoadBalancer and NodePort: the proxy terminates TLS itself (autohttps with Let's Encrypt) or
+    behind the load balancer (offload). Ingress: proxy-public stays ClusterIP and TLS is the
+    ingress's, so autohttps is off (two ACME clients for one host would fight over the challenge).
+    """
     hub = profile.hub
     assert hub is not None
+    service_type = "ClusterIP" if exposure.type == "Ingress" else exposure.type
     proxy: dict[str, Any] = {
-        "service": {"type": "LoadBalancer"},
+        "service": {"type": service_type},
         "chp": {
             "networkPolicy": {"enabled": True},
             "nodeSelector": {"hub.jupyter.org/node-purpose": "core"},
@@ -223,7 +238,12 @@ def _proxy(profile: CityProfile, tier: Tier) -> dict[str, Any]:
             "resources": system_resources(container(tier, "autohttps", "secret-sync")),
         },
     }
-    if hub.https == "letsencrypt":
+    if exposure.node_ports is not None:
+        http, https = exposure.node_ports
+        proxy["service"]["nodePorts"] = {"http": http, "https": https}
+    if exposure.type == "Ingress":
+        proxy["https"] = {"enabled": False}
+    elif hub.https == "letsencrypt":
         proxy["https"] = {
             "enabled": True,
             "type": "letsencrypt",
@@ -232,13 +252,32 @@ def _proxy(profile: CityProfile, tier: Tier) -> dict[str, Any]:
         }
     else:
         proxy["https"] = {"enabled": True, "type": "offload"}
-        if hub.certificate_arn:
+        if hub.certificate_arn and exposure.type == "LoadBalancer":
             proxy["service"]["annotations"] = {
                 "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": hub.certificate_arn,
                 "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
                 "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
             }
     return proxy
+
+
+def _ingress(profile: CityProfile, exposure: HubExposure) -> dict[str, Any]:
+    """z2jh's Ingress to proxy-public, always with TLS: with Let's Encrypt cert-manager issues the
+    certificate into hub-tls; with offload the controller's default certificate serves the host."""
+    hub = profile.hub
+    assert hub is not None
+    ingress: dict[str, Any] = {
+        "enabled": True,
+        "ingressClassName": exposure.ingress_class,
+        "hosts": [hub.host],
+        "pathType": "Prefix",
+    }
+    if hub.https == "letsencrypt":
+        ingress["annotations"] = {CERT_MANAGER_ISSUER: exposure.cluster_issuer or ""}
+        ingress["tls"] = [{"hosts": [hub.host], "secretName": HUB_TLS_SECRET}]
+    else:  # offload: the ingress controller's own (default) certificate serves the host
+        ingress["tls"] = [{"hosts": [hub.host]}]
+    return ingress
 
 
 def workload_profile(

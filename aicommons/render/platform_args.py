@@ -55,8 +55,9 @@ def platform_args(
     manifests: list[dict[str, Any]],
     tags: dict[str, str],
     project_namespaces: list[dict[str, Any]] | None = None,
+    nodes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    return {
+    args: dict[str, Any] = {
         "city": profile.city.slug,
         "provider": profile.target.provider,
         "kube_context": defaults.kube_context,
@@ -81,6 +82,9 @@ def platform_args(
         "tags": tags,
         "manifests": manifests,
     }
+    if nodes:  # only where the stack labels the city's own nodes, so other bundles stay as they were
+        args["nodes"] = nodes
+    return args
 
 
 __all__ = ["OIDC_SECRET_KEY", "namespaces", "platform_args"]

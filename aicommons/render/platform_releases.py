@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aicommons.profile.model import CityProfile
+from aicommons.render.files import canonical_digest
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.jupyterhub import proxy_public_ports, system_resources
 from aicommons.render.pools import DEVICE_PLUGIN_CONFIG_LABEL, GPU_TAINT, ROLE_LABEL, USER_DEDICATED_TAINT
@@ -18,6 +19,11 @@ GPU_NAMESPACE = "gpu-system"
 DB_NAMESPACE = "cnpg-system"
 CALICO_NAMESPACE = "tigera-operator"
 CORE_SELECTOR = {"hub.jupyter.org/node-purpose": "core"}
+DEVICE_PLUGIN_CONFIG_MAP = "aicommons-device-plugin"  # the time-slicing configs, by name
+AUDIT_CONFIG_ANNOTATION = "checksum/aicommons-audit-config"
+# tigera-operator Installation: the kubernetesProvider that goes with a policy-only CNI
+# (operator.tigera.io/v1 Installation, spec.kubernetesProvider and spec.cni.type).
+_CNI_PROVIDER = {"AmazonVPC": "EKS", "AzureVNET": "AKS", "GKE": "GKE"}
 _GPU_TOLERATIONS = [
     {"key": GPU_TAINT, "operator": "Exists", "effect": "NoSchedule"},
     {"key": USER_DEDICATED_TAINT, "operator": "Exists", "effect": "NoSchedule"},
@@ -73,7 +79,7 @@ def gpu_operator(plan: SizingPlan, install_driver: bool) -> Release:
             "devicePlugin": {
                 "config": {
                     "create": True,
-                    "name": "aicommons-device-plugin",
+                    "name": DEVICE_PLUGIN_CONFIG_MAP,
                     "default": "default",
                     "data": sharing_configs(plan),
                 },
@@ -107,8 +113,25 @@ def cluster_autoscaler(profile: CityProfile, cluster_name: str, region: str) -> 
     )
 
 
-def log_shipper(audit_config_map: str, role_output: str | None) -> Release:
-    """Fluent Bit as a DaemonSet reading the audit configuration our chart renders."""
+def audit_config_digest(platform_values: dict[str, Any], chart_sources: bytes) -> str:
+    """Digest of what the audit ConfigMap is rendered from: the platform chart's values that reach it
+    and the chart's own template and defaults (`chart_sources`). Any change to the rendered config
+    changes one of them, hence the digest."""
+    audit_inputs = {
+        "audit": platform_values.get("audit"),
+        "city": platform_values.get("city"),
+        "jupyterhub": platform_values.get("jupyterhub"),
+    }
+    return canonical_digest({"values": audit_inputs, "chart": canonical_digest(chart_sources.hex())})
+
+
+def log_shipper(audit_config_map: str, role_output: str | None, config_digest: str) -> Release:
+    """Fluent Bit as a DaemonSet reading the audit configuration our chart renders.
+
+    With an existingConfigMap the fluent-bit chart's own checksum/config annotation hashes an
+    empty template, so a changed config would never roll the pods: the digest of the config's
+    sources goes in podAnnotations instead.
+    """
     service_account: dict[str, Any] = {"create": True, "name": "audit-log-shipper"}
     return release(
         "fluent-bit",
@@ -116,6 +139,7 @@ def log_shipper(audit_config_map: str, role_output: str | None) -> Release:
         {
             "kind": "DaemonSet",
             "existingConfigMap": audit_config_map,
+            "podAnnotations": {AUDIT_CONFIG_ANNOTATION: config_digest},
             "serviceAccount": service_account,
             "tolerations": [{"operator": "Exists"}],  # every node, GPU nodes included
             "priorityClassName": "system-node-critical",
@@ -187,9 +211,51 @@ def hub_limit_range(profile: CityProfile) -> dict[str, str]:
     return {**limit_range(profile), **UNSIZED_REQUEST}
 
 
-def calico() -> Release:
-    """NetworkPolicy enforcement for clusters whose CNI ignores policies."""
-    return release("tigera-operator", CALICO_NAMESPACE, {"installation": {"enabled": True}})
+def calico(cni: str) -> Release:
+    """NetworkPolicy enforcement by Calico.
+
+    `cni` "Calico": Calico is the cluster's CNI (a cluster the city builds). Otherwise Calico runs
+    in policy-only mode over the cluster's own CNI (AmazonVPC, AzureVNET, GKE): the operator then
+    installs no CNI plugin or IPAM of its own (Installation spec.cni.type; the operator's
+    pkg/controller/installation/validation.go refuses BGP for a non-Calico CNI), so there is
+    never a second CNI on the nodes.
+    """
+    installation: dict[str, Any] = {"enabled": True, "cni": {"type": cni}}
+    if cni != "Calico":
+        installation["kubernetesProvider"] = _CNI_PROVIDER[cni]
+        installation["calicoNetwork"] = {"bgp": "Disabled"}
+    return release("tigera-operator", CALICO_NAMESPACE, {"installation": installation})
+
+
+def gpu_sharing_config_map(plan: SizingPlan, namespace: str) -> dict[str, Any]:
+    """The device-plugin configs for a GPU operator the city runs itself (helm/gpu-sharing.yaml).
+
+    The GPU operator reads them from a ConfigMap in its own namespace named by the ClusterPolicy's
+    spec.devicePlugin.config.name, one key per config; a node picks one with the label
+    nvidia.com/device-plugin.config (NVIDIA GPU operator docs, "Time-Slicing GPUs in Kubernetes").
+    """
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": DEVICE_PLUGIN_CONFIG_MAP,
+            "namespace": namespace,
+            "labels": {"app.kubernetes.io/managed-by": "aicommons"},
+        },
+        "data": sharing_configs(plan),
+    }
+
+
+def cluster_policy_patch(plan: SizingPlan) -> dict[str, Any]:
+    """The merge patch that points the city's ClusterPolicy at the sharing configs."""
+    spec: dict[str, Any] = {
+        "devicePlugin": {"config": {"name": DEVICE_PLUGIN_CONFIG_MAP, "default": "default"}}
+    }
+    if any(p.gpu_sharing.startswith("mig:") for p in plan.pools):
+        # mig-manager partitions each node as its nvidia.com/mig.config label says (pool labels)
+        spec["mig"] = {"strategy": "single"}
+        spec["migManager"] = {"enabled": True}
+    return {"spec": spec}
 
 
 def platform_chart(
@@ -201,6 +267,7 @@ def platform_chart(
     project_tenants: list[dict[str, Any]] | None = None,
     *,
     hub_values: dict[str, Any],
+    kubernetes_audit_path: str | None = None,
 ) -> Release:
     """This project's chart: quotas for the hub namespace and each AI project's sandbox, audit
     shipping config, provenance.
@@ -242,7 +309,16 @@ def platform_chart(
                 },
                 *(project_tenants or []),
             ],
-            "audit": {"enabled": True, "sink": sink},
+            # The Kubernetes-audit input only where the API server writes its log on the nodes.
+            "audit": {
+                "enabled": True,
+                "sink": sink,
+                "kubernetesAudit": (
+                    {"enabled": True, "path": kubernetes_audit_path}
+                    if kubernetes_audit_path
+                    else {"enabled": False}
+                ),
+            },
             "provenance": {"enabled": True, **provenance},
         },
         stack_output_values=sink_outputs,
@@ -251,7 +327,10 @@ def platform_chart(
 
 __all__ = [
     "DEVICE_PLUGIN_CONFIG_LABEL",
+    "audit_config_digest",
     "calico",
+    "cluster_policy_patch",
+    "gpu_sharing_config_map",
     "cluster_autoscaler",
     "database_operator",
     "device_plugin",

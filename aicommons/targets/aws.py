@@ -20,7 +20,7 @@ from aicommons.targets.base import (
     gpu_operator_installed,
     kubelet_labels,
 )
-from aicommons.targets.platform import PlatformDefaults, gpu_setup_for
+from aicommons.targets.platform import LOAD_BALANCER, PlatformDefaults, gpu_setup_for, resolve_exposure
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
@@ -75,6 +75,7 @@ def aws_node_types(region: str, types: list[InstanceType], prices: dict[str, flo
 # The infra stack registers the city's identity provider with EKS (an OIDC identity provider
 # configuration) under these prefixes, so an IdP group "staff" is the Kubernetes group
 # "oidc:staff" and no IdP group can pose as a built-in one such as system:masters.
+AWS_CAPABILITIES = frozenset({LOAD_BALANCER})
 OIDC_USERNAME_PREFIX = "oidc:"
 OIDC_GROUPS_PREFIX = "oidc:"
 
@@ -259,6 +260,11 @@ class AwsTargetModel:
             autoscaler=True,
             gpu_setup=gpu_setup_for(has_gpu, has_mig, nodes_have_driver=True, operator_present=False),
             calico=False,  # the VPC CNI enforces NetworkPolicy (enabled by the infra stack)
+            # EKS's cloud controller gives LoadBalancer Services an AWS load balancer; no ingress
+            # controller is installed. The control plane's audit log goes to CloudWatch, not to nodes.
+            capabilities=AWS_CAPABILITIES,
+            hub_exposure=resolve_exposure(profile.hub.exposure if profile.hub else None, AWS_CAPABILITIES),
+            kubernetes_audit_path=None,
             kubernetes_groups_prefix=OIDC_GROUPS_PREFIX,
             # The bucket's real name is an infra-stack output, set at deploy; the file holds its prefix.
             audit_sink={

@@ -11,7 +11,7 @@ from aicommons.profile.model import KubernetesTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources
 from aicommons.sizing.cost import HOURS_PER_MONTH
 from aicommons.targets.base import CostContext, family_filter, gpu_operator_installed, kubelet_labels
-from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for
+from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for, resolve_exposure
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
@@ -103,8 +103,8 @@ class KubernetesTargetModel:
         notes = []
         if setup == "existing-operator":
             notes.append(
-                "The cluster's own GPU operator manages the device plugin: apply the time-slicing and MIG "
-                "configs in helm/gpu-sharing.yaml to its ClusterPolicy, and label nodes as the plan shows."
+                "The cluster's own GPU operator manages the device plugin: apply helm/gpu-sharing.yaml and "
+                "point its ClusterPolicy at it (see GPU sharing above)."
             )
         return PlatformDefaults(
             kube_context=target.context,
@@ -114,6 +114,15 @@ class KubernetesTargetModel:
             autoscaler=False,
             gpu_setup=setup,
             calico=not target.network_policy_enforced,
+            calico_cni=target.cni or "Calico",
+            capabilities=target.capabilities,
+            hub_exposure=resolve_exposure(
+                profile.hub.exposure if profile.hub else None, target.capabilities, target.ingress_class
+            ),
+            kubernetes_audit_path=target.apiserver_audit_log,
+            node_setup=True,
+            node_pools=target.node_pools,
+            gpu_operator_namespace=target.gpu_operator_namespace,
             audit_sink=sink.chart_values() if (sink := profile.governance.audit_sink) else {"type": "stdout"},
             notes=notes + ([] if profile.governance.audit_sink else [NO_AUDIT_SINK_NOTE]),
         )

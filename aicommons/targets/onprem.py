@@ -11,7 +11,7 @@ from aicommons.profile.model import OnpremTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, kubelet_allocatable
 from aicommons.sizing.cost import HOURS_PER_MONTH
 from aicommons.targets.base import CostContext, family_filter, gpu_operator_installed, kubelet_labels
-from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for
+from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for, resolve_exposure
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
@@ -114,7 +114,18 @@ class OnpremTargetModel:
             home_storage_class=None,
             autoscaler=False,
             gpu_setup=gpu_setup_for(has_gpu, has_mig, nodes_have_driver=False, operator_present=False),
-            calico=True,  # the city builds the cluster; Calico makes NetworkPolicy real whatever the CNI
+            # The city builds the cluster: Calico is its CNI (and makes NetworkPolicy real).
+            calico=True,
+            calico_cni="Calico",
+            capabilities=target.capabilities,
+            # No default load balancer on bare metal: NodePort works on every cluster, with DNS (or
+            # a front load balancer) pointing at the nodes; Ingress when the city names its class.
+            hub_exposure=resolve_exposure(
+                profile.hub.exposure if profile.hub else None, target.capabilities, target.ingress_class
+            ),
+            kubernetes_audit_path=target.apiserver_audit_log,
+            node_setup=True,
+            node_pools=target.node_pools,
             audit_sink=sink.chart_values() if (sink := profile.governance.audit_sink) else {"type": "stdout"},
             notes=[] if profile.governance.audit_sink else [NO_AUDIT_SINK_NOTE],
         )

@@ -182,6 +182,22 @@ class ReleaseArgs:
 
 
 @dataclass(frozen=True)
+class NodeTaint:
+    key: str
+    value: str
+    effect: str  # Kubernetes spelling: NoSchedule | NoExecute | PreferNoSchedule
+
+
+@dataclass(frozen=True)
+class NodeArgs:
+    """A node of a cluster the city runs, given its pool's labels and taints by the platform stack."""
+
+    name: str
+    labels: dict[str, str]
+    taints: list[NodeTaint] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class PlatformArgs:
     city: str
     provider: str  # aws | kubernetes | onprem
@@ -193,3 +209,5 @@ class PlatformArgs:
     tags: dict[str, str] = field(default_factory=dict)
     # Extra objects (e.g. the hub database's CloudNativePG Cluster), created after the releases.
     manifests: list[dict[str, Any]] = field(default_factory=list)
+    # Existing clusters: nodes the stack labels and taints as their pools (before any release).
+    nodes: list[NodeArgs] = field(default_factory=list)

@@ -35,12 +35,22 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "ingresses": ("networking.k8s.io/v1", "ingresses.json"),
     "daemonsets": ("apps/v1", "daemonsets.json"),
     "storageclasses": ("storage.k8s.io/v1", "storageclasses.json"),
+    "nodes": ("v1", "nodes.json"),
+    "ingressclasses": ("networking.k8s.io/v1", "ingressclasses.json"),
+    "deployments": ("apps/v1", "deployments.json"),
     "roles": ("rbac.authorization.k8s.io/v1", "roles.json"),
     "rolebindings": ("rbac.authorization.k8s.io/v1", "rolebindings.json"),
     "clusterroles": ("rbac.authorization.k8s.io/v1", "clusterroles.json"),
     "clusterrolebindings": ("rbac.authorization.k8s.io/v1", "clusterrolebindings.json"),
 }
-CLUSTER_SCOPED = {"namespaces", "clusterroles", "clusterrolebindings", "storageclasses"}
+CLUSTER_SCOPED = {
+    "namespaces",
+    "clusterroles",
+    "clusterrolebindings",
+    "storageclasses",
+    "nodes",
+    "ingressclasses",
+}
 
 
 def status(code: int, reason: str, message: str, **details: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import pulumi
 from aicommons_stacks.args import ArgsError, PlatformArgs
 from aicommons_stacks.platform.manifests import Manifests
 from aicommons_stacks.platform.namespaces import TenantNamespace
+from aicommons_stacks.platform.nodes import NodeLabels
 from aicommons_stacks.platform.provider import infra_outputs, kubernetes_provider
 from aicommons_stacks.platform.releases import HelmReleases
 from aicommons_stacks.platform.storage import StorageClasses
@@ -30,13 +31,15 @@ def platform_program(args: PlatformArgs, bundle_root: Path) -> None:
 
     namespaces = {ns.name: TenantNamespace(f"ns-{ns.name}", ns, opts=opts()) for ns in args.namespaces}
     storage = StorageClasses("storage", args.storage_classes, opts=opts())
+    # Pods select the pools' labels: the city's nodes carry them before any release installs.
+    nodes = [NodeLabels("nodes", args.nodes, opts=opts())] if args.nodes else []
     helm = HelmReleases(
         "helm",
         args.releases,
         bundle_root=bundle_root,
         namespaces=dict(namespaces),
         infra=infra,
-        after=[storage],  # a PVC made before its default StorageClass would wait forever
+        after=[storage, *nodes],  # a PVC made before its default StorageClass would wait forever
         opts=opts(),
     )
     if args.manifests:
