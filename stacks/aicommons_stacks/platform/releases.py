@@ -20,56 +20,12 @@ import yaml
 from aicommons_stacks.args import ArgsError, ReleaseArgs
 from aicommons_stacks.common import child
 from aicommons_stacks.order import creation_order
+from aicommons_stacks.values import parse_path, set_path
 from aicommons_stacks.platform.provider import InfraOutputs
 
 CONFIG_NAMESPACE = "aicommons"
 PROJECT_DIR = "pulumi"  # the Pulumi project's folder in the bundle (where the engine runs)
 PREEXISTING_NAMESPACES = frozenset({"default", "kube-system"})
-
-
-def parse_path(path: str) -> list[str]:
-    """Split a values path into keys: `a.b\\.c.d` -> ["a", "b.c", "d"] (backslash escapes a dot)."""
-    keys: list[str] = []
-    key: list[str] = []
-    chars = iter(path)
-    for char in chars:
-        if char == "\\":
-            escaped = next(chars, None)
-            if escaped not in (".", "\\"):
-                raise ArgsError(f"values path {path!r}: a backslash escapes only '.' or '\\'")
-            key.append(escaped)
-        elif char == ".":
-            keys.append("".join(key))
-            key = []
-        else:
-            key.append(char)
-    keys.append("".join(key))
-    if any(not k for k in keys):
-        raise ArgsError(f"values path {path!r}: empty key")
-    return keys
-
-
-def set_path(values: dict[str, Any], path: str, value: Any) -> None:
-    """Set `value` at `path`, creating the mappings on the way."""
-    keys = parse_path(path)
-    node: Any = values
-    for depth, key in enumerate(keys):
-        last = depth == len(keys) - 1
-        where = ".".join(keys[: depth + 1])
-        if isinstance(node, list):
-            if not key.isdigit() or int(key) >= len(node):
-                raise ArgsError(f"values path {path!r}: {where} is not an index of a list of {len(node)}")
-            if last:
-                node[int(key)] = value
-            else:
-                node = node[int(key)]
-        elif isinstance(node, dict):
-            if last:
-                node[key] = value
-            else:
-                node = node.setdefault(key, {})
-        else:
-            raise ArgsError(f"values path {path!r}: {where} is inside a {type(node).__name__}, not a mapping")
 
 
 def load_values(bundle_root: Path, release: ReleaseArgs, where: str) -> dict[str, Any]:
