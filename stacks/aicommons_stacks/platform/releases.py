@@ -20,8 +20,8 @@ import yaml
 from aicommons_stacks.args import ArgsError, ReleaseArgs
 from aicommons_stacks.common import child
 from aicommons_stacks.order import creation_order
-from aicommons_stacks.values import parse_path, set_path
 from aicommons_stacks.platform.provider import InfraOutputs
+from aicommons_stacks.values import parse_path, set_path
 
 CONFIG_NAMESPACE = "aicommons"
 PROJECT_DIR = "pulumi"  # the Pulumi project's folder in the bundle (where the engine runs)
