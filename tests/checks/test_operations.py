@@ -16,9 +16,9 @@ import yaml
 
 from aicommons.checks.model import Inventory
 from aicommons.checks.registry import registry
+from aicommons.clustercheck import order
 from aicommons.clustercheck.model import ClusterFinding, ClusterInput, Obj
 from aicommons.clustercheck.report import ClusterReport
-from aicommons.clustercheck import order
 from tests.checks.infra_support import (
     TODAY,
     assert_fixture_coverage,
