@@ -18,9 +18,9 @@ So a pod that needs an object made in a later wave dead-locks its release. Rules
 - `wait.claim-binds`: a claim of a release with a `WaitForFirstConsumer` class binds only when
   a pod uses it (kubernetes pkg/controller/volume/persistentvolume, delayed binding), so some
   pod created no later than the claim must mount it.
-- `crd.before-custom-resource`: an object of a custom kind needs its CustomResourceDefinition
-  from an earlier wave or its own release (Helm installs a chart's `crds/` first), else the
-  API server has no such kind.
+- `crd.missing`, `crd.before-custom-resource`: an object of a custom kind needs its
+  CustomResourceDefinition from an earlier wave or its own release (Helm installs a chart's
+  `crds/` first), else the API server has no such kind.
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ from aicommons.clustercheck.model import ORDER, PLATFORM_STACK, ClusterFinding, 
 from aicommons.clustercheck.operators import api_group, built_in, operator_made
 from aicommons.clustercheck.references import WAITED_WORKLOADS, Ref, pod_spec, references
 
+# Rules that conclude something is missing: when a release could not be rendered, what they miss
+# may be in it, so the entry point drops their findings then (the release is reported skipped).
+NEEDS_EVERY_RELEASE = frozenset({"refs.exist", "crd.missing", "wait.claim-binds"})
 DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 LOAD_BALANCER = "load-balancer"
 DEFAULT_STORAGE_CLASS = "default-storage-class"
@@ -235,7 +238,7 @@ def claims_bind(cluster: ClusterInput) -> Iterator[ClusterFinding]:
 
 
 def custom_resources_after_their_crd(cluster: ClusterInput) -> Iterator[ClusterFinding]:
-    """Rule `crd.before-custom-resource`."""
+    """Rules `crd.missing` and `crd.before-custom-resource`."""
     crds: dict[tuple[str, str], Obj] = {}
     for o in cluster.objects:
         if o.kind == "CustomResourceDefinition":
@@ -255,7 +258,7 @@ def custom_resources_after_their_crd(cluster: ClusterInput) -> Iterator[ClusterF
                 obj.ref,
                 f"{obj.kind} {obj.name} is a custom kind of {group} whose CustomResourceDefinition "
                 "nothing installs: the API server refuses it",
-                rule="crd.before-custom-resource",
+                rule="crd.missing",
             )
         elif crd.step > obj.step or (crd.step == obj.step and crd.release != obj.release):
             yield ClusterFinding(

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from aicommons.render.bundle import Bundle
     from aicommons.sizing.plan import SizingPlan
 
-# The models, each `aicommons.clustercheck.<name>.check(ClusterInput) -> list[ClusterFinding]`.
+# The models, each `aicommons.clustercheck.<name>.check(ClusterInput) -> list[ClusterFinding]`;
+# a model may list in `NEEDS_EVERY_RELEASE` the rules whose findings hold only when every
+# release was rendered (they are dropped while some release is skipped).
 MODELS = ("admission", "order", "scheduling")
 INFRA_CONFIG = "pulumi/Pulumi.infra.yaml"
 
@@ -46,7 +48,12 @@ def check_cluster(cluster: ClusterInput, rendered: RenderedBundle | None = None)
     findings: list[ClusterFinding] = list(rendered.findings if rendered else ())
     ran = []
     for name, module in models():
-        findings += module.check(cluster)
+        found = module.check(cluster)
+        if rendered is not None and rendered.skipped:
+            # what a rule finds missing may be in a release not rendered: that one is reported
+            dropped = getattr(module, "NEEDS_EVERY_RELEASE", frozenset())
+            found = [f for f in found if f.rule not in dropped]
+        findings += found
         ran.append(name)
     unique = {(f.control, f.release, f.object, f.rule, f.message): f for f in findings}
     return ClusterReport(

@@ -198,6 +198,6 @@ def test_a_custom_resource_needs_its_crd_first() -> None:
         early.rule == "crd.before-custom-resource" and "before its CustomResourceDefinition" in early.message
     )
     (none,) = check(cluster(db_cluster(1)))
-    assert "nothing installs" in none.message
+    assert none.rule == "crd.missing" and "nothing installs" in none.message
     same_release = Obj("cnpg", 1, db_cluster(1).doc)  # Helm installs the chart's crds/ first
     assert check(cluster(CNPG_CRD, same_release)) == []

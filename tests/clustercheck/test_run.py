@@ -50,6 +50,14 @@ def test_unrendered_releases_are_reported_not_passed() -> None:
     assert report.to_json()["skipped"] == dict(sorted(report.skipped.items()))
 
 
+def test_what_an_unrendered_release_may_make_is_not_reported_missing() -> None:
+    """metro without charts: the Cluster's CRD comes from the unrendered cloudnative-pg."""
+    profile, plan, bundle = example("metro")
+    report = check_bundle(profile, plan, bundle, no_charts)
+    assert "cloudnative-pg" in report.skipped
+    assert [f for f in report.of(ORDER) if f.rule == "crd.missing"] == []
+
+
 def test_the_models_are_listed_in_one_place() -> None:
     assert MODELS == ("admission", "order", "scheduling")
     assert "order" in [name for name, _ in models()]
