@@ -75,7 +75,8 @@ def cluster_tables(report: ClusterReport) -> list[Any]:
         (SCHEDULING, "scheduling"),
         (ORDER, "references and order"),
     ):
-        table = Table(title=f"cluster check {control} ({label})", title_justify="left")
+        title = f"cluster check {control} ({label})"
+        table = Table(title=title, title_justify="left", min_width=len(title) + 4)
         for head in ("release", "object", "finding", "cause"):
             table.add_column(head, overflow="fold")
         findings = report.of(control)
