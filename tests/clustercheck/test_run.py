@@ -67,3 +67,23 @@ def test_capabilities_follow_the_target() -> None:
     for name, expected in (("metro", {"load-balancer"}), ("harbourview-onprem", {"default-storage-class"})):
         profile, plan, _ = example(name)
         assert cluster_capabilities(profile, plan) == expected
+
+
+def test_the_sandboxes_project_volumes_never_bind_while_helm_waits() -> None:
+    """Found by the check (not in the issue's list): each sandbox's project-data claim uses the
+    WaitForFirstConsumer gp3 class and no pod mounts it until a user starts a server, while
+    Helm's wait on the aicommons-sandboxes release wants it Bound."""
+    from aicommons.render.bundle import render_bundle
+    from aicommons.sizing.plan import size
+    from tests.governance import bundles
+
+    profile, projects = bundles.riverton(), bundles.register()
+    plan = size(profile, projects, bundles.TODAY)
+    bundle = render_bundle(profile, plan, projects, bundles.TODAY)
+    need_charts(bundle)
+    report = check_bundle(profile, plan, bundle, chart_source())
+    found = {(f.rule, f.release, f.object) for f in report.of(ORDER)}
+    assert found == {
+        ("wait.claim-binds", "aicommons-sandboxes", f"PersistentVolumeClaim/project-{slug}/project-data")
+        for slug in sorted(p.slug for p in projects)
+    }
