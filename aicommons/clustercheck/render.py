@@ -196,6 +196,10 @@ def _render_release(
             )
         chart = helm_python.Chart.load_archive(archive)
         label = f"{release.chart.rsplit('/', 1)[-1]} {release.version}"
+    elif getattr(release, "archive", None) and release.archive in files:
+        # vendored into the bundle (`render --vendor-charts`): the very bytes the stack installs
+        chart = helm_python.Chart.load_archive(files[release.archive])
+        label = f"{release.chart} {release.version}"
     else:
         pin = ChartRef(release.name, release.chart, release.version, release.repository)
         path = chart_source(pin)
@@ -203,8 +207,10 @@ def _render_release(
             return not_cached(pin)
         chart = helm_python.Chart.load(path)
         label = f"{release.chart} {release.version}"
-        if chart.version != release.version:
-            return f"the cached archive of {release.chart} {release.version} holds version {chart.version}"
+    found = chart.version
+    if release.repository is not None and found != release.version:
+        chart.close()
+        return f"the archive of {release.chart} {release.version} holds version {found}"
     with chart:
         try:
             chart.validate_schema(values)

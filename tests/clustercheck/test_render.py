@@ -130,3 +130,14 @@ def _pin(platform: dict, release: str, version: str) -> None:  # type: ignore[ty
     for r in platform["releases"]:
         if r["name"] == release:
             r["version"] = version
+
+
+def test_an_archive_of_another_version_is_named(tmp_path: Path) -> None:
+    """A cache file named for one version that holds another is not rendered as the pin."""
+    _, _, bundle = example("riverton")
+    real = charts_folder() / "jupyterhub-4.4.0.tgz"
+    if not real.is_file():
+        pytest.skip("jupyterhub 4.4.0 not in the test charts")
+    (tmp_path / "jupyterhub-4.3.3.tgz").write_bytes(real.read_bytes())
+    rendered = render_platform(bundle.files, folder_source(tmp_path))
+    assert rendered.skipped["jupyterhub"] == "the archive of jupyterhub 4.3.3 holds version 4.4.0"
