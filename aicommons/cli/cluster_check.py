@@ -39,11 +39,28 @@ def chart_cache_dir(option: Path | None) -> Path | None:
 
 
 def chart_source(option: Path | None) -> ChartSource:
-    """Charts from the cache; without one, every upstream release is reported as not cached."""
-    from aicommons.clustercheck.charts import folder_source, no_charts
+    """Charts from the cache, each pinned archive's digest verified where the pin records one
+    (aicommons.charts.cache.chart_archive: a file with other bytes is an error, never used);
+    without a cache, every upstream release is reported as not cached."""
+    from aicommons.clustercheck.charts import ChartRef, folder_source, no_charts
 
     folder = chart_cache_dir(option)
-    return folder_source(folder) if folder is not None else no_charts
+    if folder is None:
+        return no_charts
+    by_name = folder_source(folder)
+    try:
+        from aicommons.charts.cache import chart_archive  # type: ignore[import-not-found]
+    except ModuleNotFoundError:
+        return by_name
+    from aicommons.render.releases import chart_pins
+
+    def verified(ref: ChartRef) -> Path | None:
+        pin = chart_pins().get(ref.name)
+        if pin is not None and pin.version == ref.version and getattr(pin, "sha256", None):
+            return chart_archive(pin, folder)  # type: ignore[no-any-return]
+        return by_name(ref)  # a pin this version of aicommons does not know: by file name
+
+    return verified
 
 
 def cluster_report(
