@@ -8,7 +8,8 @@ _RANK = {"failed": 3, "waived": 2, "passed": 1, "skipped": 0}
 
 
 def merge_reports(reports: list[Report]) -> Report:
-    """Worst status wins (failed > waived > passed > skipped); findings are kept from every source."""
+    """Worst status wins (failed > waived > passed > skipped); findings are kept from every source
+    (an identical one once)."""
     if len(reports) == 1:
         return reports[0]
     merged: dict[str, ControlResult] = {}
@@ -18,7 +19,9 @@ def merge_reports(reports: list[Report]) -> Report:
             if current is None:
                 merged[result.id] = result.model_copy(deep=True)
                 continue
-            current.findings.extend(result.findings)
+            # one finding per place: the same one seen by two sources (e.g. the cluster check the
+            # bundle and the plan carry) is shown once
+            current.findings.extend(f for f in result.findings if f not in current.findings)
             if _RANK[result.status] > _RANK[current.status]:
                 current.status = result.status
                 current.reason = result.reason

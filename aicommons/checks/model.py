@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from aicommons.blueprint.model import Blueprint, Control
+    from aicommons.clustercheck.report import ClusterReport
     from aicommons.governance.model import AIProject
     from aicommons.profile.model import CityProfile
     from aicommons.sizing.plan import SizingPlan
@@ -52,6 +53,9 @@ class Inventory:
     files: Mapping[str, bytes] = field(default_factory=dict)  # bundle files (secret scanning)
     unavailable: Mapping[str, str] = field(default_factory=dict)  # kind -> why it could not be read
     projects: tuple[AIProject, ...] = ()  # the AI project register, when the source carries it
+    # The offline cluster check of the bundle (rendered with the real charts), when it was run:
+    # the AIC-OPS controls report it (aicommons.clustercheck.run).
+    cluster: ClusterReport | None = None
 
     def of(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]

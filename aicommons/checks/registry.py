@@ -20,6 +20,7 @@ FAMILIES = (
     "cost",
     "availability",
     "governance",
+    "operations",
 )
 
 

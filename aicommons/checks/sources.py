@@ -6,11 +6,15 @@ import tempfile
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aicommons.checks.adapters.bundle import bundle_inventory, read_bundle_dir
 from aicommons.checks.model import Inventory
 from aicommons.checks.report import Report
 from aicommons.errors import InputError, Location
+
+if TYPE_CHECKING:
+    from aicommons.clustercheck.report import ClusterReport
 
 
 def bundle_files(target: Path) -> dict[str, bytes]:
@@ -56,13 +60,16 @@ def check_files(
     *,
     with_plan: bool = True,
     folder: Path | None = None,
+    cluster: ClusterReport | None = None,
 ) -> Report:
-    """Static and (by default) plan checks of a bundle against the default blueprint, merged."""
+    """Static and (by default) plan checks of a bundle against the default blueprint, merged;
+    `cluster` is the bundle's cluster check (aicommons.clustercheck.run), for the AIC-OPS controls."""
+    import dataclasses
+
     from aicommons.blueprint.load import default_blueprint
 
-    return check_inventories(
-        _inventories(files, with_plan, folder), default_blueprint(), today or date.today()
-    )
+    inventories = [dataclasses.replace(i, cluster=cluster) for i in _inventories(files, with_plan, folder)]
+    return check_inventories(inventories, default_blueprint(), today or date.today())
 
 
 def check_inventories(inventories: list[Inventory], blueprint, today: date) -> Report:  # type: ignore[no-untyped-def]

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from aicommons.cli.cluster_check import CHARTS_OPTION
 from aicommons.cli.options import write_or_print
 
 if TYPE_CHECKING:
     from aicommons.checks.report import Report
+    from aicommons.clustercheck.report import ClusterReport
     from aicommons.plan.model import StackPlan
     from aicommons.profile.model import CityProfile
     from aicommons.sizing.plan import SizingPlan
@@ -37,6 +39,7 @@ def plan(
     ),
     format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f", help="table or json."),
     report: Path | None = typer.Option(None, "--output", "-o", help="Write the plan to this file."),
+    charts: Path | None = CHARTS_OPTION,
 ) -> None:
     """Size, render the bundle, and list every resource the stacks would create (no engine needed)."""
     from aicommons.plan.background import PlanWorker
@@ -59,15 +62,19 @@ def plan(
         out = output or default_bundle_dir(city.city.slug)
         write_bundle(bundle.files, out)
         worker.submit(out)
-        static = _static_checks(bundle.files, today)
+        from aicommons.cli.cluster_check import cluster_report
+
+        cluster = cluster_report(bundle.files, city, sizing, charts)
+        static = _static_checks(bundle.files, today, cluster)
         stacks = worker.plans()
-    checks = _with_plan_checks(static, bundle.files, stacks, city, sizing, today)
+    checks = _with_plan_checks(static, bundle.files, stacks, city, sizing, today, cluster)
     resources = [r for s in stacks for r in s.resources]
     if format is PlanFormat.json:
         doc = {
             "sizing": sizing.model_dump(mode="json"),
             "bundle": str(out),
             "validation": checks.model_dump(mode="json")["summary"],
+            "cluster_check": cluster.to_json() if cluster is not None else None,
             "resources": [
                 {"type": r.type, "name": r.name, "stack": r.stack, "inputs": r.inputs, "protect": r.protect}
                 for r in resources
@@ -97,7 +104,10 @@ def plan(
     verdict = f"controls ({checks.source}): {summary_line(checks)}" + "".join(
         f"\n  failed: {f}" for f in failing
     )
-    renderable = Group(plan_tables(sizing), table, summary, verdict)
+    from aicommons.cli.cluster_check import cluster_tables
+
+    section = cluster_tables(cluster) if cluster is not None else []
+    renderable = Group(plan_tables(sizing), table, summary, *section, verdict)
     if report is not None:
         with report.open("w", encoding="utf-8") as fh:
             Console(file=fh, width=160).print(renderable)
@@ -105,13 +115,14 @@ def plan(
         Console().print(renderable)
 
 
-def _static_checks(files: Mapping[str, bytes], today: date) -> Report:
+def _static_checks(files: Mapping[str, bytes], today: date, cluster: ClusterReport | None = None) -> Report:
     """The checks of the bundle's files (run while the worker plans)."""
     from aicommons.blueprint.load import default_blueprint
     from aicommons.checks.run import run_checks
     from aicommons.checks.sources import static_inventory
+    from aicommons.cli.cluster_check import with_cluster
 
-    return run_checks(static_inventory(files), default_blueprint(), today)
+    return run_checks(with_cluster(static_inventory(files), cluster), default_blueprint(), today)
 
 
 def _with_plan_checks(
@@ -121,12 +132,15 @@ def _with_plan_checks(
     profile: CityProfile,
     sizing: SizingPlan,
     today: date,
+    cluster: ClusterReport | None = None,
 ) -> Report:
     """The static checks' report merged with the checks of the plan just made."""
     from aicommons.blueprint.load import default_blueprint
     from aicommons.checks.adapters.plan import plan_inventory
     from aicommons.checks.merge import merge_reports
     from aicommons.checks.run import run_checks
+    from aicommons.cli.cluster_check import with_cluster
 
-    plan = run_checks(plan_inventory(stacks, files, profile, sizing), default_blueprint(), today)
+    inventory = with_cluster(plan_inventory(stacks, files, profile, sizing), cluster)
+    plan = run_checks(inventory, default_blueprint(), today)
     return merge_reports([static, plan])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from aicommons.cli.cluster_check import CHARTS_OPTION
 from aicommons.cli.options import write_or_print
 
 
@@ -48,6 +49,7 @@ def validate(
     region: str | None = typer.Option(
         None, "--region", help="AWS region to read (--live; default: profile)."
     ),
+    charts: Path | None = CHARTS_OPTION,
 ) -> None:
     """Run the blueprint's controls; exit 0 when nothing at or above --fail-on fails, 1 otherwise."""
     from aicommons.blueprint.load import default_blueprint, load_blueprint
@@ -68,9 +70,15 @@ def validate(
         )
         reports = [run_checks(inventory, rules, today)]
     else:
-        inventories = [static_inventory(files)]
+        from aicommons.cli.cluster_check import cluster_report, with_cluster
+
+        static = static_inventory(files)
+        cluster = cluster_report(files, static.profile, static.plan, charts)
+        inventories = [with_cluster(static, cluster)]
         if not no_plan:
-            inventories.append(plan_inventory_of(files, target if target.is_dir() else None))
+            inventories.append(
+                with_cluster(plan_inventory_of(files, target if target.is_dir() else None), cluster)
+            )
         reports = [run_checks(inv, rules, today) for inv in inventories]
     report = merge_reports(reports)
     if format is ReportFormat.table:

@@ -28,6 +28,10 @@ class PlannedResource(BaseModel):
     provider: str | None = Field(default=None, description="URN of the explicit provider, if any")
     custom: bool = Field(default=True, description="False for component resources")
     protect: bool = Field(default=False, description="Protected from deletion (`protect` option)")
+    dependencies: list[str] = Field(
+        default_factory=list,
+        description="URNs of the resources it waits for (`depends_on`, expanded by the SDK), sorted",
+    )
 
 
 class StackPlan(BaseModel):

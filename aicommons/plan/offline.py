@@ -265,6 +265,7 @@ class RecordingMonitor(mocks.MockMonitor):
             provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
             custom=bool(custom),
             protect=bool(protect),
+            dependencies=sorted(set(getattr(request, "dependencies", ()))),
         )
         with self._lock:
             if urn in self._records:

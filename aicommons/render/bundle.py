@@ -73,7 +73,7 @@ def render_bundle(
     project = project_name(profile)
     releases = _releases(profile, plan, defaults, active)
     nodes = pool_nodes(plan, defaults.node_pools) if defaults.node_setup else []
-    manifests = [pr.hub_database_cluster(profile)] if profile.effective_tier != "pilot" else []
+    manifests = [pr.hub_database_manifest(profile)] if profile.effective_tier != "pilot" else []
     infra = infra_args(profile, plan) if defaults.has_infra_stack else None
     tags = cost_tags(profile)
     platform = platform_args(
@@ -127,6 +127,7 @@ def _releases(
         hub_values["singleuser"]["storage"]["dynamic"] = {"storageClass": defaults.home_storage_class}
     sandbox_hub.add_sandboxes(hub_values, active, profile, plan)
     depends = ["aicommons-platform"]
+    after_manifests: tuple[str, ...] = ()
     project_tenants = sandboxes.tenants(active, plan, pr.limit_range(profile))
     platform = pr.platform_chart(
         profile,
@@ -154,6 +155,7 @@ def _releases(
     if profile.effective_tier != "pilot":
         releases.append(pr.database_operator())
         depends.append("cloudnative-pg")
+        after_manifests = (pr.HUB_DATABASE,)  # the hub reads hub-db-app, made from this Cluster
     if defaults.autoscaler:
         releases.append(pr.cluster_autoscaler(profile, cluster_name(profile), _region(profile)))
     gpu = {
@@ -181,6 +183,7 @@ def _releases(
             "jupyterhub",
             hub_values,
             depends_on=tuple(depends),
+            after_manifests=after_manifests,
             secret_values={"hub.config.GenericOAuthenticator.client_secret": OIDC_SECRET_KEY},
         )
     )

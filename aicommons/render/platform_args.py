@@ -76,6 +76,7 @@ def platform_args(
                 "depends_on": list(r.depends_on),
                 "secret_values": dict(r.secret_values),
                 "stack_output_values": dict(r.stack_output_values),
+                **({"after_manifests": list(r.after_manifests)} if r.after_manifests else {}),
             }
             for r in releases
         ],

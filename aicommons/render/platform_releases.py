@@ -159,6 +159,16 @@ def database_operator() -> Release:
     return release("cloudnative-pg", DB_NAMESPACE, {"nodeSelector": CORE_SELECTOR, "crds": {"create": True}})
 
 
+HUB_DATABASE = f"Cluster/{HUB_NAMESPACE}/hub-db"  # the manifest's Kind/namespace/name
+
+
+def hub_database_manifest(profile: CityProfile) -> dict[str, Any]:
+    """The hub database as the platform stack's manifest: created once the operator's release
+    (with the Cluster CRD) is ready, and before the jupyterhub release, whose hub reads the
+    hub-db-app Secret CloudNativePG makes from it (`after_manifests` of that release)."""
+    return {"object": hub_database_cluster(profile), "after": ["cloudnative-pg"]}
+
+
 def hub_database_cluster(profile: CityProfile) -> dict[str, Any]:
     """The hub's PostgreSQL (two instances); CloudNativePG writes the credentials to hub-db-app.
 
@@ -336,6 +346,7 @@ __all__ = [
     "device_plugin",
     "gpu_operator",
     "hub_database_cluster",
+    "hub_database_manifest",
     "log_shipper",
     "platform_chart",
 ]

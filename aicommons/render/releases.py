@@ -48,6 +48,8 @@ class Release:
     secret_values: dict[str, str] = field(default_factory=dict)
     # values path -> output of the infra stack (e.g. an IAM role ARN known only after deploy)
     stack_output_values: dict[str, str] = field(default_factory=dict)
+    # manifests (Kind/namespace/name) the stack creates before this release, e.g. the hub's database
+    after_manifests: tuple[str, ...] = ()
 
     @property
     def values_file(self) -> str:

@@ -179,6 +179,21 @@ class ReleaseArgs:
     secret_values: dict[str, str] = field(default_factory=dict)  # values path -> config secret key
     # values path -> output of the infra stack (e.g. an IRSA role ARN known only after deploy)
     stack_output_values: dict[str, str] = field(default_factory=dict)
+    # manifests created (and ready) first, as Kind/namespace/name, e.g. Cluster/jupyterhub/hub-db
+    # for a hub that reads the database credentials CloudNativePG makes from that Cluster
+    after_manifests: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ManifestArgs:
+    """An extra Kubernetes object (e.g. the hub database's CloudNativePG Cluster).
+
+    It is created after the releases named in `after` (e.g. the operator whose chart installs
+    its CRD) and before every release that names it in `after_manifests`.
+    """
+
+    object: dict[str, Any]  # apiVersion, kind, metadata (name, namespace, labels) and spec
+    after: list[str] = field(default_factory=list)  # release names
 
 
 @dataclass(frozen=True)
@@ -207,7 +222,8 @@ class PlatformArgs:
     storage_classes: list[StorageClassArgs]
     releases: list[ReleaseArgs]
     tags: dict[str, str] = field(default_factory=dict)
-    # Extra objects (e.g. the hub database's CloudNativePG Cluster), created after the releases.
-    manifests: list[dict[str, Any]] = field(default_factory=list)
+    # Extra objects (e.g. the hub database's CloudNativePG Cluster), in the creation order
+    # their `after` and the releases' `after_manifests` give (see order.py).
+    manifests: list[ManifestArgs] = field(default_factory=list)
     # Existing clusters: nodes the stack labels and taints as their pools (before any release).
     nodes: list[NodeArgs] = field(default_factory=list)

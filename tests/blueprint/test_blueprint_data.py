@@ -20,6 +20,7 @@ REQUIRED_IDS = (
     + [f"AIC-LOG-0{i}" for i in range(1, 5)]
     + ["AIC-SUP-01", "AIC-GPU-01", "AIC-GPU-02", "AIC-COST-01", "AIC-HA-01"]
     + [f"AIC-GOV-0{i}" for i in range(1, 7)]
+    + [f"AIC-OPS-0{i}" for i in range(1, 4)]
 )
 
 # Where each control can be checked, from the catalogue the blueprint was written from
@@ -59,6 +60,9 @@ SOURCES = {
     "AIC-GOV-04": ["bundle"],
     "AIC-GOV-05": ["bundle"],
     "AIC-GOV-06": ["bundle"],
+    "AIC-OPS-01": ["bundle", "plan"],  # the cluster check of the bundle (and the plan's bundle)
+    "AIC-OPS-02": ["bundle", "plan"],
+    "AIC-OPS-03": ["bundle", "plan"],
 }
 
 CRITICAL = {"AIC-IAM-01", "AIC-SEC-01", "AIC-DATA-02", "AIC-LOG-03", "AIC-NET-01"}

@@ -193,7 +193,8 @@ def cluster_input(
                 continue
             docs = render_docs(archive, vals, name, rel.namespace)
         objects += [Obj(name, step, d, rel.values_file) for d in docs]
-    for manifest in bundle.platform["manifests"] if manifests is None else manifests:
+    items = bundle.platform["manifests"] if manifests is None else manifests
+    for manifest in (m.get("object", m) for m in items):
         objects.append(Obj(PLATFORM_STACK, step + 1, copy.deepcopy(manifest), "pulumi/Pulumi.platform.yaml"))
     return ClusterInput(
         objects=tuple(objects),

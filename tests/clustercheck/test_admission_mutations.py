@@ -64,7 +64,7 @@ def test_defect_3_autohttps_left_to_the_limit_range_default() -> None:
 
 def test_defect_3_hub_database_left_to_the_limit_range_default() -> None:
     bundle, plan = example("lakeside")
-    manifests = copy.deepcopy(bundle.platform["manifests"])
+    manifests = [copy.deepcopy(m["object"]) for m in bundle.platform["manifests"]]
     [db] = [m for m in manifests if m["kind"] == "Cluster"]
     del db["spec"]["resources"]
     platform = workload_default_requests(bundle)

@@ -49,7 +49,14 @@ def test_every_hub_pod_asks_for_what_the_values_set(city: str, pods: set[str], z
         bundle, plan, releases=("aicommons-platform", "jupyterhub"), versions={"jupyterhub": z2jh}
     )
     values = release_values(bundle, "jupyterhub")
-    db = next((m["spec"]["resources"] for m in bundle.platform["manifests"] if m["kind"] == "Cluster"), None)
+    db = next(
+        (
+            m["object"]["spec"]["resources"]
+            for m in bundle.platform["manifests"]
+            if m["object"]["kind"] == "Cluster"
+        ),
+        None,
+    )
     expected = expected_pods(values, db)
     limit_range = bundle.releases[0].values["tenants"][0]["limitRange"]
     default_request = {

@@ -100,7 +100,11 @@ def test_hub_database_is_sqlite_for_pilots_and_postgres_above(rendered) -> None:
     else:
         assert hub["hub"]["db"]["type"] == "other"
         assert hub["hub"]["extraEnv"]["HUB_DB_URI"]["valueFrom"]["secretKeyRef"]["name"] == "hub-db-app"
-        assert [m["kind"] for m in bundle.platform["manifests"]] == ["Cluster"]
+        assert [m["object"]["kind"] for m in bundle.platform["manifests"]] == ["Cluster"]
+        # created after the operator (its CRD) and before the hub that reads hub-db-app (defect 2)
+        assert bundle.platform["manifests"][0]["after"] == ["cloudnative-pg"]
+        (hub_release,) = [r for r in bundle.platform["releases"] if r["name"] == "jupyterhub"]
+        assert hub_release["after_manifests"] == ["Cluster/jupyterhub/hub-db"]
 
 
 def test_releases_are_pinned_and_listed_in_the_lock(rendered) -> None:

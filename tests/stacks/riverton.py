@@ -140,8 +140,18 @@ PLATFORM: dict[str, Any] = {
             "version": "4.3.3",
             "repository": "https://hub.jupyter.org/helm-chart/",
             "values_file": "helm/jupyterhub.values.yaml",
-            "depends_on": ["aicommons-platform"],
+            "depends_on": ["aicommons-platform", "cloudnative-pg"],
             "secret_values": {"hub.config.GenericOAuthenticator.client_secret": "oidcClientSecret"},
+            # the hub reads hub-db-app, which CloudNativePG makes from this Cluster
+            "after_manifests": ["Cluster/jupyterhub/hub-db"],
+        },
+        {
+            "name": "cloudnative-pg",
+            "namespace": "cnpg-system",
+            "chart": "cloudnative-pg",
+            "version": "0.27.1",
+            "repository": "https://cloudnative-pg.github.io/charts",
+            "values_file": "helm/cloudnative-pg.values.yaml",
         },
         {
             "name": "cluster-autoscaler",
@@ -178,10 +188,13 @@ PLATFORM: dict[str, Any] = {
     "tags": TAGS,
     "manifests": [
         {
-            "apiVersion": "postgresql.cnpg.io/v1",
-            "kind": "Cluster",
-            "metadata": {"name": "hub-db", "namespace": "jupyterhub"},
-            "spec": {"instances": 2, "storage": {"size": "10Gi"}},
+            "object": {
+                "apiVersion": "postgresql.cnpg.io/v1",
+                "kind": "Cluster",
+                "metadata": {"name": "hub-db", "namespace": "jupyterhub"},
+                "spec": {"instances": 2, "storage": {"size": "10Gi"}},
+            },
+            "after": ["cloudnative-pg"],  # its chart installs the Cluster CRD
         }
     ],
 }
@@ -217,6 +230,7 @@ VALUES = {
         "rbac": {"serviceAccount": {"name": "cluster-autoscaler"}},
     },
     "nvidia-device-plugin": {"nodeSelector": {"aicommons.dev/role": "gpu"}},
+    "cloudnative-pg": {"crds": {"create": True}},
     "fluent-bit": {"serviceAccount": {"create": True, "name": "audit-log-shipper"}},
 }
 

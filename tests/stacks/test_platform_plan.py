@@ -135,7 +135,22 @@ def test_releases_wait_for_their_namespace_and_dependencies(platform: StackPlan)
         (lambda p: p["releases"][0].update(values_file="helm/missing.yaml"), "helm/missing.yaml not found"),
         (lambda p: p.update(kube_context=None, infra_stack=None), "stack_output_values .* need infra_stack"),
         (lambda p: p["releases"][1].update(secret_values={"a..b": "k"}), "values path 'a..b': empty key"),
-        (lambda p: p["manifests"][0].update(data={}), r"manifests\[0\]: an object with apiVersion"),
+        (
+            lambda p: p["manifests"][0]["object"].update(data={}),
+            r"manifests\[0\]\.object: an object with apiVersion",
+        ),
+        (
+            lambda p: p["manifests"][0].update(after=["nope"]),
+            r"manifests\[Cluster/jupyterhub/hub-db\]\.after: unknown release 'nope'",
+        ),
+        (
+            lambda p: p["releases"][1].update(after_manifests=["Cluster/jupyterhub/other"]),
+            r"releases\[jupyterhub\]\.after_manifests: unknown manifest 'Cluster/jupyterhub/other'",
+        ),
+        (
+            lambda p: p["manifests"][0].update(after=["jupyterhub"]),
+            r"dependency cycle .*release jupyterhub -> manifest Cluster/jupyterhub/hub-db -> release jupyterhub",
+        ),
     ],
 )
 def test_bad_platform_arguments_are_input_errors(
@@ -155,6 +170,19 @@ def test_missing_infra_output_is_reported(bundle: Path) -> None:
         riverton.plan_platform(bundle, None)
 
 
+def test_the_hub_database_comes_after_its_operator_and_before_the_hub(platform: StackPlan) -> None:
+    """Defect 2: the hub reads hub-db-app, which CloudNativePG makes from the Cluster; the
+    jupyterhub release waits for the hub, so the Cluster must exist before it, and after the
+    cloudnative-pg release that installs its CRD."""
+    (db,) = of_type(platform, "kubernetes:postgresql.cnpg.io/v1:Cluster")
+    found = releases(platform)
+    assert db.urn in found["jupyterhub"].dependencies
+    assert found["cloudnative-pg"].urn in db.dependencies
+    assert found["jupyterhub"].urn not in db.dependencies
+    # releases that do not read the database do not wait for it
+    assert db.urn not in found["cluster-autoscaler"].dependencies
+
+
 def test_manifests_are_typed_objects_after_the_releases(platform: StackPlan) -> None:
     (db,) = of_type(platform, "kubernetes:postgresql.cnpg.io/v1:Cluster")
     assert db.name == "manifests-cluster-jupyterhub-hub-db"
@@ -166,5 +194,6 @@ def test_manifests_are_typed_objects_after_the_releases(platform: StackPlan) -> 
 def test_a_platform_without_manifests_has_none(bundle: Path, infra: StackPlan) -> None:
     config = riverton.platform_config()
     del config["aicommons:platform"]["manifests"]
+    config["aicommons:platform"]["releases"][1]["after_manifests"] = []
     plan = riverton.plan_platform(bundle, infra, config)
     assert not [r for r in plan.resources if "Manifests" in r.type or "cnpg" in r.type]

@@ -73,7 +73,8 @@ def bundle_inventory(files: Mapping[str, bytes]) -> Inventory:
         )
         if ns.get("default_deny"):
             resources.append(_default_deny(ns["name"]))
-    for manifest in platform.get("manifests", []):
+    for entry in platform.get("manifests", []):
+        manifest = entry.get("object", {}) if isinstance(entry, dict) else {}
         meta = manifest.get("metadata", {})
         resources.append(
             Resource(

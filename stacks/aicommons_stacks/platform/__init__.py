@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pulumi
 
-from aicommons_stacks.args import ArgsError, PlatformArgs
+from aicommons_stacks.args import ArgsError, PlatformArgs, ReleaseArgs
+from aicommons_stacks.order import creation_order
 from aicommons_stacks.platform.manifests import Manifests
 from aicommons_stacks.platform.namespaces import TenantNamespace
 from aicommons_stacks.platform.nodes import NodeLabels
@@ -35,15 +36,23 @@ def platform_program(args: PlatformArgs, bundle_root: Path) -> None:
     nodes = [NodeLabels("nodes", args.nodes, opts=opts())] if args.nodes else []
     helm = HelmReleases(
         "helm",
-        args.releases,
         bundle_root=bundle_root,
         namespaces=dict(namespaces),
         infra=infra,
         after=[storage, *nodes],  # a PVC made before its default StorageClass would wait forever
         opts=opts(),
     )
-    if args.manifests:
-        Manifests("manifests", args.manifests, after=[*helm.releases, *namespaces.values()], opts=opts())
+    manifests = Manifests("manifests", opts=opts()) if args.manifests else None
+    # One pass in creation order: a manifest after the releases it names (e.g. the operator
+    # with its CRD), a release after the manifests it reads (see order.py).
+    for item in creation_order(args.releases, args.manifests):
+        if isinstance(item, ReleaseArgs):
+            helm.add(item, [manifests.created[m] for m in item.after_manifests] if manifests else [])
+        elif manifests is not None:  # always, when there is a manifest to create
+            manifests.add(item, [storage, *namespaces.values(), *(helm.created[r] for r in item.after)])
+    helm.finish()
+    if manifests is not None:
+        manifests.finish()
     pulumi.export("namespaces", sorted(names))
     pulumi.export(
         "releases", {r.name: f"{r.chart}@{r.version}" for r in sorted(args.releases, key=lambda r: r.name)}

@@ -19,56 +19,13 @@ import yaml
 
 from aicommons_stacks.args import ArgsError, ReleaseArgs
 from aicommons_stacks.common import child
+from aicommons_stacks.order import creation_order
 from aicommons_stacks.platform.provider import InfraOutputs
+from aicommons_stacks.values import parse_path, set_path
 
 CONFIG_NAMESPACE = "aicommons"
 PROJECT_DIR = "pulumi"  # the Pulumi project's folder in the bundle (where the engine runs)
 PREEXISTING_NAMESPACES = frozenset({"default", "kube-system"})
-
-
-def parse_path(path: str) -> list[str]:
-    """Split a values path into keys: `a.b\\.c.d` -> ["a", "b.c", "d"] (backslash escapes a dot)."""
-    keys: list[str] = []
-    key: list[str] = []
-    chars = iter(path)
-    for char in chars:
-        if char == "\\":
-            escaped = next(chars, None)
-            if escaped not in (".", "\\"):
-                raise ArgsError(f"values path {path!r}: a backslash escapes only '.' or '\\'")
-            key.append(escaped)
-        elif char == ".":
-            keys.append("".join(key))
-            key = []
-        else:
-            key.append(char)
-    keys.append("".join(key))
-    if any(not k for k in keys):
-        raise ArgsError(f"values path {path!r}: empty key")
-    return keys
-
-
-def set_path(values: dict[str, Any], path: str, value: Any) -> None:
-    """Set `value` at `path`, creating the mappings on the way."""
-    keys = parse_path(path)
-    node: Any = values
-    for depth, key in enumerate(keys):
-        last = depth == len(keys) - 1
-        where = ".".join(keys[: depth + 1])
-        if isinstance(node, list):
-            if not key.isdigit() or int(key) >= len(node):
-                raise ArgsError(f"values path {path!r}: {where} is not an index of a list of {len(node)}")
-            if last:
-                node[int(key)] = value
-            else:
-                node = node[int(key)]
-        elif isinstance(node, dict):
-            if last:
-                node[key] = value
-            else:
-                node = node.setdefault(key, {})
-        else:
-            raise ArgsError(f"values path {path!r}: {where} is inside a {type(node).__name__}, not a mapping")
 
 
 def load_values(bundle_root: Path, release: ReleaseArgs, where: str) -> dict[str, Any]:
@@ -95,39 +52,17 @@ def chart_reference(bundle_root: Path, release: ReleaseArgs, where: str) -> str:
 
 def install_order(releases: list[ReleaseArgs]) -> list[ReleaseArgs]:
     """Releases with each one after those it depends on (given order otherwise); no cycles."""
-    by_name = {r.name: r for r in releases}
-    if len(by_name) != len(releases):
-        raise ArgsError(f"releases: names must be unique, got {[r.name for r in releases]}")
-    ordered: list[ReleaseArgs] = []
-    state: dict[str, str] = {}
-
-    def visit(release: ReleaseArgs, chain: list[str]) -> None:
-        if state.get(release.name) == "done":
-            return
-        if state.get(release.name) == "visiting":
-            raise ArgsError(f"releases: dependency cycle {' -> '.join([*chain, release.name])}")
-        state[release.name] = "visiting"
-        for name in release.depends_on:
-            if name not in by_name:
-                raise ArgsError(f"releases[{release.name}].depends_on: unknown release {name!r}")
-            visit(by_name[name], [*chain, release.name])
-        state[release.name] = "done"
-        ordered.append(release)
-
-    for release in releases:
-        visit(release, [])
-    return ordered
+    return [r for r in creation_order(releases, []) if isinstance(r, ReleaseArgs)]
 
 
 class HelmReleases(pulumi.ComponentResource):
-    """The platform's Helm releases, installed in dependency order."""
+    """The platform's Helm releases; `add` each one after what it waits for (see order.py)."""
 
     releases: list[kubernetes.helm.v3.Release]
 
     def __init__(
         self,
         name: str,
-        releases: list[ReleaseArgs],
         *,
         bundle_root: Path,
         namespaces: dict[str, pulumi.Resource],
@@ -136,36 +71,53 @@ class HelmReleases(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("aicommons:platform:HelmReleases", name, None, opts)
-        config = pulumi.Config(CONFIG_NAMESPACE)
-        created: dict[str, kubernetes.helm.v3.Release] = {}
-        for release in install_order(releases):
-            where = f"releases[{release.name}]"
-            values = load_values(bundle_root, release, where)
-            for path in [*release.stack_output_values, *release.secret_values]:
-                parse_path(path)  # a bad path is reported before a missing output or secret
-            for path, output in sorted(release.stack_output_values.items()):
-                if infra is None:
-                    raise ArgsError(f"{where}.stack_output_values: needs infra_stack")
-                set_path(values, path, infra.get(output))
-            for path, key in sorted(release.secret_values.items()):
-                set_path(values, path, config.require_secret(key))
-            waits_for: list[pulumi.Resource] = [*(after or []), *(created[d] for d in release.depends_on)]
-            if release.namespace in namespaces:
-                waits_for.append(namespaces[release.namespace])
-            created[release.name] = kubernetes.helm.v3.Release(
-                f"{name}-{release.name}",
-                name=release.name,
-                namespace=release.namespace,
-                create_namespace=release.namespace not in namespaces.keys() | PREEXISTING_NAMESPACES,
-                chart=chart_reference(bundle_root, release, where),
-                version=release.version,
-                repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=release.repository)
-                if release.repository
-                else None,
-                values=values,
-                max_history=10,
-                timeout=900,
-                opts=child(self, depends_on=waits_for),
-            )
-        self.releases = [created[r.name] for r in releases]
-        self.register_outputs({"releases": sorted(created)})
+        self._name = name
+        self._bundle_root = bundle_root
+        self._namespaces = namespaces
+        self._infra = infra
+        self._after = list(after or [])
+        self._config = pulumi.Config(CONFIG_NAMESPACE)
+        self.created: dict[str, kubernetes.helm.v3.Release] = {}
+        self.releases = []
+
+    def add(self, release: ReleaseArgs, waits_for: list[pulumi.Resource]) -> kubernetes.helm.v3.Release:
+        """The release, after its namespace, the component's `after`, its dependencies (releases
+        added before) and `waits_for` (e.g. the manifests it reads)."""
+        where = f"releases[{release.name}]"
+        values = load_values(self._bundle_root, release, where)
+        for path in [*release.stack_output_values, *release.secret_values]:
+            parse_path(path)  # a bad path is reported before a missing output or secret
+        for path, output in sorted(release.stack_output_values.items()):
+            if self._infra is None:
+                raise ArgsError(f"{where}.stack_output_values: needs infra_stack")
+            set_path(values, path, self._infra.get(output))
+        for path, key in sorted(release.secret_values.items()):
+            set_path(values, path, self._config.require_secret(key))
+        depends: list[pulumi.Resource] = [
+            *self._after,
+            *(self.created[d] for d in release.depends_on),
+            *waits_for,
+        ]
+        if release.namespace in self._namespaces:
+            depends.append(self._namespaces[release.namespace])
+        created = kubernetes.helm.v3.Release(
+            f"{self._name}-{release.name}",
+            name=release.name,
+            namespace=release.namespace,
+            create_namespace=release.namespace not in self._namespaces.keys() | PREEXISTING_NAMESPACES,
+            chart=chart_reference(self._bundle_root, release, where),
+            version=release.version,
+            repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=release.repository)
+            if release.repository
+            else None,
+            values=values,
+            max_history=10,
+            timeout=900,
+            opts=child(self, depends_on=depends),
+        )
+        self.created[release.name] = created
+        self.releases.append(created)
+        return created
+
+    def finish(self) -> None:
+        self.register_outputs({"releases": sorted(self.created)})

@@ -1,0 +1,118 @@
+"""The cluster check in `plan` and `validate`: where the charts are (the shell's only job),
+running the check, attaching it to the inventories, and its section of the plan's output."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from aicommons.checks.model import Inventory
+    from aicommons.clustercheck.charts import ChartSource
+    from aicommons.clustercheck.report import ClusterReport
+    from aicommons.profile.model import CityProfile
+    from aicommons.sizing.plan import SizingPlan
+
+CACHE_ENV = "AICOMMONS_CHART_CACHE"
+CHARTS_OPTION = typer.Option(
+    None,
+    "--charts",
+    help=f"Chart cache folder for the cluster check (default: ${CACHE_ENV}, else the user's cache).",
+)
+
+
+def chart_cache_dir(option: Path | None) -> Path | None:
+    """--charts, else the cache's default folder (aicommons.charts.cache), else $AICOMMONS_CHART_CACHE."""
+    if option is not None:
+        return option
+    try:
+        from aicommons.charts.cache import default_cache_dir  # type: ignore[import-not-found]
+    except ModuleNotFoundError:
+        env = os.environ.get(CACHE_ENV)
+        return Path(env) if env else None
+    return Path(default_cache_dir())
+
+
+def chart_source(option: Path | None) -> ChartSource:
+    """Charts from the cache, each pinned archive's digest verified where the pin records one
+    (aicommons.charts.cache.chart_archive: a file with other bytes is an error, never used);
+    without a cache, every upstream release is reported as not cached."""
+    from aicommons.clustercheck.charts import ChartRef, folder_source, no_charts
+
+    folder = chart_cache_dir(option)
+    if folder is None:
+        return no_charts
+    by_name = folder_source(folder)
+    try:
+        from aicommons.charts.cache import chart_archive  # type: ignore[import-not-found]
+    except ModuleNotFoundError:
+        return by_name
+    from aicommons.render.releases import chart_pins
+
+    def verified(ref: ChartRef) -> Path | None:
+        pin = chart_pins().get(ref.name)
+        if pin is not None and pin.version == ref.version and getattr(pin, "sha256", None):
+            return chart_archive(pin, folder)  # type: ignore[no-any-return]
+        return by_name(ref)  # a pin this version of aicommons does not know: by file name
+
+    return verified
+
+
+def cluster_report(
+    files: Mapping[str, bytes], profile: CityProfile | None, plan: SizingPlan | None, charts: Path | None
+) -> ClusterReport | None:
+    """The bundle's cluster check; None when the bundle carries no profile and sizing plan."""
+    if profile is None or plan is None:
+        return None
+    from aicommons.clustercheck.run import check_bundle
+
+    return check_bundle(profile, plan, files, chart_source(charts))
+
+
+def with_cluster(inventory: Inventory, report: ClusterReport | None) -> Inventory:
+    return dataclasses.replace(inventory, cluster=report)
+
+
+def cluster_tables(report: ClusterReport) -> list[Any]:
+    """One table per AIC-OPS control (its findings, "no finding", or why it was not checked),
+    then the releases not rendered."""
+    from rich.table import Table
+
+    from aicommons.checks.controls.operations import MODEL
+    from aicommons.clustercheck.model import ADMISSION, ORDER, SCHEDULING
+
+    out: list[Any] = []
+    for control, label in (
+        (ADMISSION, "admission"),
+        (SCHEDULING, "scheduling"),
+        (ORDER, "references and order"),
+    ):
+        title = f"cluster check {control} ({label})"
+        table = Table(title=title, title_justify="left", min_width=len(title) + 4)
+        for head in ("release", "object", "finding", "cause"):
+            table.add_column(head, overflow="fold")
+        findings = report.of(control)
+        for f in findings:
+            table.add_row(f.release, f.object, f.message, f.cause)
+        if not findings:
+            ran = MODEL[control] in report.models
+            table.add_row(
+                "", "", "no finding" if ran else f"not checked: no {MODEL[control]} model in this build", ""
+            )
+        out.append(table)
+    if report.skipped:
+        skipped = Table(title="cluster check: releases not checked", title_justify="left")
+        skipped.add_column("release")
+        skipped.add_column("why")
+        for release, why in sorted(report.skipped.items()):
+            skipped.add_row(release, why)
+        out.append(skipped)
+    out.append(
+        f"cluster check of Kubernetes {report.kubernetes_version}: models {', '.join(report.models) or 'none'}"
+    )
+    return out

@@ -1,0 +1,49 @@
+"""Where the cluster check finds each release's chart: a `ChartSource` the caller gives.
+
+The check never downloads: the CLI passes the chart cache (`aicommons charts pull` fills it),
+tests a folder of archives. A chart the source does not have makes its release "skipped" with
+the reason, never a silent pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """A release's pinned chart, as the bundle names it (attribute names as ChartPin's)."""
+
+    name: str  # the release (and pin) name, e.g. "jupyterhub"
+    chart: str  # the chart's name in its repository
+    version: str
+    repository: str
+
+    @property
+    def archive_name(self) -> str:
+        """`<chart>-<version>.tgz`, as `helm package` and `helm pull` name archives."""
+        return f"{self.chart}-{self.version}.tgz"
+
+
+ChartSource = Callable[[ChartRef], Path | None]
+
+
+def not_cached(ref: ChartRef) -> str:
+    return f"chart {ref.chart} {ref.version} not cached; run `aicommons charts pull`"
+
+
+def folder_source(folder: Path) -> ChartSource:
+    """Archives named `<chart>-<version>.tgz` in one folder (a chart cache, or test charts)."""
+
+    def find(ref: ChartRef) -> Path | None:
+        path = folder / ref.archive_name
+        return path if path.is_file() else None
+
+    return find
+
+
+def no_charts(ref: ChartRef) -> Path | None:
+    """A source without any chart: every upstream release is skipped with the reason."""
+    return None
