@@ -55,7 +55,9 @@ def platform_args(
     manifests: list[dict[str, Any]],
     tags: dict[str, str],
     project_namespaces: list[dict[str, Any]] | None = None,
+    vendored: bool = False,
 ) -> dict[str, Any]:
+    """The stack's arguments; ``vendored``: repository charts install from their archive in the bundle."""
     return {
         "city": profile.city.slug,
         "provider": profile.target.provider,
@@ -63,24 +65,30 @@ def platform_args(
         "infra_stack": f"organization/{project}/infra" if defaults.has_infra_stack else None,
         "namespaces": namespaces(releases) + (project_namespaces or []),
         "storage_classes": defaults.storage_classes,
-        "releases": [
-            {
-                "name": r.name,
-                "namespace": r.namespace,
-                # a local chart is copied into the bundle under helm/charts/
-                "chart": r.pin.chart if r.pin.repository else f"helm/charts/{r.pin.chart.rsplit('/', 1)[-1]}",
-                "version": r.pin.version,
-                "repository": r.pin.repository,
-                "values_file": r.values_file,
-                "depends_on": list(r.depends_on),
-                "secret_values": dict(r.secret_values),
-                "stack_output_values": dict(r.stack_output_values),
-            }
-            for r in releases
-        ],
+        "releases": [_release(r, vendored) for r in releases],
         "tags": tags,
         "manifests": manifests,
     }
+
+
+def _release(r: Release, vendored: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "name": r.name,
+        "namespace": r.namespace,
+        # a local chart is copied into the bundle under helm/charts/
+        "chart": r.pin.chart if r.pin.repository else f"helm/charts/{r.pin.chart.rsplit('/', 1)[-1]}",
+        "version": r.pin.version,
+        "repository": r.pin.repository,
+        "values_file": r.values_file,
+        "depends_on": list(r.depends_on),
+        "secret_values": dict(r.secret_values),
+        "stack_output_values": dict(r.stack_output_values),
+    }
+    if vendored and r.pin.repository is not None:
+        # the stack checks the digest, then installs the archive instead of asking the repository
+        args["archive"] = r.pin.vendored_path
+        args["archive_sha256"] = r.pin.sha256
+    return args
 
 
 __all__ = ["OIDC_SECRET_KEY", "namespaces", "platform_args"]

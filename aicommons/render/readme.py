@@ -25,7 +25,12 @@ def _env() -> Environment:
 
 
 def city_readme(
-    profile: CityProfile, plan: SizingPlan, releases: list[Release], defaults: PlatformDefaults, project: str
+    profile: CityProfile,
+    plan: SizingPlan,
+    releases: list[Release],
+    defaults: PlatformDefaults,
+    project: str,
+    vendored: bool = False,
 ) -> str:
     return (
         _env()
@@ -36,6 +41,7 @@ def city_readme(
             releases=releases,
             defaults=defaults,
             project=project,
+            vendored=vendored,
             version=__version__,
             secret_env=profile.identity.client_secret_env if profile.identity else "",
         )

@@ -179,6 +179,10 @@ class ReleaseArgs:
     secret_values: dict[str, str] = field(default_factory=dict)  # values path -> config secret key
     # values path -> output of the infra stack (e.g. an IRSA role ARN known only after deploy)
     stack_output_values: dict[str, str] = field(default_factory=dict)
+    # The chart's archive in the bundle (helm/vendor/<chart>-<version>.tgz, `render --vendor-charts`):
+    # installed instead of asking the repository, after its sha256 is checked against archive_sha256.
+    archive: str | None = None
+    archive_sha256: str | None = None
 
 
 @dataclass(frozen=True)
