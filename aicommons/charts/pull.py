@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 import yaml
 
 from aicommons import __version__
-from aicommons.charts.cache import chart_archive, digest_error
+from aicommons.charts.cache import ChartDigestError, chart_archive, digest_error
 from aicommons.errors import InputError, Location, MissingComponentError
 from aicommons.render.releases import ChartPin
 
@@ -48,8 +48,11 @@ def pull_chart(
 
     ``repository`` replaces the pin's own (a mirror holding the same releases); the digest decides.
     """
-    if chart_archive(pin, dest) is not None:  # raises on a cached file with other bytes
-        return Pulled(pin, "cached", dest / pin.archive_name)
+    try:
+        if chart_archive(pin, dest) is not None:
+            return Pulled(pin, "cached", dest / pin.archive_name)
+    except ChartDigestError as exc:  # never replaced silently: someone else wrote those bytes
+        raise ChartDigestError(f"{exc.message}; delete the file and pull again", exc.location) from None
     source = repository or pin.repository
     assert source is not None  # archive_name refuses local charts
     index_url = urljoin(_as_folder(source), "index.yaml")

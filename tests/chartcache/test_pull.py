@@ -48,6 +48,16 @@ def test_a_verified_cached_archive_is_not_fetched_again(tmp_path: Path, closed_p
     assert pull_chart(demo_pin(closed_port_url, BLOB), cache).status == "cached"
 
 
+def test_a_cached_archive_with_other_bytes_is_an_error_and_stays(tmp_path: Path, serve: Serve) -> None:
+    url = serve(_repository(tmp_path))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "demo-1.0.0.tgz").write_bytes(b"put there by someone else")
+    with pytest.raises(ChartDigestError, match="delete the file and pull again"):
+        pull_chart(demo_pin(url, BLOB), cache)
+    assert (cache / "demo-1.0.0.tgz").read_bytes() == b"put there by someone else"
+
+
 def test_absolute_archive_urls_in_the_index_are_followed(tmp_path: Path, serve: Serve) -> None:
     """Repositories on GitHub Pages list archives elsewhere (release downloads): the index's URL wins."""
     archives = serve(_repository(tmp_path / "a"))
