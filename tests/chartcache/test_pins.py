@@ -63,3 +63,25 @@ def test_app_versions_match_the_archives(upstream_charts: Path) -> None:
         archive = upstream_charts / pin.archive_name
         if pin.app_version and archive.is_file():
             assert str(helm.Chart.load(archive).metadata["appVersion"]) == pin.app_version, pin.name
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples" / "cities").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_rendered_values_validate_against_the_pinned_charts(example: Path, upstream_charts: Path) -> None:
+    """Each release's values pass its pinned chart's values.schema.json (z2jh's is strict)."""
+    helm = pytest.importorskip("helm_python")
+    from aicommons.profile import load_profile
+    from aicommons.render.bundle import render_bundle
+    from aicommons.sizing.plan import size
+
+    profile = load_profile(example)
+    checked = []
+    for release in render_bundle(profile, size(profile)).releases:
+        archive = upstream_charts / release.pin.archive_name if release.pin.repository else None
+        if archive is not None and archive.is_file():
+            helm.Chart.load(archive).validate_schema(release.values)  # raises HelmValuesError, naming the key
+            checked.append(release.name)
+    if "jupyterhub" not in checked:
+        pytest.skip(f"chart {chart_pins()['jupyterhub'].archive_name} not in AICOMMONS_TEST_CHARTS")
