@@ -7,6 +7,7 @@ loader or the sizing says about it. ``make_profile()`` is a small AWS city that 
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,21 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def riverton_path() -> Path:
     return ROOT / "examples" / "cities" / "riverton.yaml"
+
+
+UPSTREAM_CHARTS_ENV = "AICOMMONS_TEST_CHARTS"
+
+
+@pytest.fixture(scope="session")
+def upstream_charts() -> Path:
+    """The folder of upstream chart archives (``<chart>-<version>.tgz``) the tests render and serve."""
+    folder = os.environ.get(UPSTREAM_CHARTS_ENV)
+    if not folder or not Path(folder).is_dir():
+        pytest.skip(
+            "upstream charts not available: set AICOMMONS_TEST_CHARTS "
+            "(make test points it at ../shared/upstream-charts)"
+        )
+    return Path(folder)
 
 
 def cpu_workload(name: str = "notebook", cpu: Any = 0.5, memory: Any = 2, **extra: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@ running the check, attaching it to the inventories, and its section of the plan'
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,38 +25,20 @@ CHARTS_OPTION = typer.Option(
 )
 
 
-def chart_cache_dir(option: Path | None) -> Path | None:
-    """--charts, else the cache's default folder (aicommons.charts.cache), else $AICOMMONS_CHART_CACHE."""
-    if option is not None:
-        return option
-    try:
-        from aicommons.charts.cache import default_cache_dir  # type: ignore[import-not-found]
-    except ModuleNotFoundError:
-        env = os.environ.get(CACHE_ENV)
-        return Path(env) if env else None
-    return Path(default_cache_dir())
-
-
 def chart_source(option: Path | None) -> ChartSource:
-    """Charts from the cache, each pinned archive's digest verified where the pin records one
-    (aicommons.charts.cache.chart_archive: a file with other bytes is an error, never used);
-    without a cache, every upstream release is reported as not cached."""
-    from aicommons.clustercheck.charts import ChartRef, folder_source, no_charts
-
-    folder = chart_cache_dir(option)
-    if folder is None:
-        return no_charts
-    by_name = folder_source(folder)
-    try:
-        from aicommons.charts.cache import chart_archive  # type: ignore[import-not-found]
-    except ModuleNotFoundError:
-        return by_name
+    """Charts from --charts or the cache (`aicommons.charts.cache.default_cache_dir`), each pinned
+    archive's digest verified (`chart_archive`: a file with other bytes is an error, never used)."""
+    from aicommons.charts.cache import chart_archive, default_cache_dir
+    from aicommons.clustercheck.charts import ChartRef, folder_source
     from aicommons.render.releases import chart_pins
+
+    folder = option if option is not None else Path(default_cache_dir())
+    by_name = folder_source(folder)
 
     def verified(ref: ChartRef) -> Path | None:
         pin = chart_pins().get(ref.name)
-        if pin is not None and pin.version == ref.version and getattr(pin, "sha256", None):
-            return chart_archive(pin, folder)  # type: ignore[no-any-return]
+        if pin is not None and pin.version == ref.version and pin.sha256:
+            return chart_archive(pin, folder)
         return by_name(ref)  # a pin this version of aicommons does not know: by file name
 
     return verified

@@ -15,6 +15,7 @@ from aicommons import __version__
 from aicommons.cli import (
     blueprint_cmd,
     catalog_cmd,
+    charts_cmd,
     deploy_cmd,
     drift_cmd,
     ledger_cmd,
@@ -44,6 +45,7 @@ validate_cmd.register(app)
 deploy_cmd.register(app)
 preflight_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
+app.add_typer(charts_cmd.app, name="charts", rich_help_panel="Build")
 app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
 drift_cmd.register(app)
 app.add_typer(ledger_cmd.app, name="ledger", rich_help_panel="Govern")

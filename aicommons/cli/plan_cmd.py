@@ -47,6 +47,7 @@ def plan(
     # The plan worker loads the Pulumi SDK (most of a plan's time) while this process sizes,
     # renders and runs the static checks; see aicommons/plan/worker.py.
     with PlanWorker.start() as worker:
+        from aicommons.charts.vendor import source_for
         from aicommons.cli.render_cmd import default_bundle_dir
         from aicommons.governance.load import register_for
         from aicommons.profile import load_profile
@@ -58,8 +59,8 @@ def plan(
         city = load_profile(profile)
         projects = register_for(profile)
         sizing = size(city, projects, today)
-        bundle = render_bundle(city, sizing, projects, today)
         out = output or default_bundle_dir(city.city.slug)
+        bundle = render_bundle(city, sizing, projects, today, source_for(out))  # vendored stays vendored
         write_bundle(bundle.files, out)
         worker.submit(out)
         from aicommons.cli.cluster_check import cluster_report

@@ -25,8 +25,15 @@ def render(
     allow_failures: bool = typer.Option(
         False, "--allow-failures", help="Write the bundle even when critical controls fail."
     ),
+    vendor_charts: bool | None = typer.Option(
+        None,
+        "--vendor-charts/--no-vendor-charts",
+        help="Copy the pinned chart archives from the chart cache into the bundle (helm/vendor/) and "
+        "install from them, for clusters without internet access (default: as the bundle was rendered).",
+    ),
 ) -> None:
     """Render the deploy bundle: Pulumi project, Helm values and charts, lock file, README."""
+    from aicommons.charts.vendor import source_for
     from aicommons.checks.formats import summary_line
     from aicommons.checks.gate import refuse_on_critical
     from aicommons.checks.sources import check_files
@@ -39,8 +46,9 @@ def render(
     city = load_profile(profile)
     projects = register_for(profile)
     today = date.today()
-    bundle = render_bundle(city, size(city, projects, today), projects, today)
     out = output or default_bundle_dir(city.city.slug)
+    charts = source_for(out, vendor_charts)
+    bundle = render_bundle(city, size(city, projects, today), projects, today, charts)
     checks = check_files(bundle.files)
     if not allow_failures:
         refuse_on_critical(checks, f"the bundle for {city.city.slug}")
@@ -49,4 +57,5 @@ def render(
     typer.echo(
         f"bundle for {city.city.slug} in {out}: {len(report.created)} created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+        + (", charts vendored in helm/vendor/" if charts is not None else "")
     )

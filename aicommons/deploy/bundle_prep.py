@@ -55,11 +55,15 @@ def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
 
 def render_and_check(prepared: Prepared) -> Prepared:
     """Render the bundle in memory and run the static checks; refuse (exit 1) on critical failures."""
+    from aicommons.charts.vendor import source_for
     from aicommons.checks.gate import ControlsFailed, critical_failures
     from aicommons.checks.sources import check_files
     from aicommons.render.bundle import render_bundle
 
-    prepared.bundle = render_bundle(prepared.profile, prepared.plan, prepared.projects, prepared.today)
+    charts = source_for(prepared.bundle_dir)  # a bundle with vendored charts keeps them
+    prepared.bundle = render_bundle(
+        prepared.profile, prepared.plan, prepared.projects, prepared.today, charts
+    )
     prepared.checks = check_files(prepared.bundle.files)
     failures = critical_failures(prepared.checks)
     if failures:

@@ -67,6 +67,7 @@ def run_drift(
 
     A kind whose component is missing is `unavailable` when asked for by name, `skipped` otherwise.
     """
+    from aicommons.charts.vendor import source_for
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.render.bundle import profile_digest, render_bundle
@@ -83,7 +84,8 @@ def run_drift(
     results: list[KindResult] = []
     for kind in wanted:
         if kind == "bundle":
-            drift = bundle_drift(committed, render_bundle(profile, plan, projects, today).files)
+            fresh = render_bundle(profile, plan, projects, today, source_for(folder))
+            drift = bundle_drift(committed, fresh.files)
             results.append(
                 KindResult(
                     kind="bundle",

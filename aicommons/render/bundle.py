@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,12 +14,12 @@ from aicommons.profile.model import CityProfile
 from aicommons.render import platform_releases as pr
 from aicommons.render import sandbox_hub, sandboxes
 from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json_bytes, yaml_bytes
-from aicommons.render.infra_aws import cluster_name, cost_tags, infra_args
+from aicommons.render.infra_aws import KUBERNETES_VERSION, cluster_name, cost_tags, infra_args
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields
 from aicommons.render.node_setup import node_patches, pool_nodes
 from aicommons.render.platform_args import platform_args
 from aicommons.render.readme import city_readme
-from aicommons.render.releases import Release, chart_pins
+from aicommons.render.releases import ChartPin, Release, chart_pins
 from aicommons.resources import data_dir
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.base import target_for
@@ -31,6 +32,8 @@ GPU_SHARING_FILE = "helm/gpu-sharing.yaml"  # for a GPU operator the city runs i
 AUDIT_CHART_SOURCES = ("templates/audit-configmap.yaml", "templates/_helpers.tpl", "values.yaml")
 # The stack program's own dependencies (kept in step with pyproject.toml).
 STACK_REQUIREMENTS = "pulumi>=3.200,<4\npulumi-aws>=7,<8\npulumi-kubernetes>=4.20,<5\nPyYAML>=6\n"
+# The verified bytes of a pinned chart archive (the shell reads them from the chart cache).
+ChartSource = Callable[[ChartPin], bytes]
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,13 @@ def render_bundle(
     plan: SizingPlan,
     projects: tuple[AIProject, ...] = (),
     today: date | None = None,
+    chart_source: ChartSource | None = None,
 ) -> Bundle:
-    """The bundle; with a register, one sandbox per project active on ``today`` (required then)."""
+    """The bundle; with a register, one sandbox per project active on ``today`` (required then).
+
+    With ``chart_source``, each repository chart's archive goes into the bundle (helm/vendor/) and
+    the platform stack installs from it: the bundle then deploys without reaching a Helm repository.
+    """
     require_render_fields(profile)
     if projects and today is None:
         raise ValueError("rendering projects needs the render date (today)")
@@ -76,6 +84,7 @@ def render_bundle(
     manifests = [pr.hub_database_manifest(profile)] if profile.effective_tier != "pilot" else []
     infra = infra_args(profile, plan) if defaults.has_infra_stack else None
     tags = cost_tags(profile)
+    vendored = chart_source is not None
     platform = platform_args(
         profile,
         defaults,
@@ -85,11 +94,14 @@ def render_bundle(
         tags,
         sandboxes.namespaces(active),
         node_patches(nodes),
+        vendored,
     )
 
     files: FileMap = {}
     for rel in releases:
         files[rel.values_file] = yaml_bytes(rel.values)
+        if chart_source is not None and rel.pin.repository is not None:
+            files[rel.pin.vendored_path] = chart_source(rel.pin)
     files.update(_pulumi_project(profile, project, infra, platform))
     files.update(_copy_tree(data_dir("stacks") / "aicommons_stacks", "pulumi/aicommons_stacks"))
     files.update(_copy_tree(data_dir("charts") / PLATFORM_CHART, f"helm/charts/{PLATFORM_CHART}"))
@@ -98,10 +110,12 @@ def render_bundle(
         files.update(_copy_tree(data_dir("charts") / chart, f"helm/charts/{chart}"))
     if defaults.gpu_setup == "existing-operator":
         files[GPU_SHARING_FILE] = yaml_bytes(pr.gpu_sharing_config_map(plan, defaults.gpu_operator_namespace))
-    files["README.md"] = city_readme(profile, plan, releases, defaults, project, nodes).encode("utf-8")
+    files["README.md"] = city_readme(profile, plan, releases, defaults, project, nodes, vendored).encode(
+        "utf-8"
+    )
     if projects and today is not None:
         files[sandboxes.REGISTER_FILE] = json_bytes(sandboxes.register_document(projects, today))
-    lock = _lock(profile, plan, releases, files, projects)
+    lock = _lock(profile, plan, releases, files, projects, vendored)
     files[LOCK_FILE] = json_bytes(lock)
     return Bundle(
         files=dict(sorted(files.items())),
@@ -157,7 +171,9 @@ def _releases(
         depends.append("cloudnative-pg")
         after_manifests = (pr.HUB_DATABASE,)  # the hub reads hub-db-app, made from this Cluster
     if defaults.autoscaler:
-        releases.append(pr.cluster_autoscaler(profile, cluster_name(profile), _region(profile)))
+        releases.append(
+            pr.cluster_autoscaler(profile, cluster_name(profile), _region(profile), KUBERNETES_VERSION)
+        )
     gpu = {
         "device-plugin": lambda: pr.device_plugin(plan),
         "operator-without-driver": lambda: pr.gpu_operator(plan, install_driver=False),
@@ -233,12 +249,16 @@ def _lock(
     releases: list[Release],
     files: FileMap,
     projects: tuple[AIProject, ...] = (),
+    vendored: bool = False,
 ) -> dict[str, Any]:
     catalogs = _copy_tree(data_dir("hardware_profiles"), "hardware_profiles")
     inputs = {
         "profile": profile_digest(profile),
         "catalogs": {k: bytes_digest(v) for k, v in sorted(catalogs.items())},
-        "charts": {p.name: p.version for p in sorted(chart_pins().values(), key=lambda p: p.name)},
+        "charts": {
+            p.name: {"version": p.version, "sha256": p.sha256}
+            for p in sorted(chart_pins().values(), key=lambda p: p.name)
+        },
         "tool_version": __version__,
         "blueprint": blueprint_ref(),
     }
@@ -259,9 +279,12 @@ def _lock(
                 "chart": r.pin.chart,
                 "repository": r.pin.repository,
                 "version": r.pin.version,
+                "sha256": r.pin.sha256,
+                **({"archive": r.pin.vendored_path} if vendored and r.pin.repository else {}),
             }
             for r in releases
         ],
+        "vendored_charts": vendored,
         "inputs_digest": canonical_digest(inputs),
         "files": {path: bytes_digest(blob) for path, blob in sorted(files.items())},
     }

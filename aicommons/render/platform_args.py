@@ -56,7 +56,9 @@ def platform_args(
     tags: dict[str, str],
     project_namespaces: list[dict[str, Any]] | None = None,
     nodes: list[dict[str, Any]] | None = None,
+    vendored: bool = False,
 ) -> dict[str, Any]:
+    """The stack's arguments; ``vendored``: repository charts install from their archive in the bundle."""
     args: dict[str, Any] = {
         "city": profile.city.slug,
         "provider": profile.target.provider,
@@ -64,27 +66,33 @@ def platform_args(
         "infra_stack": f"organization/{project}/infra" if defaults.has_infra_stack else None,
         "namespaces": namespaces(releases) + (project_namespaces or []),
         "storage_classes": defaults.storage_classes,
-        "releases": [
-            {
-                "name": r.name,
-                "namespace": r.namespace,
-                # a local chart is copied into the bundle under helm/charts/
-                "chart": r.pin.chart if r.pin.repository else f"helm/charts/{r.pin.chart.rsplit('/', 1)[-1]}",
-                "version": r.pin.version,
-                "repository": r.pin.repository,
-                "values_file": r.values_file,
-                "depends_on": list(r.depends_on),
-                "secret_values": dict(r.secret_values),
-                "stack_output_values": dict(r.stack_output_values),
-                **({"after_manifests": list(r.after_manifests)} if r.after_manifests else {}),
-            }
-            for r in releases
-        ],
+        "releases": [_release(r, vendored) for r in releases],
         "tags": tags,
         "manifests": manifests,
     }
     if nodes:  # only where the stack labels the city's own nodes, so other bundles stay as they were
         args["nodes"] = nodes
+    return args
+
+
+def _release(r: Release, vendored: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "name": r.name,
+        "namespace": r.namespace,
+        # a local chart is copied into the bundle under helm/charts/
+        "chart": r.pin.chart if r.pin.repository else f"helm/charts/{r.pin.chart.rsplit('/', 1)[-1]}",
+        "version": r.pin.version,
+        "repository": r.pin.repository,
+        "values_file": r.values_file,
+        "depends_on": list(r.depends_on),
+        "secret_values": dict(r.secret_values),
+        "stack_output_values": dict(r.stack_output_values),
+        **({"after_manifests": list(r.after_manifests)} if r.after_manifests else {}),
+    }
+    if vendored and r.pin.repository is not None:
+        # the stack checks the digest, then installs the archive instead of asking the repository
+        args["archive"] = r.pin.vendored_path
+        args["archive_sha256"] = r.pin.sha256
     return args
 
 

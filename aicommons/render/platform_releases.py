@@ -91,11 +91,34 @@ def gpu_operator(plan: SizingPlan, install_driver: bool) -> Release:
     )
 
 
-def cluster_autoscaler(profile: CityProfile, cluster_name: str, region: str) -> Release:
+# The cluster autoscaler release for each Kubernetes minor version: the autoscaler pairs minor
+# versions, and upstream asks for "the latest Cluster Autoscaler release that corresponds to the
+# minor version of Kubernetes" (kubernetes/autoscaler cluster-autoscaler/README.md, "Releases" and
+# "Schedule"). Newest patch tags seen there on 2026-08-22: cluster-autoscaler-1.33.6 (2026-07-22),
+# -1.34.5 (2026-07-22), -1.35.2 (2026-07-22). Add a row when the cluster's version moves.
+AUTOSCALER_FOR_KUBERNETES = {"1.33": "1.33.6", "1.34": "1.34.5", "1.35": "1.35.2"}
+
+
+def autoscaler_image_tag(kubernetes_version: str) -> str:
+    """The autoscaler image tag for a cluster at ``kubernetes_version`` (its minor, e.g. "1.34")."""
+    minor = ".".join(kubernetes_version.split(".")[:2])
+    if minor not in AUTOSCALER_FOR_KUBERNETES:
+        raise ValueError(
+            f"no cluster autoscaler release recorded for Kubernetes {minor}; add one to "
+            f"AUTOSCALER_FOR_KUBERNETES (known: {', '.join(sorted(AUTOSCALER_FOR_KUBERNETES))})"
+        )
+    return f"v{AUTOSCALER_FOR_KUBERNETES[minor]}"
+
+
+def cluster_autoscaler(
+    profile: CityProfile, cluster_name: str, region: str, kubernetes_version: str
+) -> Release:
+    """The autoscaler, its image matched to the cluster's minor version (not the chart's default)."""
     return release(
         "cluster-autoscaler",
         "kube-system",
         {
+            "image": {"tag": autoscaler_image_tag(kubernetes_version)},
             "autoDiscovery": {"clusterName": cluster_name},
             "awsRegion": region,
             "rbac": {"serviceAccount": {"create": True, "name": "cluster-autoscaler"}},

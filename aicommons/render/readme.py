@@ -102,6 +102,7 @@ def city_readme(
     defaults: PlatformDefaults,
     project: str,
     nodes: list[PoolNodes] | None = None,
+    vendored: bool = False,
 ) -> str:
     return (
         _env()
@@ -112,6 +113,7 @@ def city_readme(
             releases=releases,
             defaults=defaults,
             project=project,
+            vendored=vendored,
             version=__version__,
             secret_env=profile.identity.client_secret_env if profile.identity else "",
             node_steps=node_steps(nodes or [], defaults.kube_context),

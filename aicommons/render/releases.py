@@ -6,19 +6,47 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aicommons.resources import data_dir
 
 
 class ChartPin(BaseModel):
+    """One chart at one version; a repository chart also pins the digest of its release archive."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
-    repository: str | None
-    chart: str
+    name: str = Field(description="The release name the platform stack installs it as.")
+    repository: str | None = Field(description="Helm repository URL; null for a chart of this project.")
+    chart: str = Field(description="Chart name in its repository, or the local chart's folder.")
     version: str
-    source: str
+    source: str = Field(description="Where the version (and why it was chosen) was checked.")
+    sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="sha256 of the archive <chart>-<version>.tgz (required for a repository chart).",
+    )
+    app_version: str | None = Field(default=None, description="The chart's appVersion, for readers.")
+
+    @model_validator(mode="after")
+    def _digest_for_repository_charts(self) -> ChartPin:
+        if self.repository is not None and self.sha256 is None:
+            raise ValueError("a repository chart needs the sha256 of its archive")
+        if self.repository is None and self.sha256 is not None:
+            raise ValueError("a local chart is copied from this repository; it has no archive digest")
+        return self
+
+    @property
+    def archive_name(self) -> str:
+        """The archive's file name, as Helm names it: ``<chart>-<version>.tgz``."""
+        if self.repository is None:
+            raise ValueError(f"{self.name} is a local chart, not an archive")
+        return f"{self.chart}-{self.version}.tgz"
+
+    @property
+    def vendored_path(self) -> str:
+        """Where ``render --vendor-charts`` puts the archive in the bundle."""
+        return f"{VENDOR_DIR}/{self.archive_name}"
 
 
 class ChartPins(BaseModel):
@@ -27,12 +55,20 @@ class ChartPins(BaseModel):
     charts: list[ChartPin]
 
 
+VENDOR_DIR = "helm/vendor"
+
+
 @cache
 def chart_pins() -> dict[str, ChartPin]:
     from aicommons.catalog.load import load_model_file
 
     pins = load_model_file(data_dir("charts") / "releases.yaml", ChartPins)
     return {p.name: p for p in pins.charts}
+
+
+def repository_pins() -> list[ChartPin]:
+    """The pins fetched from a Helm repository (the ones with an archive), by name."""
+    return sorted((p for p in chart_pins().values() if p.repository is not None), key=lambda p: p.name)
 
 
 @dataclass(frozen=True)

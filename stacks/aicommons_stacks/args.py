@@ -182,6 +182,10 @@ class ReleaseArgs:
     # manifests created (and ready) first, as Kind/namespace/name, e.g. Cluster/jupyterhub/hub-db
     # for a hub that reads the database credentials CloudNativePG makes from that Cluster
     after_manifests: list[str] = field(default_factory=list)
+    # The chart's archive in the bundle (helm/vendor/<chart>-<version>.tgz, `render --vendor-charts`):
+    # installed instead of asking the repository, after its sha256 is checked against archive_sha256.
+    archive: str | None = None
+    archive_sha256: str | None = None
 
 
 @dataclass(frozen=True)

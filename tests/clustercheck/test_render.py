@@ -9,6 +9,7 @@ import pytest
 from aicommons.clustercheck.charts import ChartRef, folder_source, no_charts
 from aicommons.clustercheck.model import ADMISSION, PLATFORM_STACK
 from aicommons.clustercheck.render import render_platform, stack_output_placeholder
+from aicommons.render.releases import chart_pins
 from tests.clustercheck.support import (
     EXAMPLES,
     chart_source,
@@ -76,7 +77,11 @@ def test_objects_without_a_namespace_get_their_release_namespace() -> None:
 def test_a_chart_not_cached_skips_its_release_with_the_reason() -> None:
     _, _, bundle = example("riverton")
     rendered = render_platform(bundle.files, no_charts)
-    assert rendered.skipped["jupyterhub"] == "chart jupyterhub 4.3.3 not cached; run `aicommons charts pull`"
+    version = chart_pins()["jupyterhub"].version
+    assert (
+        rendered.skipped["jupyterhub"]
+        == f"chart jupyterhub {version} not cached; run `aicommons charts pull`"
+    )
     assert set(rendered.skipped) == {r["name"] for r in bundle.platform["releases"] if r["repository"]}
     # the bundle's own chart needs no cache
     assert any(o.release == "aicommons-platform" for o in rendered.objects)
@@ -135,9 +140,11 @@ def _pin(platform: dict, release: str, version: str) -> None:  # type: ignore[ty
 def test_an_archive_of_another_version_is_named(tmp_path: Path) -> None:
     """A cache file named for one version that holds another is not rendered as the pin."""
     _, _, bundle = example("riverton")
-    real = charts_folder() / "jupyterhub-4.4.0.tgz"
+    pinned = chart_pins()["jupyterhub"].version
+    other = "4.3.3" if pinned != "4.3.3" else "4.4.0"
+    real = charts_folder() / f"jupyterhub-{other}.tgz"
     if not real.is_file():
-        pytest.skip("jupyterhub 4.4.0 not in the test charts")
-    (tmp_path / "jupyterhub-4.3.3.tgz").write_bytes(real.read_bytes())
+        pytest.skip(f"jupyterhub {other} not in the test charts")
+    (tmp_path / f"jupyterhub-{pinned}.tgz").write_bytes(real.read_bytes())
     rendered = render_platform(bundle.files, folder_source(tmp_path))
-    assert rendered.skipped["jupyterhub"] == "the archive of jupyterhub 4.3.3 holds version 4.4.0"
+    assert rendered.skipped["jupyterhub"] == f"the archive of jupyterhub {pinned} holds version {other}"

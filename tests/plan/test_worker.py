@@ -70,7 +70,18 @@ def _unknown_pool_key(bundle: Path) -> None:
     path.write_text(yaml.safe_dump(data))
 
 
-@pytest.mark.parametrize("breakage", [_no_project_file, _unknown_pool_key])
+def _tampered_archive(bundle: Path) -> None:
+    """A vendored chart archive whose bytes are not the pinned ones (helm/vendor/, render --vendor-charts)."""
+    path = bundle / "pulumi" / "Pulumi.platform.yaml"
+    data = yaml.safe_load(path.read_text())
+    hub = next(r for r in data["config"]["aicommons:platform"]["releases"] if r["name"] == "jupyterhub")
+    hub.update(archive="helm/vendor/jupyterhub-4.3.3.tgz", archive_sha256="0" * 64)
+    path.write_text(yaml.safe_dump(data))
+    (bundle / "helm" / "vendor").mkdir()
+    (bundle / "helm" / "vendor" / "jupyterhub-4.3.3.tgz").write_bytes(b"not the pinned bytes")
+
+
+@pytest.mark.parametrize("breakage", [_no_project_file, _unknown_pool_key, _tampered_archive])
 def test_a_bad_bundle_gives_the_same_located_error(
     tmp_path: Path, breakage: Callable[[Path], None], worker_only: None
 ) -> None:

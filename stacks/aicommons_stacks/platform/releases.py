@@ -9,6 +9,7 @@ so the rest of the values stays readable in plans and the secret never lands in 
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,37 @@ def load_values(bundle_root: Path, release: ReleaseArgs, where: str) -> dict[str
 
 
 def chart_reference(bundle_root: Path, release: ReleaseArgs, where: str) -> str:
-    """A repository chart by name; a local chart relative to the project folder (portable)."""
+    """What Helm installs: a vendored archive or a local chart by its path relative to the project
+    folder (portable), else a repository chart by name."""
+    if release.archive is not None:
+        check_archive(bundle_root, release, where)
+        return posixpath.relpath(posixpath.normpath(release.archive), PROJECT_DIR)
     if release.repository is not None:
         return release.chart
     if not (bundle_root / release.chart).is_dir():
         raise ArgsError(f"{where}.chart: local chart {release.chart} not found in the bundle ({bundle_root})")
     return posixpath.relpath(posixpath.normpath(release.chart), PROJECT_DIR)
+
+
+def check_archive(bundle_root: Path, release: ReleaseArgs, where: str) -> None:
+    """The vendored archive is in the bundle with the pinned bytes: what was checked is what installs."""
+    path = bundle_root / str(release.archive)
+    if not path.is_file():
+        raise ArgsError(f"{where}.archive: {release.archive} not found in the bundle ({bundle_root})")
+    if release.archive_sha256 is None:
+        raise ArgsError(f"{where}.archive_sha256: missing (the digest the archive must have)")
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if actual != release.archive_sha256:
+        raise ArgsError(
+            f"{where}.archive: {release.archive} has sha256 {actual}, not the pinned {release.archive_sha256}"
+        )
+
+
+def repository_options(release: ReleaseArgs) -> kubernetes.helm.v3.RepositoryOptsArgs | None:
+    """Where Helm fetches a repository chart; none for a vendored archive or a local chart."""
+    if release.archive is not None or release.repository is None:
+        return None
+    return kubernetes.helm.v3.RepositoryOptsArgs(repo=release.repository)
 
 
 def install_order(releases: list[ReleaseArgs]) -> list[ReleaseArgs]:
@@ -107,9 +133,7 @@ class HelmReleases(pulumi.ComponentResource):
             create_namespace=release.namespace not in self._namespaces.keys() | PREEXISTING_NAMESPACES,
             chart=chart_reference(self._bundle_root, release, where),
             version=release.version,
-            repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=release.repository)
-            if release.repository
-            else None,
+            repository_opts=repository_options(release),
             values=values,
             max_history=10,
             timeout=900,
