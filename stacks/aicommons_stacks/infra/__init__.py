@@ -75,7 +75,12 @@ def infra_program(args: InfraArgs) -> None:
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=provider)).account_id
 
     key = EncryptionKey(
-        "kms", cluster_name=cluster_name, region=args.region, account_id=account_id, opts=opts()
+        "kms",
+        cluster_name=cluster_name,
+        region=args.region,
+        account_id=account_id,
+        trail_name=trail_delivery(cluster_name).trail_name,
+        opts=opts(),
     )
     network = Network("network", args, opts=opts())
     cluster = Cluster("cluster", args, subnet_ids=network.private_subnet_ids, key_arn=key.arn, opts=opts())
