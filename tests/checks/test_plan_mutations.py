@@ -138,7 +138,8 @@ def test_audit_wiring_holds_on_the_plan(metro):
 
 
 def _pool(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return lambda config: next(p for p in config["node_pools"] if p["name"] == name)
+    """The node group of that name, or the first zone's group of the plan's node group."""
+    return lambda config: next(p for p in config["node_pools"] if name in (p["name"], p.get("group")))
 
 
 def _audit_bucket(config: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +179,13 @@ def _core_one_node(bundle: Path) -> None:
 
 
 def _one_zone(bundle: Path) -> None:
-    infra_config(bundle, lambda c: c.update(zones=c["zones"][:1]))
+    def change(config: dict[str, Any]) -> None:
+        config["zones"] = config["zones"][:1]
+        config["node_pools"] = [
+            p for p in config["node_pools"] if set(p.get("zones") or []) <= set(config["zones"])
+        ]
+
+    infra_config(bundle, change)
 
 
 def _secret_classification(bundle: Path) -> None:

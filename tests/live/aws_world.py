@@ -54,6 +54,10 @@ def tls_only_policy(bucket: str, extra: list[dict[str, Any]] | None = None) -> s
     )
 
 
+# terraform-plugin-sdk's id.PrefixedUniqueId: a UTC timestamp to 1/10000 s and an 8-hex counter.
+UNIQUE_SUFFIX = "20261206171639123400000001"
+
+
 def build(args: dict[str, Any], region: str) -> World:
     """The infra stack's resources for `args` (InfraArgs as a dict), in moto."""
     cluster = args["cluster_name"]
@@ -168,10 +172,12 @@ def build(args: dict[str, Any], region: str) -> World:
         logging={"clusterLogging": [{"types": list(args["control_plane_log_types"]), "enabled": True}]},
         tags=tags,
     )
+    by_zone = dict(zip(args["zones"], world.subnets, strict=True))
     for pool in args["node_pools"]:
-        group = f"{cluster}-{pool['name']}"
+        # Named as the provider names a prefix: the prefix and a 26-character unique suffix.
+        group = f"{pool['name']}-{UNIQUE_SUFFIX}"
         template = ec2.create_launch_template(
-            LaunchTemplateName=group,
+            LaunchTemplateName=f"{cluster}-{pool['name']}-{UNIQUE_SUFFIX}",
             LaunchTemplateData={
                 "BlockDeviceMappings": [
                     {
@@ -199,7 +205,7 @@ def build(args: dict[str, Any], region: str) -> World:
             clusterName=cluster,
             nodegroupName=group,
             nodeRole=f"arn:aws:iam::{ACCOUNT}:role/{cluster}-node",
-            subnets=world.subnets,
+            subnets=[by_zone[z] for z in pool.get("zones") or []] or world.subnets,
             instanceTypes=[pool["instance_type"]],
             amiType=pool["ami_type"],
             capacityType="ON_DEMAND",
@@ -214,7 +220,12 @@ def build(args: dict[str, Any], region: str) -> World:
                 "id": template["LaunchTemplateId"],
                 "version": str(template["LatestVersionNumber"]),
             },
-            tags={**tags, **ca_tags, "aicommons.dev/pool": pool["name"]},
+            tags={
+                **tags,
+                **ca_tags,
+                "aicommons.dev/pool": pool.get("pool") or pool["name"],
+                "aicommons.dev/node-group": pool.get("group") or pool["name"],
+            },
         )
 
     budgets = boto3.client("budgets", region_name="us-east-1")

@@ -34,6 +34,7 @@ from aicommons.checks.model import (
     TRAIL,
     Resource,
     node_group_name,
+    plan_group_name,
 )
 from aicommons.errors import MissingComponentError
 
@@ -561,6 +562,7 @@ class _AwsReader:
             or group.get("nodegroupName")
             or "?"
         )
+        spec["plan_group"] = plan_group_name(tags, name)
         return Resource(kind=NODE_GROUP, name=name, labels=labels, spec=spec)
 
     def _zones(self, ec2: Any, subnets: list[str], unreadable: dict[str, str]) -> list[str] | None:

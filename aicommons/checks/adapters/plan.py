@@ -42,6 +42,7 @@ from aicommons.checks.model import (
     Inventory,
     Resource,
     node_group_name,
+    plan_group_name,
 )
 from aicommons.plan.model import SECRET, UNKNOWN, PlannedResource, StackPlan
 from aicommons.profile.model import CityProfile
@@ -451,7 +452,15 @@ def _node_groups(index: _Index) -> list[Resource]:
         role = labels.get(ROLE_LABEL)
         if role is None and ("NVIDIA" in ami or "GPU" in ami or ACCELERATOR_LABEL in labels):
             role = "gpu"
-        group_name = inputs.get("nodeGroupName") if _is_known(inputs.get("nodeGroupName")) else g.name
+        group_name = inputs.get("nodeGroupName")
+        prefix = inputs.get("nodeGroupNamePrefix")
+        if _is_known(group_name):
+            name = node_group_name(group_name, inputs.get("clusterName")) or labels.get(POOL_LABEL)
+        elif _is_known(prefix):  # the provider names it: the prefix is the stacks' name
+            group_name = name = prefix.rstrip("-")
+        else:
+            group_name, name = g.name, labels.get(POOL_LABEL)
+        name = name or str(group_name)
         spec: dict[str, Any] = {
             "role": role,
             "labels": labels,
@@ -468,7 +477,8 @@ def _node_groups(index: _Index) -> list[Resource]:
             "subnets": subnet_ids,
             "zones": sorted(set(zones)) if len(zones) == len(subnet_ids) else None,
             "node_group_name": group_name,
-            "launch_template": templates[0].inputs.get("name") if templates else None,
+            "plan_group": plan_group_name(tags, name),
+            "launch_template": _template_name(templates[0].inputs) if templates else None,
             "disk_encrypted": False,
             "protected": g.protect,
             "logical_name": g.name,
@@ -483,15 +493,19 @@ def _node_groups(index: _Index) -> list[Resource]:
         out.append(
             Resource(
                 kind=NODE_GROUP,
-                name=node_group_name(group_name, inputs.get("clusterName"))
-                or labels.get(POOL_LABEL)
-                or str(group_name),
+                name=name,
                 labels=labels,
                 file=_file(g),
                 spec=spec,
             )
         )
     return out
+
+
+def _template_name(inputs: Mapping[str, Any]) -> Any:
+    """A launch template's name, or its prefix less the separator when the provider names it."""
+    prefix = inputs.get("namePrefix")
+    return inputs.get("name") or (prefix.rstrip("-") if _is_known(prefix) else None)
 
 
 # --- Logs, trail, budget -----------------------------------------------------------------------

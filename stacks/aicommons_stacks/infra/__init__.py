@@ -163,7 +163,7 @@ def infra_program(args: InfraArgs) -> None:
             cluster_name=cluster.name,
             cluster=cluster_name,
             node_role_arn=node_role.arn,
-            subnet_ids=network.private_subnet_ids,
+            subnet_ids=network.subnets_in(pool.zones, f"node_pools[{i}]"),
             tags=args.tags,
             where=f"node_pools[{i}]",
             depends_on=[vpc_cni, *node_role.attachments],
