@@ -10,6 +10,7 @@ from aicommons.profile.model import AwsTarget, CityProfile
 from aicommons.render.pools import pool_labels, pool_taints
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.aws import OIDC_GROUPS_PREFIX, OIDC_USERNAME_PREFIX
+from aicommons.targets.eks_addons import addon_versions
 
 KUBERNETES_VERSION = "1.34"
 VPC_CIDR = "10.42.0.0/16"
@@ -138,6 +139,7 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
         "zones": list(target.availability_zones),
         "cluster_name": cluster_name(profile),
         "kubernetes_version": KUBERNETES_VERSION,
+        "addon_versions": addon_versions(KUBERNETES_VERSION),
         "vpc_cidr": VPC_CIDR,
         "existing_vpc_id": target.existing_vpc.vpc_id if target.existing_vpc else None,
         "private_subnet_ids": list(target.existing_vpc.private_subnet_ids) if target.existing_vpc else [],

@@ -154,6 +154,9 @@ class InfraArgs:
     tags: dict[str, str]  # cost-allocation tags on everything
     data_residency_regions: list[str] = field(default_factory=list)
     oidc: OidcArgs | None = None  # None: people reach the cluster through EKS access entries only
+    # EKS add-on -> version (vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver), pinned for the
+    # cluster's minor version by the renderer; an add-on left out runs EKS's default version.
+    addon_versions: dict[str, str] = field(default_factory=dict)
     # Added by the stacks: IRSA role -> "namespace:serviceaccount", overriding the defaults
     # (ebs-csi, cluster-autoscaler, log-shipper, vpc-cni; see infra/iam.py).
     service_accounts: dict[str, str] = field(default_factory=dict)
