@@ -158,6 +158,7 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             },
         ],
         "oidc": _oidc(profile),
+        "access": [{"principal_arn": a.principal_arn, "access": a.access} for a in target.access],
         "budget_usd_month": round(profile.budget.monthly_usd, 2),
         "budget_alert_emails": list(profile.budget.alert_emails),
         "budget_alert_thresholds": [float(t) for t in profile.budget.alert_thresholds],

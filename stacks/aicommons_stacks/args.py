@@ -134,6 +134,14 @@ class OidcArgs:
 
 
 @dataclass(frozen=True)
+class AccessArgs:
+    """An IAM role or user given cluster-wide access through an EKS access entry."""
+
+    principal_arn: str
+    access: str  # admin | edit | view
+
+
+@dataclass(frozen=True)
 class InfraArgs:
     city: str
     region: str
@@ -154,6 +162,7 @@ class InfraArgs:
     tags: dict[str, str]  # cost-allocation tags on everything
     data_residency_regions: list[str] = field(default_factory=list)
     oidc: OidcArgs | None = None  # None: people reach the cluster through EKS access entries only
+    access: list[AccessArgs] = field(default_factory=list)  # besides the deployer, who is admin
     # EKS add-on -> version (vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver), pinned for the
     # cluster's minor version by the renderer; an add-on left out runs EKS's default version.
     addon_versions: dict[str, str] = field(default_factory=dict)

@@ -403,3 +403,39 @@ def test_a_zone_outside_the_cluster_is_a_located_error(bundle: Path) -> None:
     config["aicommons:infra"]["node_pools"][-1]["zones"] = ["us-east-1c"]
     with pytest.raises(Exception, match=r"node_pools\[3\]\.zones: \['us-east-1c'\] are not among"):
         riverton.plan_infra(bundle, config)
+
+
+def test_access_entries_give_the_profiles_principals_their_policy(bundle: Path) -> None:
+    ci, auditor = "arn:aws:iam::111122223333:role/ci-deployer", "arn:aws:iam::111122223333:user/auditor"
+    config = riverton.infra_config()
+    config["aicommons:infra"]["access"] = [
+        {"principal_arn": ci, "access": "admin"},
+        {"principal_arn": auditor, "access": "view"},
+    ]
+    plan = riverton.plan_infra(bundle, config)
+    cluster = one(plan, "aws:eks/cluster:Cluster").inputs
+    assert cluster["accessConfig"]["authenticationMode"] == "API"
+    entries = {r.inputs["principalArn"]: r.inputs for r in of_type(plan, "aws:eks/accessEntry:AccessEntry")}
+    assert set(entries) == {ci, auditor} and {e["type"] for e in entries.values()} == {"STANDARD"}
+    policies = {
+        r.inputs["principalArn"]: (r.inputs["policyArn"], r.inputs["accessScope"])
+        for r in of_type(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    }
+    assert policies == {
+        ci: ("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", {"type": "cluster"}),
+        auditor: ("arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", {"type": "cluster"}),
+    }
+    # Reordering the list keeps every resource's name (nothing is replaced).
+    config["aicommons:infra"]["access"].reverse()
+    again = riverton.plan_infra(bundle, config)
+    names = sorted(r.name for r in of_type(plan, "aws:eks/accessEntry:AccessEntry"))
+    assert sorted(r.name for r in of_type(again, "aws:eks/accessEntry:AccessEntry")) == names
+
+
+def test_unknown_access_level_is_a_located_error(bundle: Path) -> None:
+    config = riverton.infra_config()
+    config["aicommons:infra"]["access"] = [
+        {"principal_arn": "arn:aws:iam::111122223333:role/x", "access": "owner"}
+    ]
+    with pytest.raises(Exception, match=r"access\[0\]\.access: unknown 'owner'"):
+        riverton.plan_infra(bundle, config)
