@@ -439,3 +439,16 @@ def test_unknown_access_level_is_a_located_error(bundle: Path) -> None:
     ]
     with pytest.raises(Exception, match=r"access\[0\]\.access: unknown 'owner'"):
         riverton.plan_infra(bundle, config)
+
+
+def test_zonal_groups_in_an_existing_vpc_look_their_subnets_up_by_zone(bundle: Path) -> None:
+    config = zonal_config()
+    config["aicommons:infra"] |= {
+        "existing_vpc_id": "vpc-0abc",
+        "private_subnet_ids": ["subnet-1", "subnet-2"],
+    }
+    plan = riverton.plan_infra(bundle, config)
+    # Offline the subnets' zones are unknown: the mock's lookup returns every given subnet. In AWS
+    # the filter keeps those of the group's zone, and none there is an error at deploy.
+    assert group(plan, "user-a").inputs["subnetIds"] == ["subnet-1", "subnet-2"]
+    assert group(plan, "core").inputs["subnetIds"] == ["subnet-1", "subnet-2"]
