@@ -58,6 +58,49 @@ def tls_only_policy(bucket: str, extra: list[dict[str, Any]] | None = None) -> s
 UNIQUE_SUFFIX = "20261206171639123400000001"
 
 
+def key_policy(region: str, trail_arn: str) -> dict[str, Any]:
+    """The statements the stack's key policy holds (stacks/aicommons_stacks/infra/encryption.py)."""
+    cloudtrail = {"Service": "cloudtrail.amazonaws.com"}
+    source = {"StringEquals": {"aws:SourceArn": trail_arn}}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    **source,
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"
+                    },
+                },
+            },
+            {
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+                "Condition": source,
+            },
+            {
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": source,
+            },
+        ],
+    }
+
+
 def build(args: dict[str, Any], region: str) -> World:
     """The infra stack's resources for `args` (InfraArgs as a dict), in moto."""
     cluster = args["cluster_name"]
@@ -67,6 +110,7 @@ def build(args: dict[str, Any], region: str) -> World:
     kms = boto3.client("kms", region_name=region)
     world.key_arn = kms.create_key(
         Description=f"{cluster} data key",
+        Policy=json.dumps(key_policy(region, f"arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{cluster}-trail")),
         Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())],
     )["KeyMetadata"]["Arn"]
 

@@ -132,6 +132,10 @@ def test_log_groups_and_trail(inventory: Inventory, world: World) -> None:
     assert (trail["multi_region"], trail["log_validation"], trail["logging"]) == (True, True, True)
     assert trail["kms_encrypted"] is True
     assert trail["home_region"] == REGION
+    # The key policy is read (GetKeyPolicy) so AIC-LOG-04 can tell whether CloudTrail may use it.
+    assert trail["kms_key"] == world.key_arn and trail["target_bucket_key"] is True
+    actions = {s["Action"] for s in trail["kms_key_policy"]["Statement"]}
+    assert {"kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"} <= actions
 
 
 def test_cluster_and_node_groups(inventory: Inventory, world: World, args: dict[str, Any]) -> None:
