@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
+from aicommons.profile import load_profile
+from aicommons.render.bundle import render_bundle
 from aicommons.render.infra_aws import MAX_GROUP_NAME, per_zone, spread, zonal_name
+from aicommons.sizing.plan import size
 
 ZONES = ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
 
@@ -42,3 +49,28 @@ def test_long_names_are_shortened_to_leave_room_for_the_unique_suffix():
     assert len(name) <= MAX_GROUP_NAME and name.endswith("-b") and name.startswith("research-workstations")
     assert name != zonal_name("research-workstations-large-memory-r6i-24xlarge", "eu-central-1b")
     assert zonal_name("user", "eu-central-1b") == "user-b"
+
+
+def test_rendered_zone_sets_are_balanced_by_the_autoscaler():
+    """Every user and GPU node group of an AWS example is a zone set of identical groups, and
+    the autoscaler runs with --balance-similar-node-groups (its AWS notes ask for both)."""
+    profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "cities" / "metro.yaml")
+    plan = size(profile)
+    bundle = render_bundle(profile, plan)
+    infra = bundle.infra
+    zones = list(profile.target.availability_zones)
+    sets: dict[str, list[dict]] = {}
+    for g in infra["node_pools"]:
+        sets.setdefault(g["group"], []).append(g)
+    for name, groups in sets.items():
+        role = groups[0]["role"]
+        if role == "core":
+            assert [g["zones"] for g in groups] == [[]]
+            continue
+        assert [g["zones"] for g in groups] == [[z] for z in zones]
+        same = {(g["instance_type"], str(g["labels"]), str(g["taints"]), g["max_size"]) for g in groups}
+        assert len(same) == 1, name
+        sized = next(ng for p in plan.pools for ng in p.node_groups if ng.name == name)
+        assert sum(g["min_size"] for g in groups) == sized.nodes.min
+    autoscaler = yaml.safe_load(bundle.files["helm/cluster-autoscaler.values.yaml"])
+    assert autoscaler["extraArgs"]["balance-similar-node-groups"] is True
