@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +19,8 @@ Source = Literal["bundle", "plan", "live"]
 
 # Kinds beyond Kubernetes' own (Namespace, NetworkPolicy, ResourceQuota, ConfigMap, Role, ...):
 HELM_RELEASE = "HelmRelease"  # spec: chart, version, repository, namespace, values
-NODE_GROUP = "NodeGroup"  # spec: labels, taints, min_size, max_size, instance_type, imds_*, disk_encrypted
+# spec: labels, taints, min_size, max_size, instance_type, zones, plan_group, imds_*, disk_encrypted
+NODE_GROUP = "NodeGroup"
 CLUSTER = "KubernetesCluster"  # spec: secrets_encrypted, log_types, network_policy_enforced, protected
 BUCKET = "Bucket"  # spec: purpose, kms_encrypted, public_access_blocked, versioned, tls_only, object_lock_*
 LOG_GROUP = "LogGroup"  # spec: purpose, retention_days, kms_encrypted, protected
@@ -115,9 +117,26 @@ class CheckContext:
 CheckFn = Callable[[CheckContext], Iterable[Finding]]
 
 
+# What the provider appends to a name prefix: a UTC timestamp to 1/10000 s (18 digits) and an
+# 8-hex counter (terraform-plugin-sdk, helper/id `PrefixedUniqueId`, UniqueIDSuffixLength 26).
+_UNIQUE_SUFFIX = re.compile(r"-[0-9]{18}[0-9a-f]{8}$")
+# Tag the stacks put on each EKS node group: the sizing plan's node group it is one zone of.
+NODE_GROUP_TAG = "aicommons.dev/node-group"
+
+
 def node_group_name(eks_name: object, cluster: object) -> str | None:
-    """A node group's name as the sizing plan has it: EKS's name less the stacks' '<cluster>-'
-    prefix; None when either is unknown or the prefix does not match."""
-    if isinstance(eks_name, str) and isinstance(cluster, str) and eks_name.startswith(f"{cluster}-"):
-        return eks_name.removeprefix(f"{cluster}-")
-    return None
+    """A node group's name as the stacks gave it (`user-a`, `core`): EKS's name less the unique
+    suffix its name prefix got, and less a '<cluster>-' prefix (groups named before prefixes).
+    None when the name is unknown or is neither (not named by the stacks)."""
+    if not isinstance(eks_name, str) or not eks_name:
+        return None
+    name = _UNIQUE_SUFFIX.sub("", eks_name)
+    if isinstance(cluster, str) and cluster and name.startswith(f"{cluster}-"):
+        return name.removeprefix(f"{cluster}-") or None
+    return name if name != eks_name and name else None
+
+
+def plan_group_name(tags: Mapping[str, Any], name: str) -> str:
+    """The sizing plan's node group an EKS node group is (a zone of): its tag, else its name."""
+    given = tags.get(NODE_GROUP_TAG)
+    return given if isinstance(given, str) and given else name

@@ -85,14 +85,16 @@ class OfflineMocks(mocks.Mocks):
                 "status": "ACTIVE",
             }
         elif typ == "aws:eks/nodeGroup:NodeGroup":
-            group = inputs.get("nodeGroupName") or name
+            group = inputs.get("nodeGroupName") or _prefixed(inputs.get("nodeGroupNamePrefix"), name)
             out |= {
+                "nodeGroupName": group,
                 "arn": f"arn:aws:eks:{region}:{account}:nodegroup/{inputs.get('clusterName')}/{group}/{_uuid_like(group)}",
                 "resources": [{"autoscalingGroups": [{"name": f"eks-{group}-{_uuid_like(name)}"}]}],
                 "status": "ACTIVE",
             }
         elif typ == "aws:ec2/launchTemplate:LaunchTemplate":
-            out |= {"latestVersion": 1, "defaultVersion": 1}
+            template = inputs.get("name") or _prefixed(inputs.get("namePrefix"), name)
+            out |= {"latestVersion": 1, "defaultVersion": 1, "name": template}
         elif typ == "aws:cloudtrail/trail:Trail":
             out["arn"] = f"arn:aws:cloudtrail:{region}:{account}:trail/{given}"
         return out
@@ -125,10 +127,26 @@ class OfflineMocks(mocks.Mocks):
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [f"{self.region}{suffix}" for suffix in "abc"]
             return {"names": names, "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)], "id": self.region}, []
+        if token == "aws:ec2/getSubnets:getSubnets":
+            # An existing VPC's subnets in a zone: offline, the zones of the city's subnets are
+            # unknown, so every subnet the filter names is taken to be there.
+            given = [f.get("values", []) for f in inputs.get("filters", []) if f.get("name") == "subnet-id"]
+            ids = sorted({i for values in given for i in values})
+            return {"ids": ids, "id": self.region}, []
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             document = {"Version": "2012-10-17", "Statement": inputs.get("statements", [])}
             return {"json": json.dumps(document, sort_keys=True), "id": "policy"}, []
         return {}, []
+
+
+def _prefixed(prefix: Any, name: str) -> str:
+    """A name the provider makes from a prefix: the prefix and 26 characters (a UTC timestamp to
+    1/10000 s and an 8-hex counter, terraform-plugin-sdk's `id.PrefixedUniqueId`); here digits
+    from the resource's name, so the plan stays deterministic."""
+    if not isinstance(prefix, str) or not prefix:
+        return name
+    digits = str(int(_digest("prefix", name, length=15), 16)).zfill(18)[:18]
+    return f"{prefix}{digits}{_digest('counter', name)}"
 
 
 def _digest(*parts: str, length: int = 8) -> str:

@@ -7,6 +7,7 @@ reference in ``docs/profile.md``.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -85,6 +86,46 @@ class ExistingVpc(Strict):
     )
 
 
+# An IAM role or user (EKS access entries take these; an assumed-role session ARN is refused).
+IAM_PRINCIPAL = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]{1,512}$")
+
+
+class ClusterAccess(Strict):
+    """Someone besides the deployer who may use the cluster: an EKS access entry.
+
+    The identity that runs `infra` is made cluster admin by EKS itself; list it here and EKS
+    refuses the duplicate entry.
+    """
+
+    principal_arn: str = Field(
+        description=(
+            "IAM role or user ARN, e.g. arn:aws:iam::111122223333:role/ci-deployer (a role, not an "
+            "assumed-role session ARN)."
+        ),
+    )
+    access: Literal["admin", "edit", "view"] = Field(
+        description=(
+            "Cluster-wide: admin (AmazonEKSClusterAdminPolicy), edit (AmazonEKSEditPolicy) or view "
+            "(AmazonEKSViewPolicy)."
+        ),
+    )
+
+    @field_validator("principal_arn")
+    @classmethod
+    def _iam_principal(cls, arn: str) -> str:
+        if not IAM_PRINCIPAL.fullmatch(arn):
+            hint = (
+                " (an assumed-role session; give the role: arn:aws:iam::<account>:role/<name>)"
+                if ":assumed-role/" in arn
+                else ""
+            )
+            raise ValueError(
+                f"{arn!r} is not an IAM role or user ARN{hint}; expected "
+                f"arn:aws:iam::<12-digit account>:role/<name> or :user/<name>"
+            )
+        return arn
+
+
 class AwsTarget(Strict):
     """A new EKS cluster in the city's AWS account."""
 
@@ -100,6 +141,13 @@ class AwsTarget(Strict):
     existing_vpc: ExistingVpc | None = Field(
         default=None, description="Use this VPC instead of creating one."
     )
+    access: list[ClusterAccess] = Field(
+        default_factory=list,
+        description=(
+            "IAM roles or users (CI, a second operator) given cluster access through EKS access "
+            "entries, each with admin, edit or view rights over the whole cluster."
+        ),
+    )
 
     @model_validator(mode="after")
     def _zones_in_region(self) -> AwsTarget:
@@ -113,6 +161,10 @@ class AwsTarget(Strict):
                 )
         if len(set(self.availability_zones)) != len(self.availability_zones):
             raise ValueError("availability_zones lists a zone twice")
+        principals = [a.principal_arn for a in self.access]
+        twice = sorted({p for p in principals if principals.count(p) > 1})
+        if twice:
+            raise ValueError(f"access lists {twice} more than once; give each principal one access level")
         return self
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from aicommons import __version__
@@ -9,6 +10,7 @@ from aicommons.profile.model import AwsTarget, CityProfile
 from aicommons.render.pools import pool_labels, pool_taints
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.aws import OIDC_GROUPS_PREFIX, OIDC_USERNAME_PREFIX
+from aicommons.targets.eks_addons import addon_versions
 
 KUBERNETES_VERSION = "1.34"
 VPC_CIDR = "10.42.0.0/16"
@@ -57,39 +59,87 @@ def cost_tags(profile: CityProfile) -> dict[str, str]:
     }
 
 
+# Roles whose pods keep zonal EBS volumes (user homes): one node group per zone.
+ZONAL_ROLES = ("user", "gpu")
+# A node group's name prefix leaves EKS 26 of its 63 characters (see the stacks' nodepools.py).
+MAX_GROUP_NAME = 36
+
+
+def zone_suffix(zone: str) -> str:
+    """The zone's letter: "a" for eu-central-1a (the profile checks zones look like that)."""
+    return zone[-1]
+
+
+def zonal_name(group: str, zone: str) -> str:
+    """`<group>-<zone letter>`, shortened with a digest of the group's name when too long."""
+    name = f"{group}-{zone_suffix(zone)}"
+    if len(name) <= MAX_GROUP_NAME:
+        return name
+    digest = hashlib.sha256(group.encode()).hexdigest()[:6]
+    head = group[: MAX_GROUP_NAME - len(digest) - 3].rstrip("-")
+    return f"{head}-{digest}-{zone_suffix(zone)}"
+
+
+def spread(total: int, zones: int) -> list[int]:
+    """`total` nodes over `zones` groups as evenly as possible, the first zones taking the rest."""
+    return [total // zones + (1 if i < total % zones else 0) for i in range(zones)]
+
+
+def per_zone(name: str, role: str, zones: list[str], low: int, high: int) -> list[dict[str, Any]]:
+    """The node groups one plan node group becomes: one per zone for user and GPU pools.
+
+    Minimums are spread over the zones (they add up to the plan's minimum, so the idle cost is
+    the plan's). Each zone's maximum is the plan's whole maximum: after scale-to-zero every
+    returning user's home may sit in one zone, and that zone must be able to take the whole
+    peak. The total stays bounded by what pods ask for, which the tenant's ResourceQuota caps.
+    Core groups span every zone (empty `zones`).
+    """
+    if role not in ZONAL_ROLES or len(zones) < 2:
+        return [{"name": name, "zones": [], "min_size": low, "max_size": high}]
+    return [
+        {"name": zonal_name(name, zone), "zones": [zone], "min_size": n, "max_size": high}
+        for zone, n in zip(zones, spread(low, len(zones)), strict=True)
+    ]
+
+
 def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     target = profile.target
     assert isinstance(target, AwsTarget)
     gov = profile.governance
+    zones = list(target.availability_zones)
     pools = []
     for pool, group in ((p, g) for p in plan.pools for g in p.node_groups):
         gpu = pool.role == "gpu"
-        pools.append(
-            {
-                "name": group.name,
-                "pool": pool.name,
-                "role": pool.role,
-                "instance_type": group.instance_type,
-                "min_size": group.nodes.min,
-                "desired_size": group.nodes.min,
-                "max_size": group.nodes.max,
-                "disk_gib": 200 if gpu else 50,
-                "labels": pool_labels(pool),
-                "taints": [
-                    {"key": t.key, "value": t.value, "effect": t.eks_effect} for t in pool_taints(pool)
-                ],
-                "gpu_model": pool.gpu_model if gpu else None,
-                # what the node advertises as nvidia.com/gpu (slots when shared), for scale-from-zero
-                "gpu_count": group.allocatable.gpu if gpu else 0,
-                "ami_type": "AL2023_x86_64_NVIDIA" if gpu else "AL2023_x86_64_STANDARD",
-            }
-        )
+        for zonal in per_zone(group.name, pool.role, zones, group.nodes.min, group.nodes.max):
+            pools.append(
+                {
+                    "name": zonal["name"],
+                    "group": group.name,
+                    "zones": zonal["zones"],
+                    "pool": pool.name,
+                    "role": pool.role,
+                    "instance_type": group.instance_type,
+                    "min_size": zonal["min_size"],
+                    "desired_size": zonal["min_size"],
+                    "max_size": zonal["max_size"],
+                    "disk_gib": 200 if gpu else 50,
+                    "labels": pool_labels(pool),
+                    "taints": [
+                        {"key": t.key, "value": t.value, "effect": t.eks_effect} for t in pool_taints(pool)
+                    ],
+                    "gpu_model": pool.gpu_model if gpu else None,
+                    # what the node advertises as nvidia.com/gpu (slots when shared), for scale-from-zero
+                    "gpu_count": group.allocatable.gpu if gpu else 0,
+                    "ami_type": "AL2023_x86_64_NVIDIA" if gpu else "AL2023_x86_64_STANDARD",
+                }
+            )
     return {
         "city": profile.city.slug,
         "region": target.region,
         "zones": list(target.availability_zones),
         "cluster_name": cluster_name(profile),
         "kubernetes_version": KUBERNETES_VERSION,
+        "addon_versions": addon_versions(KUBERNETES_VERSION),
         "vpc_cidr": VPC_CIDR,
         "existing_vpc_id": target.existing_vpc.vpc_id if target.existing_vpc else None,
         "private_subnet_ids": list(target.existing_vpc.private_subnet_ids) if target.existing_vpc else [],
@@ -108,6 +158,7 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
             },
         ],
         "oidc": _oidc(profile),
+        "access": [{"principal_arn": a.principal_arn, "access": a.access} for a in target.access],
         "budget_usd_month": round(profile.budget.monthly_usd, 2),
         "budget_alert_emails": list(profile.budget.alert_emails),
         "budget_alert_thresholds": [float(t) for t in profile.budget.alert_thresholds],

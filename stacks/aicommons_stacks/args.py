@@ -81,7 +81,9 @@ class Taint:
 class NodePoolArgs:
     """One managed node group, from one pool of the sizing plan (a mixed pool gives several)."""
 
-    name: str  # node group name: the pool's, e.g. "core", "gpu-t4", or <pool>-<type> in a mixed pool
+    # The EKS node group's name prefix: the sizing plan's node group ("core", "gpu-t4",
+    # <pool>-<type> in a mixed pool), with "-<zone letter>" when the group is one of a zone set.
+    name: str
     role: str  # core | user | gpu
     instance_type: str
     min_size: int
@@ -94,10 +96,18 @@ class NodePoolArgs:
     ami_type: str = "AL2023_x86_64_STANDARD"  # GPU pools: AL2023_x86_64_NVIDIA
     gpu_count: int = 0  # GPUs per node (added by the stacks: the autoscaler's node-template tag)
     pool: str = ""  # the pool it belongs to (its aicommons.dev/pool label); empty: the name
+    # The zones its nodes start in; empty: every zone of the cluster's private subnets. User and
+    # GPU groups get one zone each, so the autoscaler can add a node where a home volume lives.
+    zones: list[str] = field(default_factory=list)
+    group: str = ""  # the sizing plan's node group it is (one per zone); empty: the name
 
     @property
     def pool_name(self) -> str:
         return self.pool or self.name
+
+    @property
+    def group_name(self) -> str:
+        return self.group or self.name
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,14 @@ class OidcArgs:
 
 
 @dataclass(frozen=True)
+class AccessArgs:
+    """An IAM role or user given cluster-wide access through an EKS access entry."""
+
+    principal_arn: str
+    access: str  # admin | edit | view
+
+
+@dataclass(frozen=True)
 class InfraArgs:
     city: str
     region: str
@@ -144,6 +162,10 @@ class InfraArgs:
     tags: dict[str, str]  # cost-allocation tags on everything
     data_residency_regions: list[str] = field(default_factory=list)
     oidc: OidcArgs | None = None  # None: people reach the cluster through EKS access entries only
+    access: list[AccessArgs] = field(default_factory=list)  # besides the deployer, who is admin
+    # EKS add-on -> version (vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver), pinned for the
+    # cluster's minor version by the renderer; an add-on left out runs EKS's default version.
+    addon_versions: dict[str, str] = field(default_factory=dict)
     # Added by the stacks: IRSA role -> "namespace:serviceaccount", overriding the defaults
     # (ebs-csi, cluster-autoscaler, log-shipper, vpc-cni; see infra/iam.py).
     service_accounts: dict[str, str] = field(default_factory=dict)

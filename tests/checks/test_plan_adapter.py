@@ -518,13 +518,20 @@ def test_riverton_plan_inventory(riverton):
         for kind in (BUCKET, CLUSTER, NODE_GROUP, LOG_GROUP, TRAIL, BUDGET, HELM_RELEASE)
     }
     releases = len(platform.spec["releases"])
-    groups = [g.name for p in riverton.static.plan.pools for g in p.node_groups]
-    assert sorted(g.name for g in inv.of(NODE_GROUP)) == sorted(groups)  # one per node group of the plan
+    zones = ["us-east-1a", "us-east-1b"]
+    # One EKS group per node group of the plan; per zone for user and GPU pools (`<group>-<zone>`).
+    groups = [
+        (g.name, p.role, [g.name] if p.role == "core" else [f"{g.name}-{z[-1]}" for z in zones])
+        for p in riverton.static.plan.pools
+        for g in p.node_groups
+    ]
+    expected = sorted(n for _, _, names in groups for n in names)
+    assert sorted(g.name for g in inv.of(NODE_GROUP)) == expected
     assert {g.labels["aicommons.dev/pool"] for g in inv.of(NODE_GROUP)} == {"core", "user", "gpu-t4"}
     assert counts == {
         BUCKET: 3,
         CLUSTER: 1,
-        NODE_GROUP: len(groups),
+        NODE_GROUP: len(expected),
         LOG_GROUP: 2,
         TRAIL: 1,
         BUDGET: 1,
@@ -540,9 +547,13 @@ def test_riverton_plan_inventory(riverton):
         )
         assert b.spec["location"] == "us-east-1" and b.file == INFRA_CONFIG
     for g in inv.of(NODE_GROUP):
-        assert g.spec["zones"] == ["us-east-1a", "us-east-1b"]
+        core = g.spec["role"] == "core"
+        assert g.spec["zones"] == (zones if core else [f"us-east-1{g.name[-1]}"])
         assert g.spec["imds_tokens_required"] and g.spec["imds_hop_limit"] == 1 and g.spec["disk_encrypted"]
-    assert {g.name for g in inv.of(NODE_GROUP)} == {g.name for p in inv.plan.pools for g in p.node_groups}
+    # Each maps back to the plan's node group (AIC-GPU-01 reads its allocatable that way).
+    assert {g.spec["plan_group"] for g in inv.of(NODE_GROUP)} == {
+        g.name for p in inv.plan.pools for g in p.node_groups
+    }
     assert one(inv, CLUSTER).spec["network_policy_enforced"] is True
     assert one(inv, TRAIL).spec["target_bucket_purpose"] == "audit"
     assert inv.of("StorageClass") and all(sc.file == PLATFORM_CONFIG for sc in inv.of("StorageClass"))

@@ -138,7 +138,8 @@ def test_audit_wiring_holds_on_the_plan(metro):
 
 
 def _pool(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return lambda config: next(p for p in config["node_pools"] if p["name"] == name)
+    """The node group of that name, or the first zone's group of the plan's node group."""
+    return lambda config: next(p for p in config["node_pools"] if name in (p["name"], p.get("group")))
 
 
 def _audit_bucket(config: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +179,13 @@ def _core_one_node(bundle: Path) -> None:
 
 
 def _one_zone(bundle: Path) -> None:
-    infra_config(bundle, lambda c: c.update(zones=c["zones"][:1]))
+    def change(config: dict[str, Any]) -> None:
+        config["zones"] = config["zones"][:1]
+        config["node_pools"] = [
+            p for p in config["node_pools"] if set(p.get("zones") or []) <= set(config["zones"])
+        ]
+
+    infra_config(bundle, change)
 
 
 def _secret_classification(bundle: Path) -> None:
@@ -276,6 +283,30 @@ def _unencrypted_disks(r: PlannedResource) -> PlannedResource:
 
 PUBLIC_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
 
+
+def _key_policy(edit: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]):
+    def change(r: PlannedResource) -> PlannedResource:
+        doc = json.loads(r.inputs["policy"])
+        doc["Statement"] = edit(doc["Statement"])
+        return r.model_copy(update={"inputs": {**r.inputs, "policy": json.dumps(doc)}})
+
+    return change
+
+
+def _describe_key_under_context(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Defect 4 of issue 10: DescribeKey asked to carry the trail's encryption context."""
+    context = {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:123456789012:trail/*"}
+    return [
+        {**s, "Condition": {"StringLike": context}} if s.get("Action") == "kms:DescribeKey" else s
+        for s in statements
+    ]
+
+
+def _no_cloudtrail_decrypt(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Defect 4 of issue 10: CloudTrail may not Decrypt although the bucket uses an S3 Bucket Key."""
+    return [s for s in statements if s.get("Action") != "kms:Decrypt"]
+
+
 RESOURCE_MUTATIONS = [
     (
         "public-access-flag-off",
@@ -343,6 +374,16 @@ RESOURCE_MUTATIONS = [
         {"AIC-LOG-04"},
     ),
     ("trail-removed", where("aws:cloudtrail/trail:Trail", "audit-trail", _drop), {"AIC-LOG-04"}),
+    (
+        "kms-describe-key-under-encryption-context",
+        where("aws:kms/key:Key", "kms-key", _key_policy(_describe_key_under_context)),
+        {"AIC-LOG-04"},
+    ),
+    (
+        "kms-no-decrypt-for-cloudtrail",
+        where("aws:kms/key:Key", "kms-key", _key_policy(_no_cloudtrail_decrypt)),
+        {"AIC-LOG-04"},
+    ),
     (
         "budget-alerts-nobody",
         where("aws:budgets/budget:Budget", "budget-monthly", _inputs(notifications=[])),

@@ -54,6 +54,53 @@ def tls_only_policy(bucket: str, extra: list[dict[str, Any]] | None = None) -> s
     )
 
 
+# terraform-plugin-sdk's id.PrefixedUniqueId: a UTC timestamp to 1/10000 s and an 8-hex counter.
+UNIQUE_SUFFIX = "20261206171639123400000001"
+
+
+def key_policy(region: str, trail_arn: str) -> dict[str, Any]:
+    """The statements the stack's key policy holds (stacks/aicommons_stacks/infra/encryption.py)."""
+    cloudtrail = {"Service": "cloudtrail.amazonaws.com"}
+    source = {"StringEquals": {"aws:SourceArn": trail_arn}}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    **source,
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"
+                    },
+                },
+            },
+            {
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+                "Condition": source,
+            },
+            {
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": source,
+            },
+        ],
+    }
+
+
 def build(args: dict[str, Any], region: str) -> World:
     """The infra stack's resources for `args` (InfraArgs as a dict), in moto."""
     cluster = args["cluster_name"]
@@ -63,6 +110,7 @@ def build(args: dict[str, Any], region: str) -> World:
     kms = boto3.client("kms", region_name=region)
     world.key_arn = kms.create_key(
         Description=f"{cluster} data key",
+        Policy=json.dumps(key_policy(region, f"arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{cluster}-trail")),
         Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())],
     )["KeyMetadata"]["Arn"]
 
@@ -168,10 +216,12 @@ def build(args: dict[str, Any], region: str) -> World:
         logging={"clusterLogging": [{"types": list(args["control_plane_log_types"]), "enabled": True}]},
         tags=tags,
     )
+    by_zone = dict(zip(args["zones"], world.subnets, strict=True))
     for pool in args["node_pools"]:
-        group = f"{cluster}-{pool['name']}"
+        # Named as the provider names a prefix: the prefix and a 26-character unique suffix.
+        group = f"{pool['name']}-{UNIQUE_SUFFIX}"
         template = ec2.create_launch_template(
-            LaunchTemplateName=group,
+            LaunchTemplateName=f"{cluster}-{pool['name']}-{UNIQUE_SUFFIX}",
             LaunchTemplateData={
                 "BlockDeviceMappings": [
                     {
@@ -199,7 +249,7 @@ def build(args: dict[str, Any], region: str) -> World:
             clusterName=cluster,
             nodegroupName=group,
             nodeRole=f"arn:aws:iam::{ACCOUNT}:role/{cluster}-node",
-            subnets=world.subnets,
+            subnets=[by_zone[z] for z in pool.get("zones") or []] or world.subnets,
             instanceTypes=[pool["instance_type"]],
             amiType=pool["ami_type"],
             capacityType="ON_DEMAND",
@@ -214,7 +264,12 @@ def build(args: dict[str, Any], region: str) -> World:
                 "id": template["LaunchTemplateId"],
                 "version": str(template["LatestVersionNumber"]),
             },
-            tags={**tags, **ca_tags, "aicommons.dev/pool": pool["name"]},
+            tags={
+                **tags,
+                **ca_tags,
+                "aicommons.dev/pool": pool.get("pool") or pool["name"],
+                "aicommons.dev/node-group": pool.get("group") or pool["name"],
+            },
         )
 
     budgets = boto3.client("budgets", region_name="us-east-1")

@@ -23,7 +23,7 @@ from aicommons.render.infra_aws import infra_args
 from aicommons.sizing.plan import size
 from tests.conftest import ROOT
 from tests.live import aws_world
-from tests.live.aws_world import ACCOUNT, REGION, World
+from tests.live.aws_world import ACCOUNT, REGION, UNIQUE_SUFFIX, World
 from tests.live.conftest import isolate_aws
 
 CITY = "riverton"
@@ -132,6 +132,10 @@ def test_log_groups_and_trail(inventory: Inventory, world: World) -> None:
     assert (trail["multi_region"], trail["log_validation"], trail["logging"]) == (True, True, True)
     assert trail["kms_encrypted"] is True
     assert trail["home_region"] == REGION
+    # The key policy is read (GetKeyPolicy) so AIC-LOG-04 can tell whether CloudTrail may use it.
+    assert trail["kms_key"] == world.key_arn and trail["target_bucket_key"] is True
+    actions = {s["Action"] for s in trail["kms_key_policy"]["Statement"]}
+    assert {"kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"} <= actions
 
 
 def test_cluster_and_node_groups(inventory: Inventory, world: World, args: dict[str, Any]) -> None:
@@ -144,17 +148,21 @@ def test_cluster_and_node_groups(inventory: Inventory, world: World, args: dict[
     assert "DescribeAddon" in cluster["unreadable"]["network_policy_enforced"]
     groups = by_name(inventory, NODE_GROUP)
     for pool in args["node_pools"]:
-        spec = groups[pool["name"]].spec
-        assert spec["node_group_name"] == f"{world.cluster}-{pool['name']}"
+        spec = groups[pool["name"]].spec  # EKS's name less its prefix's unique suffix
+        assert spec["node_group_name"] == f"{pool['name']}-{UNIQUE_SUFFIX}"
+        assert spec["plan_group"] == pool["group"]
         assert spec["role"] == pool["role"]
         assert spec["labels"] == pool["labels"] == dict(groups[pool["name"]].labels)
         assert (spec["min_size"], spec["max_size"]) == (pool["min_size"], pool["max_size"])
         assert spec["instance_type"] == pool["instance_type"]
         assert spec["imds_tokens_required"] is True and spec["imds_hop_limit"] == 1
         assert spec["disk_encrypted"] is True
-        assert spec["zones"] == ["us-east-1a", "us-east-1b"]
-        assert spec["subnets"] == world.subnets
-    gpu = groups["gpu-t4"].spec
+        # user and GPU groups: one per zone; core: every zone
+        assert spec["zones"] == (pool["zones"] or ["us-east-1a", "us-east-1b"])
+        assert len(spec["subnets"]) == len(spec["zones"])
+    assert sorted(groups) == sorted(p["name"] for p in args["node_pools"])
+    assert {g for g in groups if g.startswith("gpu-t4")} == {"gpu-t4-a", "gpu-t4-b"}
+    gpu = groups["gpu-t4-b"].spec
     assert gpu["taints"] == [
         {"key": "hub.jupyter.org/dedicated", "value": "user", "effect": "NoSchedule"},
         {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},

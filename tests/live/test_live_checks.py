@@ -72,3 +72,35 @@ def test_cluster_and_cloud(aws_env: str, kubeconfig: Path) -> None:
     for passing in ("AIC-LOG-01", "AIC-LOG-03", "AIC-LOG-04", "AIC-NET-04"):
         result = control(report, passing)
         assert result.status == "passed", (passing, result.reason, result.findings)
+
+
+def test_a_key_policy_that_refuses_cloudtrail_fails_live(aws_env: str, kubeconfig: Path) -> None:
+    """Defect 4 of issue 10, hand-edited into the live key: DescribeKey asked for an encryption
+    context it never carries, and no kms:Decrypt for the S3 Bucket Key."""
+    import json
+
+    import boto3
+
+    profile = load_profile(ROOT / "examples" / "cities" / "riverton.yaml")
+    plan = size(profile)
+    world = aws_world.build(infra_args(profile, plan), REGION)
+    policy = aws_world.key_policy(
+        REGION, f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{world.cluster}-trail"
+    )
+    context = {
+        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"}
+    }
+    policy["Statement"] = [
+        {**s, "Condition": context} if s["Action"] == "kms:DescribeKey" else s
+        for s in policy["Statement"]
+        if s["Action"] != "kms:Decrypt"
+    ]
+    boto3.client("kms", region_name=REGION).put_key_policy(
+        KeyId=world.key_arn, PolicyName="default", Policy=json.dumps(policy)
+    )
+    report = run(live_inventory("riverton", kubeconfig=str(kubeconfig), profile=profile, plan=plan))
+    trail = control(report, "AIC-LOG-04")
+    assert trail.status == "failed"
+    (finding,) = trail.findings
+    assert "does not allow CloudTrail kms:DescribeKey" in finding.message
+    assert "does not allow CloudTrail kms:Decrypt" in finding.message

@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from aicommons.checks.model import node_group_name
 from aicommons.plan import PlannedResource, StackPlan
 from tests.stacks import riverton
 
@@ -312,11 +315,12 @@ def test_outputs_hand_the_platform_what_it_needs(infra: StackPlan) -> None:
     assert infra.outputs["oidcProviderArn"].startswith("arn:aws:iam::123456789012:oidc-provider/")
     for role in ("ebsCsi", "autoscaler", "logShipper", "vpcCni"):
         assert infra.outputs[f"{role}RoleArn"].startswith("arn:aws:iam::123456789012:role/")
-    assert infra.outputs["nodeGroups"] == {
-        "core": "aicommons-riverton-core",
-        "gpu-t4": "aicommons-riverton-gpu-t4",
-        "user": "aicommons-riverton-user",
-    }
+    groups = infra.outputs["nodeGroups"]
+    assert sorted(groups) == ["core", "gpu-t4", "user"]
+    # EKS's names: the prefix and the provider's 26-character suffix, which the checks strip again.
+    for name, eks_name in groups.items():
+        assert eks_name.startswith(f"{name}-") and len(eks_name) == len(name) + 1 + 26
+        assert node_group_name(eks_name, "aicommons-riverton") == name
 
 
 def test_components_parent_their_resources(infra: StackPlan) -> None:
@@ -340,3 +344,111 @@ def test_the_plan_does_not_change_the_arguments(bundle: Path) -> None:
     before = copy.deepcopy(config)
     riverton.plan_infra(bundle, config)
     assert config == before
+
+
+def test_node_groups_and_templates_are_named_by_prefix_never_fixed(infra: StackPlan) -> None:
+    """A changed instance type replaces the group: with prefixes the new one is created first."""
+    for g in of_type(infra, NODE_GROUP):
+        pool = g.inputs["labels"]["aicommons.dev/pool"]
+        assert "nodeGroupName" not in g.inputs
+        assert g.inputs["nodeGroupNamePrefix"] == f"{pool}-"
+        assert g.inputs["tags"]["aicommons.dev/node-group"] == pool
+    for t in of_type(infra, LAUNCH_TEMPLATE):
+        assert "name" not in t.inputs
+        assert t.inputs["namePrefix"].startswith("aicommons-riverton-") and t.inputs["namePrefix"].endswith(
+            "-"
+        )
+
+
+def zonal_config() -> dict[str, Any]:
+    """Riverton's user pool as the renderer writes it for two zones: one group per zone."""
+    config = riverton.infra_config()
+    pools = config["aicommons:infra"]["node_pools"]
+    user = next(p for p in pools if p["name"] == "user")
+    pools.remove(user)
+    for zone, low in (("us-east-1a", 1), ("us-east-1b", 0)):
+        pools.append(
+            {
+                **user,
+                "name": f"user-{zone[-1]}",
+                "group": "user",
+                "zones": [zone],
+                "min_size": low,
+                "desired_size": low,
+            }
+        )
+    return config
+
+
+def test_zonal_groups_start_nodes_in_their_zone_only(bundle: Path) -> None:
+    plan = riverton.plan_infra(bundle, zonal_config())
+    subnets = {
+        r.inputs["availabilityZone"]: r for r in of_type(plan, "aws:ec2/subnet:Subnet") if "private" in r.name
+    }
+    for letter in "ab":
+        g = group(plan, f"user-{letter}")
+        (subnet,) = g.inputs["subnetIds"]
+        assert subnet.startswith(subnets[f"us-east-1{letter}"].name)
+        assert g.inputs["nodeGroupNamePrefix"] == f"user-{letter}-"
+        assert g.inputs["tags"]["aicommons.dev/node-group"] == "user"
+    # The zone set is similar for --balance-similar-node-groups: the same labels, taints, type.
+    a, b = group(plan, "user-a").inputs, group(plan, "user-b").inputs
+    for key in ("labels", "taints", "instanceTypes", "amiType"):
+        assert a[key] == b[key]
+    assert len(group(plan, "core").inputs["subnetIds"]) == 2  # core spans the zones
+
+
+def test_a_zone_outside_the_cluster_is_a_located_error(bundle: Path) -> None:
+    config = zonal_config()
+    config["aicommons:infra"]["node_pools"][-1]["zones"] = ["us-east-1c"]
+    with pytest.raises(Exception, match=r"node_pools\[3\]\.zones: \['us-east-1c'\] are not among"):
+        riverton.plan_infra(bundle, config)
+
+
+def test_access_entries_give_the_profiles_principals_their_policy(bundle: Path) -> None:
+    ci, auditor = "arn:aws:iam::111122223333:role/ci-deployer", "arn:aws:iam::111122223333:user/auditor"
+    config = riverton.infra_config()
+    config["aicommons:infra"]["access"] = [
+        {"principal_arn": ci, "access": "admin"},
+        {"principal_arn": auditor, "access": "view"},
+    ]
+    plan = riverton.plan_infra(bundle, config)
+    cluster = one(plan, "aws:eks/cluster:Cluster").inputs
+    assert cluster["accessConfig"]["authenticationMode"] == "API"
+    entries = {r.inputs["principalArn"]: r.inputs for r in of_type(plan, "aws:eks/accessEntry:AccessEntry")}
+    assert set(entries) == {ci, auditor} and {e["type"] for e in entries.values()} == {"STANDARD"}
+    policies = {
+        r.inputs["principalArn"]: (r.inputs["policyArn"], r.inputs["accessScope"])
+        for r in of_type(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    }
+    assert policies == {
+        ci: ("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", {"type": "cluster"}),
+        auditor: ("arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", {"type": "cluster"}),
+    }
+    # Reordering the list keeps every resource's name (nothing is replaced).
+    config["aicommons:infra"]["access"].reverse()
+    again = riverton.plan_infra(bundle, config)
+    names = sorted(r.name for r in of_type(plan, "aws:eks/accessEntry:AccessEntry"))
+    assert sorted(r.name for r in of_type(again, "aws:eks/accessEntry:AccessEntry")) == names
+
+
+def test_unknown_access_level_is_a_located_error(bundle: Path) -> None:
+    config = riverton.infra_config()
+    config["aicommons:infra"]["access"] = [
+        {"principal_arn": "arn:aws:iam::111122223333:role/x", "access": "owner"}
+    ]
+    with pytest.raises(Exception, match=r"access\[0\]\.access: unknown 'owner'"):
+        riverton.plan_infra(bundle, config)
+
+
+def test_zonal_groups_in_an_existing_vpc_look_their_subnets_up_by_zone(bundle: Path) -> None:
+    config = zonal_config()
+    config["aicommons:infra"] |= {
+        "existing_vpc_id": "vpc-0abc",
+        "private_subnet_ids": ["subnet-1", "subnet-2"],
+    }
+    plan = riverton.plan_infra(bundle, config)
+    # Offline the subnets' zones are unknown: the mock's lookup returns every given subnet. In AWS
+    # the filter keeps those of the group's zone, and none there is an error at deploy.
+    assert group(plan, "user-a").inputs["subnetIds"] == ["subnet-1", "subnet-2"]
+    assert group(plan, "core").inputs["subnetIds"] == ["subnet-1", "subnet-2"]

@@ -128,4 +128,7 @@ def test_load_stacks_package_is_idempotent() -> None:
 
 def test_resource_counts_of_the_riverton_fixture(infra, platform) -> None:
     # A tripwire for unintended changes; update the numbers when the stacks change on purpose.
-    assert (len(infra.resources), len(platform.resources)) == (95, 22)  # + cloudnative-pg
+    assert (len(infra.resources), len(platform.resources)) == (
+        97,
+        22,
+    )  # + CoreDNS, kube-proxy; + cloudnative-pg

@@ -141,6 +141,8 @@ def _node_group(pool: dict[str, Any]) -> Resource:
             "min_size": pool.get("min_size"),
             "max_size": pool.get("max_size"),
             "taints": taints,
+            "zones": list(pool.get("zones") or []) or None,  # empty: every zone of the cluster
+            "plan_group": pool.get("group") or pool["name"],
         },
     )
 

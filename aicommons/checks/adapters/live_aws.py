@@ -34,6 +34,7 @@ from aicommons.checks.model import (
     TRAIL,
     Resource,
     node_group_name,
+    plan_group_name,
 )
 from aicommons.errors import MissingComponentError
 
@@ -272,6 +273,7 @@ class _AwsReader:
         spec["kms_encrypted"] = (
             None if "kms_encrypted" in unreadable else any(a.startswith("aws:kms") for a in algorithms)
         )
+        spec["bucket_key_enabled"] = any(r.get("BucketKeyEnabled") is True for r in rules)
 
         block = get(
             "public_access_blocked",
@@ -561,6 +563,7 @@ class _AwsReader:
             or group.get("nodegroupName")
             or "?"
         )
+        spec["plan_group"] = plan_group_name(tags, name)
         return Resource(kind=NODE_GROUP, name=name, labels=labels, spec=spec)
 
     def _zones(self, ec2: Any, subnets: list[str], unreadable: dict[str, str]) -> list[str] | None:
@@ -616,6 +619,9 @@ class _AwsReader:
             status = self.setting(
                 unreadable, "logging", "cloudtrail", "GetTrailStatus", client.get_trail_status, Name=arn
             )
+            target = next(
+                (r for r in self.out if r.kind == BUCKET and r.name == trail.get("S3BucketName")), None
+            )
             self.add(
                 Resource(
                     kind=TRAIL,
@@ -631,12 +637,41 @@ class _AwsReader:
                         "log_validation": bool(trail.get("LogFileValidationEnabled")),
                         "organization_trail": bool(trail.get("IsOrganizationTrail")),
                         "kms_encrypted": bool(trail.get("KmsKeyId")),
+                        "kms_key": trail.get("KmsKeyId"),
+                        "kms_key_policy": self._key_policy(trail.get("KmsKeyId"), unreadable),
+                        "target_bucket_arn": f"arn:aws:s3:::{trail['S3BucketName']}"
+                        if trail.get("S3BucketName")
+                        else None,
+                        "target_bucket_key": target.spec.get("bucket_key_enabled") if target else None,
                         "logging": None if status is None else bool(status.get("IsLogging")),
                         "tags": dict(sorted(tags.get(arn, {}).items())),
                         "unreadable": unreadable,
                     },
                 )
             )
+
+    def _key_policy(self, key_arn: Any, unreadable: dict[str, str]) -> dict[str, Any] | None:
+        """The key policy of a trail's KMS key (its region from the ARN), or None."""
+        if not isinstance(key_arn, str) or not key_arn:
+            return None
+        parts = key_arn.split(":")
+        region = parts[3] if len(parts) > 5 and parts[3] else self.region
+        kms = self.client("kms", region)
+        found = self.setting(
+            unreadable,
+            "kms_key_policy",
+            "kms",
+            "GetKeyPolicy",
+            kms.get_key_policy,
+            KeyId=key_arn,
+            PolicyName="default",
+        )
+        try:
+            policy = json.loads((found or {}).get("Policy") or "null")
+        except json.JSONDecodeError:
+            unreadable["kms_key_policy"] = "the key policy is not JSON"
+            return None
+        return policy if isinstance(policy, dict) else None
 
     # -- Budgets --
 

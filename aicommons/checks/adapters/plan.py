@@ -42,6 +42,7 @@ from aicommons.checks.model import (
     Inventory,
     Resource,
     node_group_name,
+    plan_group_name,
 )
 from aicommons.plan.model import SECRET, UNKNOWN, PlannedResource, StackPlan
 from aicommons.profile.model import CityProfile
@@ -67,6 +68,7 @@ LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 SUBNET = "aws:ec2/subnet:Subnet"
 CLOUDWATCH_LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 CLOUDTRAIL = "aws:cloudtrail/trail:Trail"
+KMS_KEY = "aws:kms/key:Key"
 AWS_BUDGET = "aws:budgets/budget:Budget"
 AWS_PROVIDER = "pulumi:providers:aws"
 HELM_RELEASE_TYPES = ("kubernetes:helm.sh/v3:Release",)
@@ -113,7 +115,7 @@ def plan_inventory(
     resources += _clusters(index)
     resources += _node_groups(index)
     resources += _log_groups(index)
-    resources += _trails(index, bucket_purposes)
+    resources += _trails(index, bucket_purposes, {r.name: r for r in resources if r.kind == BUCKET})
     resources += _budgets(index)
     resources += _helm_releases(index, platform)
     resources += _kubernetes_objects(index)
@@ -295,6 +297,10 @@ def _buckets(index: _Index) -> list[Resource]:
                     "purpose": purpose,
                     "kms_encrypted": bool(kms),
                     "kms_key": next((d.get("kmsMasterKeyId") for d in kms if d.get("kmsMasterKeyId")), None),
+                    "bucket_key_enabled": any(
+                        _truthy((rule or {}).get("bucketKeyEnabled")) for rule in sse_rules
+                    ),
+                    "arn": f"arn:aws:s3:::{name}",
                     "public_access_blocked": bool(blocks) and all(block.values()),
                     "public_access_block": block if blocks else None,
                     "versioned": versioned,
@@ -446,7 +452,15 @@ def _node_groups(index: _Index) -> list[Resource]:
         role = labels.get(ROLE_LABEL)
         if role is None and ("NVIDIA" in ami or "GPU" in ami or ACCELERATOR_LABEL in labels):
             role = "gpu"
-        group_name = inputs.get("nodeGroupName") if _is_known(inputs.get("nodeGroupName")) else g.name
+        group_name = inputs.get("nodeGroupName")
+        prefix = inputs.get("nodeGroupNamePrefix")
+        if _is_known(group_name):
+            name = node_group_name(group_name, inputs.get("clusterName")) or labels.get(POOL_LABEL)
+        elif _is_known(prefix):  # the provider names it: the prefix is the stacks' name
+            group_name = name = prefix.rstrip("-")
+        else:
+            group_name, name = g.name, labels.get(POOL_LABEL)
+        name = name or str(group_name)
         spec: dict[str, Any] = {
             "role": role,
             "labels": labels,
@@ -463,7 +477,8 @@ def _node_groups(index: _Index) -> list[Resource]:
             "subnets": subnet_ids,
             "zones": sorted(set(zones)) if len(zones) == len(subnet_ids) else None,
             "node_group_name": group_name,
-            "launch_template": templates[0].inputs.get("name") if templates else None,
+            "plan_group": plan_group_name(tags, name),
+            "launch_template": _template_name(templates[0].inputs) if templates else None,
             "disk_encrypted": False,
             "protected": g.protect,
             "logical_name": g.name,
@@ -478,15 +493,19 @@ def _node_groups(index: _Index) -> list[Resource]:
         out.append(
             Resource(
                 kind=NODE_GROUP,
-                name=node_group_name(group_name, inputs.get("clusterName"))
-                or labels.get(POOL_LABEL)
-                or str(group_name),
+                name=name,
                 labels=labels,
                 file=_file(g),
                 spec=spec,
             )
         )
     return out
+
+
+def _template_name(inputs: Mapping[str, Any]) -> Any:
+    """A launch template's name, or its prefix less the separator when the provider names it."""
+    prefix = inputs.get("namePrefix")
+    return inputs.get("name") or (prefix.rstrip("-") if _is_known(prefix) else None)
 
 
 # --- Logs, trail, budget -----------------------------------------------------------------------
@@ -522,18 +541,28 @@ def _log_groups(index: _Index) -> list[Resource]:
     return out
 
 
-def _trails(index: _Index, bucket_purposes: Mapping[str, Any]) -> list[Resource]:
+def _trails(
+    index: _Index, bucket_purposes: Mapping[str, Any], buckets: Mapping[str, Resource]
+) -> list[Resource]:
     out = []
     for t in index.of(CLOUDTRAIL):
         inputs = t.inputs
         bucket = inputs.get("s3BucketName")
         logging_on = inputs.get("enableLogging")
+        name = inputs.get("name") if _is_known(inputs.get("name")) else t.name
+        key_arn = inputs.get("kmsKeyId")
+        target = buckets.get(bucket) if isinstance(bucket, str) else None
         out.append(
             Resource(
                 kind=TRAIL,
-                name=inputs.get("name") if _is_known(inputs.get("name")) else t.name,
+                name=name,
                 file=_file(t),
                 spec={
+                    "arn": _trail_arn(index.region_of(t), key_arn, name),
+                    "kms_key": key_arn if _is_known(key_arn) else None,
+                    "kms_key_policy": _key_policy(index, key_arn),
+                    "target_bucket_arn": target.spec.get("arn") if target else None,
+                    "target_bucket_key": target.spec.get("bucket_key_enabled") if target else None,
                     "target_bucket": bucket,
                     "target_bucket_purpose": bucket_purposes.get(bucket) if isinstance(bucket, str) else None,
                     "multi_region": _truthy(inputs.get("isMultiRegionTrail")),
@@ -546,6 +575,31 @@ def _trails(index: _Index, bucket_purposes: Mapping[str, Any]) -> list[Resource]
             )
         )
     return out
+
+
+def _trail_arn(region: str | None, key_arn: Any, name: str) -> str | None:
+    """The trail's ARN: its home region, and the account of the key it encrypts with."""
+    parts = key_arn.split(":") if _is_known(key_arn) else []
+    if region is None or len(parts) < 6 or not parts[4]:
+        return None
+    return f"arn:aws:cloudtrail:{region}:{parts[4]}:trail/{name}"
+
+
+def _key_policy(index: _Index, key_ref: Any) -> dict[str, Any] | None:
+    """The policy of the planned KMS key a trail names (the only key, or the one its id names)."""
+    keys = index.of(KMS_KEY)
+    if not _is_known(key_ref) or not keys:
+        return None
+    named = [k for k in keys if points_at(key_ref, k)]
+    key = named[0] if len(named) == 1 else keys[0] if len(keys) == 1 else None
+    policy = key.inputs.get("policy") if key else None
+    if not _is_known(policy):
+        return None
+    try:
+        document = json.loads(policy)
+    except json.JSONDecodeError:
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def _budgets(index: _Index) -> list[Resource]:

@@ -65,7 +65,8 @@ def pools(inventory: Inventory) -> list[Pool]:
     if groups:
         out = []
         for g in groups:
-            p = node_groups.get(g.name)
+            # one per zone of the plan's node group: the plan knows the node by the group's name
+            p = node_groups.get(g.spec.get("plan_group") or g.name)
             out.append(
                 Pool(
                     name=g.name,

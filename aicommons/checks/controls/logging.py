@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aicommons.checks.controls import _kms as kms
 from aicommons.checks.controls import _z2jh as z2jh
 from aicommons.checks.controls._infra import (
     AUDIT,
@@ -319,6 +320,17 @@ def audit_retention(ctx: CheckContext) -> Iterable[Finding]:
 # --- AIC-LOG-04 --------------------------------------------------------------------------------
 
 
+def _key_policy_problems(trail: Resource) -> list[str]:
+    """What the trail's KMS key policy refuses CloudTrail (CreateTrail fails, or delivery stops)."""
+    policy, arn = trail.spec.get("kms_key_policy"), trail.spec.get("arn")
+    if not isinstance(policy, Mapping) or not isinstance(arn, str):
+        return []  # no customer key, or its policy is not in this inventory
+    missing = kms.missing_permissions(
+        policy, arn, trail.spec.get("target_bucket_arn"), bool(trail.spec.get("target_bucket_key"))
+    )
+    return [f"has a KMS key whose policy does not allow CloudTrail {m}" for m in missing]
+
+
 @check("AIC-LOG-04", "plan", "live")
 def cloud_trail(ctx: CheckContext) -> Iterable[Finding]:
     """A CloudTrail trail (multi-region, log-file validation, logging on) delivers to the audit bucket."""
@@ -350,6 +362,7 @@ def cloud_trail(ctx: CheckContext) -> Iterable[Finding]:
         target = t.spec.get("target_bucket")
         if t.spec.get("target_bucket_purpose") != AUDIT and target not in audit_names:
             wrong.append(f"delivers to '{target}', not the audit bucket")
+        wrong += _key_policy_problems(t)
         if not wrong:
             return []
         problems.append((t, wrong))
@@ -357,7 +370,7 @@ def cloud_trail(ctx: CheckContext) -> Iterable[Finding]:
         Finding.on(
             t,
             f"trail '{t.name}' {', '.join(wrong)}; expected a multi-region trail with log-file "
-            f"validation delivering to the audit bucket",
+            f"validation delivering to the audit bucket, encrypted with a key CloudTrail may use",
         )
         for t, wrong in problems
     ]

@@ -1,7 +1,7 @@
 """The `infra` stack (AWS): everything the platform stack needs from the cloud.
 
-Order: key -> network -> cluster (+ OIDC) -> buckets -> audit trail and log group -> IRSA
-roles -> VPC CNI -> node pools -> EBS CSI -> budget. Every resource goes through one explicit
+Order: key -> network -> cluster (+ OIDC, access entries) -> buckets -> audit trail and log
+group -> IRSA roles -> VPC CNI, kube-proxy -> node pools -> CoreDNS, EBS CSI -> budget. Every resource goes through one explicit
 AWS provider whose `default_tags` put the city's cost-allocation tags on everything taggable.
 """
 
@@ -13,7 +13,15 @@ import pulumi
 import pulumi_aws as aws
 
 from aicommons_stacks.args import ArgsError, InfraArgs
-from aicommons_stacks.infra.addons import VPC_CNI_CONFIGURATION, cluster_addon
+from aicommons_stacks.infra.addons import (
+    COREDNS,
+    EBS_CSI,
+    KUBE_PROXY,
+    VPC_CNI,
+    VPC_CNI_CONFIGURATION,
+    cluster_addon,
+    ebs_csi_configuration,
+)
 from aicommons_stacks.infra.audit import LOG_SHIPPER_PREFIX, AuditTrail, trail_delivery
 from aicommons_stacks.infra.budget import CostBudget
 from aicommons_stacks.infra.cluster import Cluster
@@ -75,7 +83,12 @@ def infra_program(args: InfraArgs) -> None:
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=provider)).account_id
 
     key = EncryptionKey(
-        "kms", cluster_name=cluster_name, region=args.region, account_id=account_id, opts=opts()
+        "kms",
+        cluster_name=cluster_name,
+        region=args.region,
+        account_id=account_id,
+        trail_name=trail_delivery(cluster_name).trail_name,
+        opts=opts(),
     )
     network = Network("network", args, opts=opts())
     cluster = Cluster("cluster", args, subnet_ids=network.private_subnet_ids, key_arn=key.arn, opts=opts())
@@ -141,13 +154,23 @@ def infra_program(args: InfraArgs) -> None:
         ),
     }
 
-    # Nodes need a working CNI to become ready, and the CNI's permissions live on its IRSA role.
+    # Nodes need a working CNI and kube-proxy to become ready; the CNI's permissions live on its
+    # IRSA role.
+    versions = dict(args.addon_versions)
     vpc_cni = cluster_addon(
         "addon-vpc-cni",
-        addon_name="vpc-cni",
+        addon_name=VPC_CNI,
         cluster_name=cluster.name,
+        versions=versions,
         role_arn=roles["vpc-cni"].arn,
         configuration=VPC_CNI_CONFIGURATION,
+        parent=cluster,
+    )
+    kube_proxy = cluster_addon(
+        "addon-kube-proxy",
+        addon_name=KUBE_PROXY,
+        cluster_name=cluster.name,
+        versions=versions,
         parent=cluster,
     )
     node_role = NodeRole("nodes", cluster_name=cluster_name, opts=opts())
@@ -158,20 +181,30 @@ def infra_program(args: InfraArgs) -> None:
             cluster_name=cluster.name,
             cluster=cluster_name,
             node_role_arn=node_role.arn,
-            subnet_ids=network.private_subnet_ids,
+            subnet_ids=network.subnets_in(pool.zones, f"node_pools[{i}]"),
             tags=args.tags,
             where=f"node_pools[{i}]",
-            depends_on=[vpc_cni, *node_role.attachments],
+            depends_on=[vpc_cni, kube_proxy, *node_role.attachments],
             opts=opts(),
         )
         for i, pool in enumerate(args.node_pools)
     ]
-    # The EBS CSI controller is a Deployment: it needs nodes before the add-on turns active.
+    # CoreDNS and the EBS CSI controller are Deployments: they need nodes before they turn active.
+    cluster_addon(
+        "addon-coredns",
+        addon_name=COREDNS,
+        cluster_name=cluster.name,
+        versions=versions,
+        parent=cluster,
+        depends_on=pools,
+    )
     cluster_addon(
         "addon-ebs-csi",
-        addon_name="aws-ebs-csi-driver",
+        addon_name=EBS_CSI,
         cluster_name=cluster.name,
+        versions=versions,
         role_arn=roles["ebs-csi"].arn,
+        configuration=ebs_csi_configuration(args.region),
         parent=cluster,
         depends_on=pools,
     )

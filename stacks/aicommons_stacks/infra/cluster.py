@@ -3,11 +3,13 @@
 The control-plane log group is created before the cluster, so EKS writes into a group with
 our retention and key instead of creating one that keeps logs forever unencrypted. Access is
 managed through EKS access entries (`API` mode); the identity that runs `pulumi up` becomes
-cluster admin, as it must to install the platform stack.
+cluster admin, as it must to install the platform stack, and the profile's `target.access`
+names the others (CI, a second operator), each with an EKS access policy over the cluster.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pulumi
@@ -18,6 +20,19 @@ from aicommons_stacks.common import child, policy_document
 from aicommons_stacks.infra.logs import log_group
 
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+# Access level -> EKS access policy, granted cluster-wide
+# (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html).
+ACCESS_POLICIES = {
+    "admin": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+    "edit": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+    "view": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+}
+
+
+def access_policy(access: str, where: str) -> str:
+    if access not in ACCESS_POLICIES:
+        raise ArgsError(f"{where}.access: unknown {access!r}; allowed: {sorted(ACCESS_POLICIES)}")
+    return ACCESS_POLICIES[access]
 
 
 def control_plane_log_group_name(cluster_name: str) -> str:
@@ -137,6 +152,27 @@ class Cluster(pulumi.ComponentResource):
                     groups_prefix=args.oidc.groups_prefix,
                 ),
                 tags=args.tags,
+                opts=child(self),
+            )
+        for i, grant in enumerate(args.access):
+            # An access entry (authentication mode API) and its policy, cluster-wide.
+            policy_arn = access_policy(grant.access, f"access[{i}]")
+            # Named after the principal, so reordering the list replaces nothing.
+            key = hashlib.sha256(grant.principal_arn.encode()).hexdigest()[:10]
+            entry = aws.eks.AccessEntry(
+                f"{name}-access-{key}",
+                cluster_name=cluster.name,
+                principal_arn=grant.principal_arn,
+                type="STANDARD",
+                tags=args.tags,
+                opts=child(self),
+            )
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-access-{key}-policy",
+                cluster_name=cluster.name,
+                principal_arn=entry.principal_arn,
+                policy_arn=policy_arn,
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
                 opts=child(self),
             )
         issuer = cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)

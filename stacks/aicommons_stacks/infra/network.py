@@ -37,6 +37,8 @@ class Network(pulumi.ComponentResource):
 
     vpc_id: pulumi.Output[str]
     private_subnet_ids: pulumi.Output[list[str]]
+    # zone -> its private subnet (a new VPC; an existing VPC's subnets are looked up by zone)
+    private_subnet_by_zone: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: InfraArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aicommons:infra:Network", name, None, opts)
@@ -45,6 +47,8 @@ class Network(pulumi.ComponentResource):
                 raise ArgsError("private_subnet_ids: required with existing_vpc_id")
             self.vpc_id = pulumi.Output.from_input(args.existing_vpc_id)
             self.private_subnet_ids = pulumi.Output.from_input(list(args.private_subnet_ids))
+            self.private_subnet_by_zone = {}
+            self._existing = list(args.private_subnet_ids)
         else:
             self._create(name, args)
         self.register_outputs({"vpcId": self.vpc_id, "privateSubnetIds": self.private_subnet_ids})
@@ -72,6 +76,7 @@ class Network(pulumi.ComponentResource):
         private_cidrs, public_cidrs = subnet_cidrs(args.vpc_cidr, len(args.zones))
         cluster_tag = {f"kubernetes.io/cluster/{cluster}": "shared"}
         private_ids = []
+        self.private_subnet_by_zone = {}
         for zone, private_cidr, public_cidr in zip(args.zones, private_cidrs, public_cidrs, strict=True):
             public = aws.ec2.Subnet(
                 f"{name}-public-{zone}",
@@ -121,5 +126,31 @@ class Network(pulumi.ComponentResource):
                 f"{name}-private-{zone}", subnet_id=private.id, route_table_id=routes.id, opts=child(self)
             )
             private_ids.append(private.id)
+            self.private_subnet_by_zone[zone] = private.id
         self.vpc_id = vpc.id
         self.private_subnet_ids = pulumi.Output.all(*private_ids).apply(list)
+
+    def subnets_in(self, zones: list[str], where: str) -> pulumi.Output[list[str]]:
+        """The private subnets of these zones (all of them when `zones` is empty)."""
+        if not zones:
+            return self.private_subnet_ids
+        if self.private_subnet_by_zone:
+            unknown = sorted(set(zones) - set(self.private_subnet_by_zone))
+            if unknown:
+                raise ArgsError(f"{where}.zones: {unknown} are not among the cluster's zones")
+            return pulumi.Output.all(*(self.private_subnet_by_zone[z] for z in zones)).apply(list)
+        # An existing VPC: ask EC2 which of the given subnets lie in these zones.
+        found = aws.ec2.get_subnets_output(
+            filters=[
+                aws.ec2.GetSubnetsFilterArgs(name="subnet-id", values=self._existing),
+                aws.ec2.GetSubnetsFilterArgs(name="availability-zone", values=list(zones)),
+            ],
+            opts=pulumi.InvokeOptions(parent=self),
+        )
+        return found.ids.apply(lambda ids: _some(sorted(ids), zones, where))
+
+
+def _some(ids: list[str], zones: list[str], where: str) -> list[str]:
+    if not ids:
+        raise ArgsError(f"{where}: none of private_subnet_ids lies in {zones}; give a private subnet there")
+    return ids

@@ -1,4 +1,20 @@
-"""Managed node groups, one per pool of the sizing plan.
+"""Managed node groups: one per node group of the sizing plan, and per zone for user and GPU pools.
+
+User homes are zonal EBS volumes. A multi-zone auto-scaling group that has scaled to zero lets
+the cluster autoscaler imagine its next node in one zone only (the AWS provider builds the
+template node from the group's first zone: kubernetes/autoscaler,
+cluster-autoscaler/cloudprovider/aws/aws_manager.go, `getAsgTemplate`), so a returning user
+whose volume is elsewhere stays Pending. The renderer therefore gives user and GPU groups one
+zone each, and the autoscaler runs with `--balance-similar-node-groups`, as the autoscaler's
+AWS notes ask (cluster-autoscaler/cloudprovider/aws/README.md: "use a single AZ ASG for this
+use case, or an ASG-per-AZ while enabling --balance-similar-node-groups"). Groups of a zone set carry identical labels and taints, or the autoscaler would not
+see them as similar.
+
+Names are prefixes (the provider appends 26 characters): a changed instance type replaces the
+group, and with a prefix the new group is created before the old one is deleted instead of
+colliding with its name. Node group names are unique per cluster, so their prefix is the
+group's own name (EKS allows 63 characters, 37 for a prefix); launch templates are per account
+and region, so theirs starts with the cluster's name.
 
 Each group has its own launch template: an encrypted gp3 root volume and IMDSv2 with a hop
 limit of 1, so pods cannot borrow the node's IAM role through the metadata endpoint (they use
@@ -25,6 +41,11 @@ POOL_LABEL = "aicommons.dev/pool"
 # The label the cluster autoscaler's AWS provider reads to tell GPU nodes apart.
 ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
 CA = "k8s.io/cluster-autoscaler"
+# Tag on each EKS node group: the sizing plan's node group it is (the checks map it back).
+NODE_GROUP_TAG = "aicommons.dev/node-group"
+# EKS allows 63 characters; the provider appends 26 to a prefix (terraform-plugin-sdk
+# id.UniqueIDSuffixLength).
+MAX_PREFIX = 63 - 26
 
 
 def pool_labels(pool: NodePoolArgs) -> dict[str, str]:
@@ -56,6 +77,11 @@ def root_device(ami_type: str) -> str:
 def check_pool(pool: NodePoolArgs, where: str) -> None:
     if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", pool.name):
         raise ArgsError(f"{where}.name: {pool.name!r} is not a DNS label")
+    if len(pool.name) + 1 > MAX_PREFIX:
+        raise ArgsError(
+            f"{where}.name: {pool.name!r} is {len(pool.name)} characters; at most {MAX_PREFIX - 1}, so the "
+            f"node group's name prefix leaves EKS room for its unique suffix"
+        )
     if not 0 <= pool.min_size <= pool.desired_size <= pool.max_size or pool.max_size < 1:
         raise ArgsError(
             f"{where}: need 0 <= min_size <= desired_size <= max_size and max_size >= 1, got "
@@ -116,11 +142,10 @@ class NodePool(pulumi.ComponentResource):
     ):
         super().__init__("aicommons:infra:NodePool", name, None, opts)
         check_pool(pool, where)
-        group_name = f"{cluster}-{pool.name}"
-        instance_tags = {**tags, "Name": group_name, POOL_LABEL: pool.pool_name}
+        instance_tags = {**tags, "Name": f"{cluster}-{pool.name}", POOL_LABEL: pool.pool_name}
         template = aws.ec2.LaunchTemplate(
             f"{name}-template",
-            name=group_name,
+            name_prefix=f"{cluster}-{pool.name}-",
             description=f"aicommons node pool {pool.pool_name} ({pool.role}, {pool.instance_type})",
             update_default_version=True,
             block_device_mappings=[
@@ -152,7 +177,7 @@ class NodePool(pulumi.ComponentResource):
         group = aws.eks.NodeGroup(
             f"{name}-group",
             cluster_name=cluster_name,
-            node_group_name=group_name,
+            node_group_name_prefix=f"{pool.name}-",
             node_role_arn=node_role_arn,
             subnet_ids=subnet_ids,
             instance_types=[pool.instance_type],
@@ -172,7 +197,7 @@ class NodePool(pulumi.ComponentResource):
             launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
                 id=template.id, version=template.latest_version.apply(str)
             ),
-            tags={**ca_tags, POOL_LABEL: pool.pool_name},
+            tags={**ca_tags, POOL_LABEL: pool.pool_name, NODE_GROUP_TAG: pool.group_name},
             # The autoscaler owns the desired size once the group exists.
             opts=child(self, depends_on=depends_on, ignore_changes=["scalingConfig.desiredSize"]),
         )
