@@ -9,6 +9,7 @@ call; one GET /version) so a deploy never gets half way before finding out.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -42,6 +43,14 @@ def aws_identity(region: str | None) -> str:
         ) from None
 
 
+def kubeconfig_file(kubeconfig: Path | str | None) -> str | None:
+    """The kubeconfig to read: the one named, else $KUBECONFIG as it is now (the kubernetes
+    client reads it once, when first imported), else None for the client's ~/.kube/config."""
+    if kubeconfig:
+        return str(kubeconfig)
+    return os.environ.get("KUBECONFIG") or None
+
+
 def cluster_version(context: str | None, kubeconfig: Path | None = None) -> str:
     """The cluster's version through a kubeconfig context, or MissingComponentError.
 
@@ -56,9 +65,7 @@ def cluster_version(context: str | None, kubeconfig: Path | None = None) -> str:
         ) from None
     where = f"context {context!r}" if context else f"the kubeconfig {kubeconfig or ''}".rstrip()
     try:
-        api = config.new_client_from_config(
-            config_file=str(kubeconfig) if kubeconfig else None, context=context
-        )
+        api = config.new_client_from_config(config_file=kubeconfig_file(kubeconfig), context=context)
     except (ConfigException, OSError, ValueError) as exc:
         raise MissingComponentError(
             f"{where} is not usable: {exc}",

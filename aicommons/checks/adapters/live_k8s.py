@@ -129,7 +129,10 @@ def _connect(context: str | None, kubeconfig: str | None) -> tuple[Any, str, str
     from kubernetes import client, config
     from kubernetes.config.config_exception import ConfigException
 
+    from aicommons.deploy.preflight import kubeconfig_file
+
     where = kubeconfig or "the default kubeconfig (KUBECONFIG or ~/.kube/config)"
+    kubeconfig = kubeconfig_file(kubeconfig)
     try:
         contexts, current = config.list_kube_config_contexts(config_file=kubeconfig)
     except (ConfigException, OSError) as exc:
