@@ -37,6 +37,7 @@ class Obj:
     step: int
     doc: Mapping[str, Any]
     source: str = ""  # chart template path or bundle file, for the report
+    waited: bool = True  # the release (or stack) waits for this object to be ready
 
     @property
     def kind(self) -> str:

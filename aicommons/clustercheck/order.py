@@ -170,7 +170,7 @@ def _missing(cluster: ClusterInput, obj: Obj, ref: Ref) -> ClusterFinding:
 def _late(obj: Obj, ref: Ref, provider: Provider) -> ClusterFinding:
     waits = (
         f"; {_waits(obj)}"
-        if obj.kind in WAITED_WORKLOADS and ref.blocks != "pull"
+        if obj.waited and obj.kind in WAITED_WORKLOADS and ref.blocks != "pull"
         else "; its pods cannot start until then"
     )
     return ClusterFinding(
@@ -190,7 +190,12 @@ def load_balancers_get_an_address(cluster: ClusterInput) -> Iterator[ClusterFind
         return
     for obj in cluster.objects:
         spec = obj.doc.get("spec") or {}
-        if obj.kind == "Service" and spec.get("type") == "LoadBalancer" and not spec.get("externalIPs"):
+        if (
+            obj.waited
+            and obj.kind == "Service"
+            and spec.get("type") == "LoadBalancer"
+            and not spec.get("externalIPs")
+        ):
             yield ClusterFinding(
                 ORDER,
                 obj.release,
@@ -203,7 +208,7 @@ def load_balancers_get_an_address(cluster: ClusterInput) -> Iterator[ClusterFind
 
 
 def claims_bind(cluster: ClusterInput) -> Iterator[ClusterFinding]:
-    """Rule `wait.claim-binds`: only claims of Helm releases are waited for."""
+    """Rule `wait.claim-binds`: only claims of Helm releases that wait are waited for."""
     classes = {o.name: o for o in cluster.objects if o.kind == "StorageClass"}
     default = next((o for o in classes.values() if _is_default(o)), None)
     # (namespace, claim) -> the earliest wave a pod that mounts it is created in
@@ -216,7 +221,7 @@ def claims_bind(cluster: ClusterInput) -> Iterator[ClusterFinding]:
                 key = (o.namespace, ref.name)
                 first_use[key] = min(first_use.get(key, o.step), o.step)
     for claim in cluster.objects:
-        if claim.kind != "PersistentVolumeClaim" or claim.release == PLATFORM_STACK:
+        if claim.kind != "PersistentVolumeClaim" or claim.release == PLATFORM_STACK or not claim.waited:
             continue
         name = (claim.doc.get("spec") or {}).get("storageClassName")
         sc = classes.get(str(name)) if name else default

@@ -246,7 +246,7 @@ def _render_release(
             hook = str(((doc.get("metadata") or {}).get("annotations") or {}).get(HOOK, ""))
             if "test" in hook.split(","):
                 continue  # `helm test` objects are never installed
-            objects.append(Obj(release.name, step, doc, source))
+            objects.append(Obj(release.name, step, doc, source, waited=release.wait))
     return objects
 
 
@@ -285,5 +285,5 @@ def _with_namespaces(objects: list[Obj], release_namespaces: Mapping[str, str]) 
             continue
         doc = dict(o.doc)
         doc["metadata"] = {**(doc.get("metadata") or {}), "namespace": release_namespaces[o.release]}
-        out.append(Obj(o.release, o.step, doc, o.source))
+        out.append(Obj(o.release, o.step, doc, o.source, waited=o.waited))
     return out

@@ -88,6 +88,7 @@ def _release(r: Release, vendored: bool) -> dict[str, Any]:
         "secret_values": dict(r.secret_values),
         "stack_output_values": dict(r.stack_output_values),
         **({"after_manifests": list(r.after_manifests)} if r.after_manifests else {}),
+        **({} if r.wait else {"wait": False}),
     }
     if vendored and r.pin.repository is not None:
         # the stack checks the digest, then installs the archive instead of asking the repository

@@ -86,6 +86,9 @@ class Release:
     stack_output_values: dict[str, str] = field(default_factory=dict)
     # manifests (Kind/namespace/name) the stack creates before this release, e.g. the hub's database
     after_manifests: tuple[str, ...] = ()
+    # False: Helm does not wait for the release's objects to be ready (its claims bind only when
+    # a pod first mounts them, which no pod of the release does)
+    wait: bool = True
 
     @property
     def values_file(self) -> str:

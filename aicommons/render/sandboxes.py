@@ -138,11 +138,16 @@ def tenants(projects: list[AIProject], plan: SizingPlan, limit_range: dict[str, 
                     "persistentVolumeClaims": 20,
                     "storage": memory_quantity(p.quota.storage_gib),
                     "loadBalancers": 1 if public_allowed(p) else 0,
-                    "nodePorts": 0,
+                    # the API server charges a LoadBalancer Service one node port per port
+                    # (pkg/quota/v1/evaluator/core/services.go): room for http and https
+                    "nodePorts": PUBLIC_SERVICE_PORTS if public_allowed(p) else 0,
                 },
             }
         )
     return out
+
+
+PUBLIC_SERVICE_PORTS = 2  # a project's public LoadBalancer Service: http and https
 
 
 def sandboxes_release(
@@ -186,8 +191,15 @@ def sandboxes_release(
             for p in projects
         ],
     }
+    # Each project-data claim binds when a member's server first mounts it (WaitForFirstConsumer,
+    # so the volume lands in that server's zone); Helm's wait for Bound would never end.
     return Release(
-        name=SANDBOXES_CHART, namespace=namespace, pin=pin, values=values, depends_on=("aicommons-platform",)
+        name=SANDBOXES_CHART,
+        namespace=namespace,
+        pin=pin,
+        values=values,
+        depends_on=("aicommons-platform",),
+        wait=False,
     )
 
 

@@ -208,6 +208,8 @@ class ReleaseArgs:
     # installed instead of asking the repository, after its sha256 is checked against archive_sha256.
     archive: str | None = None
     archive_sha256: str | None = None
+    # False: install without waiting for readiness (Pulumi's skip_await; Helm's wait off)
+    wait: bool = True
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,11 @@ def test_capabilities_follow_the_target() -> None:
         assert cluster_capabilities(profile, plan) == expected
 
 
-def test_the_sandboxes_project_volumes_never_bind_while_helm_waits() -> None:
+def test_the_sandboxes_project_volumes_bind_at_first_use_without_a_helm_wait() -> None:
     """Found by the check (not in the issue's list): each sandbox's project-data claim uses the
-    WaitForFirstConsumer gp3 class and no pod mounts it until a user starts a server, while
-    Helm's wait on the aicommons-sandboxes release wants it Bound."""
+    WaitForFirstConsumer gp3 class and no pod mounts it until a user starts a server, so Helm's
+    wait on the aicommons-sandboxes release would never end. The release installs without a wait;
+    put the wait back and the check names every claim."""
     from aicommons.render.bundle import render_bundle
     from aicommons.sizing.plan import size
     from tests.governance import bundles
@@ -82,7 +83,14 @@ def test_the_sandboxes_project_volumes_never_bind_while_helm_waits() -> None:
     plan = size(profile, projects, bundles.TODAY)
     bundle = render_bundle(profile, plan, projects, bundles.TODAY)
     need_charts(bundle)
-    report = check_bundle(profile, plan, bundle, chart_source())
+    assert check_bundle(profile, plan, bundle, chart_source()).of(ORDER) == []
+
+    def waits(platform: dict) -> None:
+        for release in platform["releases"]:
+            release.pop("wait", None)
+
+    files = edit_platform(dict(bundle.files), waits)
+    report = check_bundle(profile, plan, files, chart_source())
     found = {(f.rule, f.release, f.object) for f in report.of(ORDER)}
     assert found == {
         ("wait.claim-binds", "aicommons-sandboxes", f"PersistentVolumeClaim/project-{slug}/project-data")

@@ -108,6 +108,7 @@ def test_tenant_quota_from_the_request() -> None:
     triage = tenants["project-benefit-triage"]
     assert triage["internetEgress"] is False  # restricted data: no internet egress
     assert triage["quota"]["loadBalancers"] == 1  # in use, public, approved
+    assert triage["quota"]["nodePorts"] == 2  # the API server charges its LoadBalancer one per port
 
 
 def test_unapproved_gpus_are_not_granted_and_approved_ones_fit_the_cluster() -> None:

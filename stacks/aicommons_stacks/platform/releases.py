@@ -137,6 +137,7 @@ class HelmReleases(pulumi.ComponentResource):
             values=values,
             max_history=10,
             timeout=900,
+            skip_await=not release.wait,
             opts=child(self, depends_on=depends),
         )
         self.created[release.name] = created
