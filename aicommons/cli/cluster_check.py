@@ -26,22 +26,10 @@ CHARTS_OPTION = typer.Option(
 
 
 def chart_source(option: Path | None) -> ChartSource:
-    """Charts from --charts or the cache (`aicommons.charts.cache.default_cache_dir`), each pinned
-    archive's digest verified (`chart_archive`: a file with other bytes is an error, never used)."""
-    from aicommons.charts.cache import chart_archive, default_cache_dir
-    from aicommons.clustercheck.charts import ChartRef, folder_source
-    from aicommons.render.releases import chart_pins
+    """Charts from --charts, else the chart cache, each pinned archive's digest verified."""
+    from aicommons.clustercheck.charts import cache_source
 
-    folder = option if option is not None else Path(default_cache_dir())
-    by_name = folder_source(folder)
-
-    def verified(ref: ChartRef) -> Path | None:
-        pin = chart_pins().get(ref.name)
-        if pin is not None and pin.version == ref.version and pin.sha256:
-            return chart_archive(pin, folder)
-        return by_name(ref)  # a pin this version of aicommons does not know: by file name
-
-    return verified
+    return cache_source(option)
 
 
 def cluster_report(

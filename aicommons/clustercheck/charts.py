@@ -47,3 +47,22 @@ def folder_source(folder: Path) -> ChartSource:
 def no_charts(ref: ChartRef) -> Path | None:
     """A source without any chart: every upstream release is skipped with the reason."""
     return None
+
+
+def cache_source(folder: Path | None = None) -> ChartSource:
+    """Charts from `folder`, else the chart cache (`aicommons.charts.cache.default_cache_dir`),
+    each pinned archive's sha256 verified (`chart_archive`: a file with other bytes is an error,
+    never used); a chart this version of aicommons does not pin is found by its file name."""
+    from aicommons.charts.cache import chart_archive, default_cache_dir
+    from aicommons.render.releases import chart_pins
+
+    where = folder if folder is not None else Path(default_cache_dir())
+    by_name = folder_source(where)
+
+    def verified(ref: ChartRef) -> Path | None:
+        pin = chart_pins().get(ref.name)
+        if pin is not None and pin.version == ref.version and pin.sha256:
+            return chart_archive(pin, where)
+        return by_name(ref)
+
+    return verified

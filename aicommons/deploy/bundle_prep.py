@@ -64,7 +64,7 @@ def render_and_check(prepared: Prepared) -> Prepared:
     prepared.bundle = render_bundle(
         prepared.profile, prepared.plan, prepared.projects, prepared.today, charts
     )
-    prepared.checks = check_files(prepared.bundle.files)
+    prepared.checks = check_files(prepared.bundle.files, cluster=cluster_check(prepared))
     failures = critical_failures(prepared.checks)
     if failures:
         raise ControlsFailed(
@@ -72,6 +72,16 @@ def render_and_check(prepared: Prepared) -> Prepared:
             "an exception in governance.exceptions):\n  " + "\n  ".join(failures)
         )
     return prepared
+
+
+def cluster_check(prepared: Prepared):  # type: ignore[no-untyped-def]
+    """The bundle's cluster check (AIC-OPS-01..03) with the charts of the bundle or the cache:
+    deploy refuses what a cluster would refuse, as `plan` and `validate` report it."""
+    from aicommons.clustercheck.charts import cache_source
+    from aicommons.clustercheck.run import check_bundle
+
+    assert prepared.bundle is not None
+    return check_bundle(prepared.profile, prepared.plan, prepared.bundle, cache_source())
 
 
 def stacks_in(files: dict[str, bytes]) -> list[str]:

@@ -65,7 +65,17 @@ SOURCES = {
     "AIC-OPS-03": ["bundle", "plan"],
 }
 
-CRITICAL = {"AIC-IAM-01", "AIC-SEC-01", "AIC-DATA-02", "AIC-LOG-03", "AIC-NET-01"}
+CRITICAL = {
+    "AIC-IAM-01",
+    "AIC-SEC-01",
+    "AIC-DATA-02",
+    "AIC-LOG-03",
+    "AIC-NET-01",
+    # a bundle the cluster would refuse, could not schedule or dead-locks on: deploy refuses it
+    "AIC-OPS-01",
+    "AIC-OPS-02",
+    "AIC-OPS-03",
+}
 MEDIUM = {
     "AIC-GPU-01",
     "AIC-GPU-02",

@@ -56,10 +56,10 @@ def _render_once(monkeypatch: pytest.MonkeyPatch) -> None:
             _RENDERS[key] = render(profile, plan, projects, today)
         return _RENDERS[key]
 
-    def check_files(files: dict[str, bytes], today: Any = None) -> Report:
-        key = hash(tuple(sorted(files.items())))
+    def check_files(files: dict[str, bytes], today: Any = None, cluster: Any = None) -> Report:
+        key = hash((tuple(sorted(files.items())), repr(cluster)))
         if key not in _CHECKS:
-            _CHECKS[key] = check(files, today)
+            _CHECKS[key] = check(files, today, cluster=cluster)
         return _CHECKS[key]
 
     monkeypatch.setattr(bundle, "render_bundle", render_bundle)

@@ -216,8 +216,8 @@ def test_failing_critical_controls_stop_before_the_engine(riverton, wire, cli, m
 
     real = sources.check_files
 
-    def failing(files, today=None):  # the real checks, with the hub's sign-in control failing
-        report = real(files, today)
+    def failing(files, today=None, cluster=None):  # the real checks, with the hub's sign-in control failing
+        report = real(files, today, cluster=cluster)
         controls = [
             c.model_copy(
                 update={
