@@ -13,6 +13,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Upstream chart archives (<chart>-<version>.tgz) for the tests that render or serve the real charts;
+# without them those tests are skipped, and pytest's summary counts them. Where the folder exists,
+# `make demo` and `make bench` use it as the chart cache too; elsewhere they use the user's cache
+# (`aicommons charts pull` fills it; without it the cluster check lists the releases not checked).
+UPSTREAM_CHARTS := $(abspath ../shared/upstream-charts)
+HAVE_UPSTREAM := $(if $(wildcard $(UPSTREAM_CHARTS)/*.tgz),$(UPSTREAM_CHARTS))
+demo bench: export AICOMMONS_CHART_CACHE ?= $(HAVE_UPSTREAM)
+
 demo: $(STAMP)  ## Size, render and plan the bundled example city (Riverton)
 	$(AIC) plan examples/cities/riverton.yaml --bundle bundles/riverton
 
@@ -30,10 +38,7 @@ $(CHECKOV_STAMP):
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet "checkov==3.3.30"
 	touch $(CHECKOV_STAMP)
 
-# Upstream chart archives (<chart>-<version>.tgz) for the tests that render or serve the real charts;
-# without them those tests are skipped, and pytest's summary counts them.
-UPSTREAM_CHARTS := $(abspath ../shared/upstream-charts)
-test: export AICOMMONS_TEST_CHARTS ?= $(if $(wildcard $(UPSTREAM_CHARTS)/*.tgz),$(UPSTREAM_CHARTS))
+test: export AICOMMONS_TEST_CHARTS ?= $(HAVE_UPSTREAM)
 
 test: $(STAMP) $(CHECKOV_STAMP)  ## Lint, then run the whole test suite
 	$(VENV)/bin/ruff check aicommons tests benchmarks stacks
