@@ -8,7 +8,6 @@ and sizing plan. The CLI gives the chart source (the chart cache) and nothing el
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -32,15 +31,11 @@ INFRA_CONFIG = "pulumi/Pulumi.infra.yaml"
 
 
 def models() -> list[tuple[str, Any]]:
-    """The model modules present (each is written by its own work package)."""
-    found = []
-    for name in MODELS:
-        try:
-            found.append((name, importlib.import_module(f"aicommons.clustercheck.{name}")))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"aicommons.clustercheck.{name}":
-                raise
-    return found
+    """The model modules, in `MODELS` order."""
+    from aicommons.clustercheck import admission, order, scheduling
+
+    modules = {"admission": admission, "order": order, "scheduling": scheduling}
+    return [(name, modules[name]) for name in MODELS]
 
 
 def check_cluster(cluster: ClusterInput, rendered: RenderedBundle | None = None) -> ClusterReport:
