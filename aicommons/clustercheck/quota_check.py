@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aicommons.clustercheck import cnpg
-from aicommons.clustercheck.model import ADMISSION, ClusterFinding, ClusterInput, Obj
-from aicommons.clustercheck.placement import nodes_at_minimum
+from aicommons.clustercheck.filters import selection_reasons
+from aicommons.clustercheck.model import ADMISSION, ClusterFinding, ClusterInput, NodeGroup, Obj, PodInstance
 from aicommons.clustercheck.pods import AdmittedPod, admitted_pods
 from aicommons.clustercheck.quantities import text
 from aicommons.clustercheck.quota import (
@@ -76,9 +76,15 @@ def _direct(obj: Obj, index: int) -> _Charge | None:
     return _Charge(obj, f"{obj.kind} {obj.name}", usage, position=_position(obj, index))
 
 
+def nodes_at_minimum(daemon: PodInstance, groups: tuple[NodeGroup, ...]) -> int:
+    """Nodes a DaemonSet's pod runs on when every group is at its minimum count: those whose
+    labels and taints the DaemonSet controller lets it run on (the scheduler's filters)."""
+    return sum(g.min_count for g in groups if not selection_reasons(daemon, g))
+
+
 def _pod_count(pod: AdmittedPod, cluster: ClusterInput) -> int:
     if pod.template.per_node:
-        return nodes_at_minimum(pod.spec, cluster.node_groups)
+        return nodes_at_minimum(pod.template, cluster.node_groups)
     return pod.template.replicas
 
 

@@ -145,7 +145,12 @@ def test_cloudnative_pg_cluster_instances() -> None:
 
 
 def test_daemonset_counts_the_nodes_it_selects_at_minimum() -> None:
-    from aicommons.clustercheck.placement import nodes_at_minimum
+    from aicommons.clustercheck.model import Obj, PodInstance
+    from aicommons.clustercheck.quota_check import nodes_at_minimum
+
+    def daemon(spec: dict) -> PodInstance:
+        owner = Obj("r", 1, {"kind": "DaemonSet", "metadata": {"name": "d", "namespace": "n"}})
+        return PodInstance(owner, "n", 0, True, spec, {})
 
     user = Taint("hub.jupyter.org/dedicated", "user")
     groups = (
@@ -160,6 +165,6 @@ def test_daemonset_counts_the_nodes_it_selects_at_minimum() -> None:
         ]}}},
         "tolerations": [{"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"}],
     }  # fmt: skip
-    assert nodes_at_minimum({}, groups) == 2  # untainted core only
-    assert nodes_at_minimum(everywhere, groups) == 6
-    assert nodes_at_minimum(user_only, groups) == 3  # the GPU nodes' second taint keeps it off
+    assert nodes_at_minimum(daemon({}), groups) == 2  # untainted core only
+    assert nodes_at_minimum(daemon(everywhere), groups) == 6
+    assert nodes_at_minimum(daemon(user_only), groups) == 3  # the GPU nodes' second taint keeps it off
