@@ -13,8 +13,8 @@ app = typer.Typer(
 )
 
 TARGET_HELP = (
-    "The ledger file, a city profile (its folder's .aicommons/ledger.jsonl) or a folder in the city's "
-    "folder (default: the city folder at or above the current one)."
+    "The ledger file, a city profile (its folder's .aicommons/ledger.jsonl) or a city folder "
+    "(default: the city folder at or above the current one)."
 )
 
 
@@ -24,14 +24,14 @@ class LedgerFormat(StrEnum):
 
 
 def ledger_for(target: Path | None) -> Path:
-    """The ledger a command means: a .jsonl file itself, or the ledger of a profile's or folder's city
-    (the city folder at or above a folder, as `aicommons.cityfolder` finds it for every command)."""
-    from aicommons.cityfolder import CityFolder, find_city_folder, locate, of_profile
+    """The ledger a command means: a .jsonl file itself, the ledger of a profile's or a folder's city,
+    or without a target the ledger of the city folder at or above the current one (`aicommons.cityfolder`)."""
+    from aicommons.cityfolder import CityFolder, locate, of_profile
 
     if target is None:
         return locate(Path("."), option="the ledger, the profile or the city's folder as argument").ledger
     if target.is_dir():
-        return (find_city_folder(target) or CityFolder(target)).ledger
+        return CityFolder(target).ledger
     if target.suffix in (".yaml", ".yml"):
         return of_profile(target).ledger
     return target
