@@ -3,7 +3,7 @@
 The bundle's lock file (aicommons.lock.json) lists every file aicommons wrote; only those are
 ever replaced or removed. Every other file in the folder is the city's and is never touched.
 
-- A new or empty folder gets the bundle.
+- A new folder, or one holding no file, gets the bundle.
 - A folder holding an earlier bundle (it has a lock) is updated: its files are replaced, and
   files the earlier bundle wrote but this one does not are removed.
 - A folder holding no bundle but other files is refused unless `force`.
@@ -105,7 +105,7 @@ def kept_line(report: WriteReport, limit: int = 10) -> str | None:
 def _previous_files(out: Path, force: bool) -> set[str]:
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", Location(file=str(out)), "a new or bundle folder")
-    if not out.exists() or not any(out.iterdir()):
+    if not out.exists() or not any(not p.is_dir() for p in out.rglob("*")):  # no file: nothing to lose
         return set()
     lock = out / LOCK_FILE
     if not lock.is_file():
