@@ -123,9 +123,9 @@ def locate(start: Path, *, option: str) -> CityFolder:
     found = find_city_folder(start)
     if found is None:
         raise InputError(
-            f"no city folder in {start} or above it (a folder holding {TOOL_DIR}/ or a profile with "
-            "`kind: CityProfile`)",
-            Location(file=str(start)),
+            f"no city folder here or above (a folder holding {TOOL_DIR}/ or a profile with "
+            "`kind: CityProfile`, up to the top of the git repository)",
+            Location(file=str(start.resolve())),
             f"run from the city's folder or a folder in it, or give {option}",
         )
     return found

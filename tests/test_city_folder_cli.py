@@ -71,7 +71,7 @@ def test_project_outside_a_city_folder_says_what_to_give(
 ) -> None:
     code, _, err = cli(monkeypatch, capsys, outside, "project", "add", "bike-demand", "-r", "RIV-1")
     assert code == EXIT_BAD_INPUT
-    assert "no city folder in . or above it" in err and "give --dir" in err
+    assert f"{outside.resolve()}: no city folder here or above" in err and "give --dir" in err
     assert list(outside.iterdir()) == [outside / ".git"]  # nothing was written
 
 
@@ -104,7 +104,7 @@ def test_ledger_outside_a_city_folder_says_what_to_give(
     outside: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = cli(monkeypatch, capsys, outside, "ledger", "verify")
-    assert code == EXIT_BAD_INPUT and "no city folder in . or above it" in err
+    assert code == EXIT_BAD_INPUT and f"{outside.resolve()}: no city folder here or above" in err
 
 
 def test_render_from_the_profiles_folder_writes_bundles_city(

@@ -99,7 +99,7 @@ def test_no_city_folder_is_bad_input_that_says_what_to_give(tmp_path: Path) -> N
         locate(tmp_path, option="--dir")
     assert err.value.exit_code == EXIT_BAD_INPUT
     message = err.value.render()
-    assert f"no city folder in {tmp_path} or above it" in message and "give --dir" in message
+    assert f"{tmp_path.resolve()}: no city folder here or above" in message and "give --dir" in message
 
 
 def test_a_relative_start_gives_a_path_as_the_user_wrote_it(
