@@ -32,7 +32,7 @@ BACKEND = typer.Option(
     None,
     "--backend",
     help="Pulumi backend URL: s3://..., https://api.pulumi.com, file://... "
-    "(default: file://<profile folder>/.aicommons/state).",
+    "(default: $PULUMI_BACKEND_URL, else file://<profile folder>/.aicommons/state).",
 )
 SECRETS_PROVIDER = typer.Option(
     None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 
@@ -55,7 +56,10 @@ def drift(
         None, "--context", help="Kubeconfig context of the live cluster (blueprint drift)."
     ),
     backend: str | None = typer.Option(
-        None, "--backend", help="Pulumi backend URL of the stacks (engine drift; default: the deploy's)."
+        None,
+        "--backend",
+        help="Pulumi backend URL of the stacks (engine drift; default: the deploy's: $PULUMI_BACKEND_URL, "
+        "else the state in the profile's folder).",
     ),
 ) -> None:
     """Check for drift: the committed bundle, the deployed stacks and the live controls.
@@ -65,13 +69,17 @@ def drift(
     the last deploy and fail now. Exit 0 no drift, 1 drift, 2 bad input, 3 a kind asked for by
     --kind could not run. Every check is recorded in the city's ledger.
     """
+    from aicommons.cityfolder import backend_url, of_profile
     from aicommons.drift.formats import report_json, report_junit, report_sarif, report_table, summary_line
     from aicommons.drift.run import default_edges, drift_entry, outcome, run_drift
-    from aicommons.ledger import append_record, git_commit, ledger_path, utc_now, who_when
+    from aicommons.ledger import append_record, git_commit, utc_now, who_when
     from aicommons.ledger.model import BlueprintRef
     from aicommons.render.bundle import blueprint_ref
 
     kinds = parse_kinds(kind)
+    city = of_profile(profile)
+    if backend is None and city.state.is_dir():  # the deploy's backend (without state: none to ask)
+        backend = backend_url(city, None, os.environ)
     report = run_drift(
         profile,
         default_edges(),
@@ -98,9 +106,9 @@ def drift(
         actor=actor,
         at=actor.at or utc_now(),
         blueprint=BlueprintRef(**blueprint_ref()),
-        git_commit=git_commit(profile.parent),
+        git_commit=git_commit(city.root),
     )
-    ledger = ledger_path(profile.parent)
+    ledger = city.ledger
     record = append_record(ledger, entry)
     typer.echo(f"{summary_line(report)}; recorded as {ledger}:{record.seq}", err=True)
     error = outcome(report)

@@ -12,7 +12,10 @@ app = typer.Typer(
     help="Check and read the audit ledger of deploys, destroys and drift checks.", no_args_is_help=True
 )
 
-TARGET_HELP = "The ledger file, a city profile (its folder's .aicommons/ledger.jsonl) or a city folder."
+TARGET_HELP = (
+    "The ledger file, a city profile (its folder's .aicommons/ledger.jsonl) or a city folder "
+    "(default: the city folder at or above the current one)."
+)
 
 
 class LedgerFormat(StrEnum):
@@ -21,15 +24,16 @@ class LedgerFormat(StrEnum):
 
 
 def ledger_for(target: Path | None) -> Path:
-    """The ledger a command means: a .jsonl file itself, or the ledger of a profile's or folder's city."""
-    from aicommons.ledger import ledger_path
+    """The ledger a command means: a .jsonl file itself, the ledger of a profile's or a folder's city,
+    or without a target the ledger of the city folder at or above the current one (`aicommons.cityfolder`)."""
+    from aicommons.cityfolder import CityFolder, locate, of_profile
 
     if target is None:
-        return ledger_path(Path("."))
+        return locate(Path("."), option="the ledger, the profile or the city's folder as argument").ledger
     if target.is_dir():
-        return ledger_path(target)
+        return CityFolder(target).ledger
     if target.suffix in (".yaml", ".yml"):
-        return ledger_path(target.parent)
+        return of_profile(target).ledger
     return target
 
 

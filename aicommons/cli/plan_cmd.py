@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
 def plan(
     profile: Path = typer.Argument(..., help="The city's sizing profile (YAML)."),
     output: Path | None = typer.Option(
-        None, "--bundle", "-b", help="Bundle folder (default: bundles/<city>)."
+        None, "--bundle", "-b", help="Bundle folder (default: bundles/<city> beside the profile)."
     ),
     format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f", help="table or json."),
     report: Path | None = typer.Option(None, "--output", "-o", help="Write the plan to this file."),
@@ -48,7 +48,7 @@ def plan(
     # renders and runs the static checks; see aicommons/plan/worker.py.
     with PlanWorker.start() as worker:
         from aicommons.charts.vendor import source_for
-        from aicommons.cli.render_cmd import default_bundle_dir
+        from aicommons.cityfolder import of_profile
         from aicommons.governance.load import register_for
         from aicommons.profile import load_profile
         from aicommons.render.bundle import render_bundle
@@ -59,7 +59,7 @@ def plan(
         city = load_profile(profile)
         projects = register_for(profile)
         sizing = size(city, projects, today)
-        out = output or default_bundle_dir(city.city.slug)
+        out = output or of_profile(profile).bundle(city.city.slug)
         bundle = render_bundle(city, sizing, projects, today, source_for(out))  # vendored stays vendored
         write_bundle(bundle.files, out)
         worker.submit(out)

@@ -13,8 +13,17 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DIR_HELP = "The register folder (projects/ beside the city's profile)."
-DirOption = typer.Option(Path("projects"), "--dir", "-d", help=DIR_HELP)
+DIR_HELP = (
+    "The register folder (default: projects/ in the city's folder, found at or above the current folder)."
+)
+DirOption = typer.Option(None, "--dir", "-d", help=DIR_HELP, show_default=False)
+
+
+def register_dir(folder: Path | None) -> Path:
+    """The register a command means: --dir, else projects/ of the city folder at or above this one."""
+    from aicommons.cityfolder import locate
+
+    return folder if folder is not None else locate(Path("."), option="--dir").projects
 
 
 def _path(folder: Path, slug: str) -> Path:
@@ -26,7 +35,7 @@ def add(
     slug: str = typer.Argument(..., help="Short DNS-safe id of the project, e.g. 'bike-demand'."),
     register_id: str = typer.Option(..., "--register-id", "-r", help="Id in the public register."),
     name: str | None = typer.Option(None, "--name", help="Name of the system (default: the slug)."),
-    folder: Path = DirOption,
+    folder: Path | None = DirOption,
     today: str | None = typer.Option(None, "--today", help="Start date (YYYY-MM-DD; default today)."),
 ) -> None:
     """Write a commented starter file projects/<slug>.yaml (never overwrites)."""
@@ -34,6 +43,7 @@ def add(
     from aicommons.governance.load import load_project_text
     from aicommons.governance.starter import starter_project
 
+    folder = register_dir(folder)
     path = _path(folder, slug)
     if path.exists():
         raise InputError("already exists; edit it or remove it first", Location(file=str(path)))
@@ -46,7 +56,7 @@ def add(
 
 @app.command("list")
 def list_(
-    folder: Path = DirOption,
+    folder: Path | None = DirOption,
     today: str | None = typer.Option(None, "--today", help="Date to judge expiry (default today)."),
 ) -> None:
     """One line per project: id, status, impact level, end date, whether its sandbox is active."""
@@ -57,6 +67,7 @@ def list_(
     from aicommons.governance.load import load_projects
 
     when = parse_today(today)
+    folder = register_dir(folder)
     table = Table(title=f"AI projects in {folder}", title_justify="left")
     for head in ("slug", "register id", "status", "impact", "end date", "sandbox"):
         table.add_column(head)
@@ -69,7 +80,9 @@ def list_(
 
 
 @app.command()
-def show(slug: str = typer.Argument(..., help="The project's slug."), folder: Path = DirOption) -> None:
+def show(
+    slug: str = typer.Argument(..., help="The project's slug."), folder: Path | None = DirOption
+) -> None:
     """The register record, the impact score and the obligations of its level."""
     import json
 
@@ -77,7 +90,7 @@ def show(slug: str = typer.Argument(..., help="The project's slug."), folder: Pa
     from aicommons.governance.export import eurocities_record, impact
     from aicommons.governance.load import load_project
 
-    project = load_project(_path(folder, slug))
+    project = load_project(_path(register_dir(folder), slug))
     typer.echo(json.dumps(eurocities_record(project), indent=2, ensure_ascii=False))
     result = impact(project)
     if result is None:
@@ -100,14 +113,14 @@ def _score_line(result) -> str:  # type: ignore[no-untyped-def]
 @app.command()
 def assess(
     slug: str = typer.Argument(..., help="The project's slug."),
-    folder: Path = DirOption,
+    folder: Path | None = DirOption,
 ) -> None:
     """Answer the impact assessment interactively; the answers are saved in the project file."""
     from aicommons.governance.assessment import default_questionnaire, score
     from aicommons.governance.load import load_project
     from aicommons.governance.model import Assessment
 
-    path = _path(folder, slug)
+    path = _path(register_dir(folder), slug)
     project = load_project(path)
     questionnaire = default_questionnaire()
     previous = project.assessment
@@ -166,13 +179,13 @@ def _choose(label: str, choices: list[str], default: str) -> str:
 def export(
     output: Path = typer.Option(Path("register"), "--output", "-o", help="Folder for the published files."),
     city: str = typer.Option(..., "--city", help="City name shown as the pages' title."),
-    folder: Path = DirOption,
+    folder: Path | None = DirOption,
 ) -> None:
     """Write register.json (Eurocities ATS v0.3.1 records), register.md and register.html."""
     from aicommons.governance.export import register_html, register_json, register_markdown
     from aicommons.governance.load import load_projects
 
-    projects = load_projects(folder)
+    projects = load_projects(register_dir(folder))
     output.mkdir(parents=True, exist_ok=True)
     files = {
         "register.json": register_json(projects),

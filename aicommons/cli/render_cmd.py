@@ -12,16 +12,17 @@ def register(app: typer.Typer) -> None:
     app.command(rich_help_panel="Build")(render)
 
 
-def default_bundle_dir(slug: str) -> Path:
-    return Path("bundles") / slug
-
-
 def render(
     profile: Path = typer.Argument(..., help="The city's sizing profile (YAML)."),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Bundle folder (default: bundles/<city>)."
+        None, "--output", "-o", help="Bundle folder (default: bundles/<city> beside the profile)."
     ),
-    force: bool = typer.Option(False, "--force", help="Write into a non-empty folder that holds no bundle."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Write into a folder that holds files aicommons did not write; they are kept (never "
+        "overwritten) and named, and the lock leaves them out.",
+    ),
     allow_failures: bool = typer.Option(
         False, "--allow-failures", help="Write the bundle even when critical controls fail."
     ),
@@ -37,16 +38,17 @@ def render(
     from aicommons.checks.formats import summary_line
     from aicommons.checks.gate import refuse_on_critical
     from aicommons.checks.sources import check_files
+    from aicommons.cityfolder import of_profile
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
-    from aicommons.render.write import write_bundle
+    from aicommons.render.write import kept_line, write_bundle
     from aicommons.sizing.plan import size
 
     city = load_profile(profile)
     projects = register_for(profile)
     today = date.today()
-    out = output or default_bundle_dir(city.city.slug)
+    out = output or of_profile(profile).bundle(city.city.slug)
     charts = source_for(out, vendor_charts)
     bundle = render_bundle(city, size(city, projects, today), projects, today, charts)
     checks = check_files(bundle.files)
@@ -59,3 +61,6 @@ def render(
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
         + (", charts vendored in helm/vendor/" if charts is not None else "")
     )
+    kept = kept_line(report)
+    if kept is not None:
+        typer.echo(kept)

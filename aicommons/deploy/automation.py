@@ -25,8 +25,8 @@ from aicommons.deploy.settings import (
     PASSPHRASE_VARS,
     PULUMI_INSTALL,
     EngineSettings,
+    city_folder_with_state,
     file_backend_url,
-    find_city_folder,
     require_passphrase,
     state_dir,
 )
@@ -94,7 +94,7 @@ def open_engine_for_bundle(bundle_dir: Path, *, backend_url: str | None = None) 
     """An engine for a bundle alone (engine drift): the backend from the argument, the
     environment, or the file backend under the nearest city folder above the bundle."""
     backend = backend_url or os.environ.get("PULUMI_BACKEND_URL")
-    city = find_city_folder(bundle_dir)
+    city = city_folder_with_state(bundle_dir)
     if backend is None:
         if city is None:
             raise MissingComponentError(

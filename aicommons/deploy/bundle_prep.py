@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from aicommons.cityfolder import of_profile
 from aicommons.deploy.engine import STACK_ORDER
-from aicommons.deploy.settings import default_bundle_dir
 
 if TYPE_CHECKING:
     from aicommons.checks.report import Report
@@ -40,14 +40,14 @@ def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
     from aicommons.sizing.plan import size
 
     profile = load_profile(profile_path)
-    city_folder = profile_path.resolve().parent
+    city = of_profile(profile_path.resolve())
     projects = register_for(profile_path)
     today = date.today()
     return Prepared(
         profile=profile,
         plan=size(profile, projects, today),
-        city_folder=city_folder,
-        bundle_dir=(bundle_dir or default_bundle_dir(city_folder, profile.city.slug)).resolve(),
+        city_folder=city.root,
+        bundle_dir=(bundle_dir or city.bundle(profile.city.slug)).resolve(),
         projects=projects,
         today=today,
     )

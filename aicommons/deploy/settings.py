@@ -1,11 +1,7 @@
-"""Where a city's engine state, logs and ledger live, and how its secrets are encrypted.
+"""How the engine reaches a city's state, and how its secrets are encrypted.
 
-Everything is under the city's folder (the folder holding the profile) unless told otherwise:
-
-    <city folder>/.aicommons/state/      Pulumi's file backend (file://), created on first use
-    <city folder>/.aicommons/logs/       one engine log per stack and run
-    <city folder>/.aicommons/ledger.jsonl
-    <city folder>/bundles/<city>/        the rendered bundle (its pulumi/ folder is the project)
+Where the state, logs, ledger and bundle live is `aicommons.cityfolder`'s to say (one rule for
+every command): under the city's folder (the folder holding the profile) unless told otherwise.
 """
 
 from __future__ import annotations
@@ -15,11 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from aicommons.cityfolder import CityFolder, backend_url
 from aicommons.errors import InputError, MissingComponentError
 
-TOOL_DIR = ".aicommons"
-STATE_DIR = "state"
-LOGS_DIR = "logs"
 PASSPHRASE_VARS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
 # Pulumi's secrets providers: the passphrase, or a cloud key (awskms://alias/x?region=...).
 SECRETS_PROVIDERS = re.compile(r"^(passphrase|default|(awskms|azurekeyvault|gcpkms|hashivault)://\S+)$")
@@ -27,15 +21,15 @@ PULUMI_INSTALL = "https://www.pulumi.com/docs/install/"
 
 
 def state_dir(city_folder: Path) -> Path:
-    return city_folder / TOOL_DIR / STATE_DIR
+    return CityFolder(city_folder).state
 
 
 def logs_dir(city_folder: Path) -> Path:
-    return city_folder / TOOL_DIR / LOGS_DIR
+    return CityFolder(city_folder).logs
 
 
 def default_bundle_dir(city_folder: Path, slug: str) -> Path:
-    return city_folder / "bundles" / slug
+    return CityFolder(city_folder).bundle(slug)
 
 
 def file_backend_url(folder: Path) -> str:
@@ -62,7 +56,7 @@ class EngineSettings:
 def engine_settings(
     city_folder: Path,
     bundle_dir: Path,
-    backend_url: str | None,
+    backend: str | None,
     secrets_provider: str | None,
     environ: Mapping[str, str],
     *,
@@ -74,7 +68,7 @@ def engine_settings(
         require_passphrase(environ)
     return EngineSettings(
         project_dir=bundle_dir / "pulumi",
-        backend_url=backend_url or file_backend_url(state_dir(city_folder)),
+        backend_url=backend_url(CityFolder(city_folder), backend, environ),
         secrets_provider=provider,
         city_folder=city_folder,
     )
@@ -112,7 +106,7 @@ def require_secret(name: str, environ: Mapping[str, str]) -> str:
     return value
 
 
-def find_city_folder(bundle_dir: Path) -> Path | None:
+def city_folder_with_state(bundle_dir: Path) -> Path | None:
     """The nearest folder above the bundle that holds engine state (for callers with only a bundle)."""
     for folder in [bundle_dir, *bundle_dir.resolve().parents]:
         if state_dir(folder).is_dir():

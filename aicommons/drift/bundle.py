@@ -19,10 +19,9 @@ from aicommons.errors import InputError, Location
 from aicommons.render.bundle import LOCK_FILE
 from aicommons.render.files import bytes_digest
 from aicommons.render.stack_files import is_stack_file, without_engine_keys
+from aicommons.render.write import SKIP_DIRS
 
 MAX_DIFF_LINES = 200
-# Folders the engine or a developer creates inside a bundle (Pulumi's virtualenv, caches).
-SKIP_DIRS = frozenset({".git", ".pulumi", ".venv", "venv", "__pycache__", "node_modules", ".pytest_cache"})
 
 
 def bundle_drift(committed: Mapping[str, bytes], fresh: Mapping[str, bytes]) -> BundleDrift:

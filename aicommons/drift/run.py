@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aicommons import __version__
+from aicommons.cityfolder import of_profile
 from aicommons.drift.blueprint import (
     LIVE_NOT_INSTALLED,
     LiveInventoryFn,
@@ -50,8 +51,8 @@ def default_edges() -> Edges:
 
 
 def default_bundle_dir(profile_path: Path, slug: str) -> Path:
-    """`bundles/<city>` beside the profile (where `aicommons render` puts it from the city's repository)."""
-    return profile_path.parent / "bundles" / slug
+    """`bundles/<city>` beside the profile, where `render` and `deploy` put it (`aicommons.cityfolder`)."""
+    return of_profile(profile_path).bundle(slug)
 
 
 def run_drift(
@@ -97,7 +98,7 @@ def run_drift(
         elif kind == "engine":
             results.append(_engine(folder, edges, explicit, backend_url))
         else:
-            results.append(_blueprint(profile_path.parent, edges, explicit, context, profile, plan))
+            results.append(_blueprint(of_profile(profile_path).root, edges, explicit, context, profile, plan))
     return DriftReport(
         city=profile.city.slug,
         profile=str(profile_path),

@@ -6,18 +6,17 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from aicommons.cityfolder import of_profile
 from aicommons.errors import AicommonsError, ErrorGroup, InputError
 from aicommons.governance.assessment import Questionnaire, answer_errors, default_questionnaire
 from aicommons.governance.model import AIProject
 from aicommons.profile.load import validation_errors
 from aicommons.yamlio import LocatedDocument, load_located, load_located_text, to_plain
 
-PROJECTS_DIR = "projects"
-
 
 def projects_dir(profile_path: Path) -> Path:
-    """Where a city keeps its register: ``projects/`` beside the profile."""
-    return profile_path.parent / PROJECTS_DIR
+    """Where a city keeps its register: ``projects/`` in the profile's city folder."""
+    return of_profile(profile_path).projects
 
 
 def load_project(path: Path, questionnaire: Questionnaire | None = None) -> AIProject:

@@ -21,11 +21,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aicommons.cityfolder import TOOL_DIR, CityFolder
 from aicommons.errors import EXIT_FAILED, AicommonsError, InputError, Location
 from aicommons.ledger.model import GENESIS_SHA256, LedgerEntry, LedgerRecord, VerifyResult
 
-LEDGER_DIR = ".aicommons"
-LEDGER_FILE = "ledger.jsonl"
+LEDGER_DIR = TOOL_DIR
 _CHUNK = 1024 * 1024
 
 
@@ -37,7 +37,7 @@ class LedgerTampered(AicommonsError):
 
 def ledger_path(city_folder: Path) -> Path:
     """Where a city's ledger lives: `<city folder>/.aicommons/ledger.jsonl`."""
-    return city_folder / LEDGER_DIR / LEDGER_FILE
+    return CityFolder(city_folder).ledger
 
 
 def canonical_json(data: Any) -> bytes:

@@ -218,6 +218,52 @@ class TestWriter:
             write_bundle(bundle.files, tmp_path)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
 
+    def test_a_city_file_where_the_bundle_puts_one_is_refused_and_nothing_is_written(
+        self, tmp_path: Path
+    ) -> None:
+        _, _, bundle = _bundle(EXAMPLES[-1])
+        out, fluent_bit = tmp_path / "b", "helm/fluent-bit.values.yaml"
+        write_bundle(_without(bundle.files, fluent_bit), out)  # an earlier bundle without that file
+        (out / fluent_bit).write_text("# the city's own values\n")
+        (out / "README.md").write_text("changed by hand")  # the lock lists it: aicommons's to replace
+        with pytest.raises(InputError) as err:
+            write_bundle(bundle.files, out)
+        assert f"would replace them: {fluent_bit}; nothing was written" in err.value.render()
+        assert "--force" in err.value.render()
+        assert (out / fluent_bit).read_text() == "# the city's own values\n"
+        assert (out / "README.md").read_text() == "changed by hand"
+
+    def test_force_keeps_the_citys_file_names_it_and_the_lock_leaves_it_out(self, tmp_path: Path) -> None:
+        _, _, bundle = _bundle(EXAMPLES[-1])
+        out, fluent_bit = tmp_path / "b", "helm/fluent-bit.values.yaml"
+        write_bundle(_without(bundle.files, fluent_bit), out)
+        (out / fluent_bit).write_text("# the city's own values\n")
+        (out / "NOTES.md").write_text("notes")
+        report = write_bundle(bundle.files, out, force=True)
+        assert report.not_written == [fluent_bit] and report.kept == ["NOTES.md", fluent_bit]
+        assert (out / fluent_bit).read_text() == "# the city's own values\n"
+        lock = json.loads((out / LOCK_FILE).read_text())
+        assert fluent_bit not in lock["files"] and "README.md" in lock["files"]
+        # the next render still treats it as the city's: refused without --force, kept with it
+        with pytest.raises(InputError, match="fluent-bit.values.yaml"):
+            write_bundle(bundle.files, out)
+        assert write_bundle(bundle.files, out, force=True).kept == ["NOTES.md", fluent_bit]
+        assert (out / fluent_bit).read_text() == "# the city's own values\n"
+
+    def test_force_into_a_folder_without_a_bundle_overwrites_nothing(self, tmp_path: Path) -> None:
+        _, _, bundle = _bundle(EXAMPLES[-1])
+        (tmp_path / "README.md").write_text("our deployment notes")
+        (tmp_path / "pulumi").mkdir()
+        (tmp_path / "pulumi" / "Pulumi.yaml").write_bytes(bundle.files["pulumi/Pulumi.yaml"])  # identical
+        report = write_bundle(bundle.files, tmp_path, force=True)
+        assert (tmp_path / "README.md").read_text() == "our deployment notes"
+        assert report.not_written == ["README.md"] and report.kept == ["README.md"]
+        assert "pulumi/Pulumi.yaml" in report.unchanged  # the same bytes: nothing is in the way
+        assert set(json.loads((tmp_path / LOCK_FILE).read_text())["files"]) == set(bundle.files) - {
+            LOCK_FILE,
+            "README.md",
+        }
+
     def test_a_tampered_lock_cannot_delete_outside_the_bundle(self, tmp_path: Path) -> None:
         _, _, bundle = _bundle(EXAMPLES[-1])
         out = tmp_path / "b"
@@ -229,6 +275,34 @@ class TestWriter:
         (out / LOCK_FILE).write_text(json.dumps(lock))
         write_bundle(bundle.files, out)
         assert victim.read_text() == "outside"
+
+
+def _without(files: dict[str, bytes], rel: str) -> dict[str, bytes]:
+    """A bundle without one file, its lock not listing it (as an earlier render would have left it)."""
+    fewer = {k: v for k, v in files.items() if k != rel}
+    lock = json.loads(fewer[LOCK_FILE])
+    del lock["files"][rel]
+    fewer[LOCK_FILE] = json.dumps(lock).encode()
+    return fewer
+
+
+def test_render_force_keeps_a_hand_written_file_and_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.ledger.conftest import run_cli
+
+    out = tmp_path / "bundle"
+    out.mkdir()
+    (out / "README.md").write_text("how we deploy, by hand")
+    code, _, err = run_cli(monkeypatch, capsys, "render", str(EXAMPLES[0]), "-o", str(out))
+    assert code == 2 and "holds no aicommons bundle; nothing was written" in err
+    code, stdout, err = run_cli(monkeypatch, capsys, "render", str(EXAMPLES[0]), "-o", str(out), "--force")
+    assert code == 0, err
+    assert (out / "README.md").read_text() == "how we deploy, by hand"
+    assert (
+        "kept 1 file(s) aicommons did not write: README.md (the bundle's own README.md not written" in stdout
+    )
+    assert (out / LOCK_FILE).is_file() and (out / "pulumi" / "Pulumi.yaml").is_file()
 
 
 def test_rerender_keeps_what_the_pulumi_engine_wrote_into_stack_files(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from aicommons.render.stack_files import without_engine_keys
 from aicommons.render.write import write_bundle
 
 RENDERED = {
-    "aicommons.lock.json": b'{"files": {}}\n',
+    # the lock lists what aicommons wrote: only those files are its to replace
+    "aicommons.lock.json": b'{"files": {"pulumi/Pulumi.platform.yaml": "sha256:0"}}\n',
     "pulumi/Pulumi.platform.yaml": yaml.safe_dump({"config": {"aicommons:platform": {"city": "x"}}}).encode(),
 }
 
