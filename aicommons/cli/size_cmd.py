@@ -6,11 +6,12 @@ from pathlib import Path
 
 import typer
 
+from aicommons.cli.located import in_profile
 from aicommons.cli.options import Format, parse_today, write_or_print
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel="Sizing")(size)
+    app.command(rich_help_panel="Sizing")(in_profile(size))
 
 
 def size(

@@ -217,10 +217,34 @@ def _input_error(exc: Exception, stack: str) -> InputError | None:
 
     args_module = sys.modules.get("aicommons_stacks.args")
     if args_module is not None and isinstance(exc, args_module.ArgsError):
-        return InputError(str(exc), Location(field=f"stack {stack}"))
+        return _in_profile_terms(str(exc), stack)
     if isinstance(exc, ConfigMissingError | ConfigTypeError):
         return InputError(str(exc).strip(), Location(field=f"stack {stack}"))
     return None
+
+
+def _in_profile_terms(message: str, stack: str) -> InputError:
+    """A stack's complaint about its configuration keys, told as the profile fields they come from."""
+    import re
+
+    from aicommons.render.infra_aws import PROFILE_FIELDS
+
+    fields: list[str] = []
+
+    def swap(match: re.Match[str]) -> str:
+        field = PROFILE_FIELDS[match.group(0)]
+        if field not in fields:
+            fields.append(field)
+        return field
+
+    keys = "|".join(sorted(PROFILE_FIELDS, key=len, reverse=True))
+    text = re.sub(rf"(?<![\w.])({keys})(?![\w.])", swap, message)
+    if not fields:
+        return InputError(message, Location(field=f"stack {stack}"))
+    return InputError(
+        f"in the profile, {text} (the bundle's {stack} stack was rendered from it: fix the profile and "
+        "render again)"
+    )
 
 
 class RecordingMonitor(mocks.MockMonitor):
