@@ -68,3 +68,16 @@ def test_init_takes_the_options_on_the_command_line(tmp_path, monkeypatch, capsy
     assert data["target"]["region"] == "eu-west-1" and data["budget"]["currency"] == "EUR"
     code, _, err = run_main(monkeypatch, capsys, "init", str(tmp_path / "x"), "--country", "Germany")
     assert code == 2 and "--country" in err and "2-letter" in err
+
+
+def test_size_shows_money_in_the_budget_currency_with_usd_beside(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_cli import run_main
+
+    path = tmp_path / "profile.yaml"
+    path.write_text(
+        starter_profile("pilot", "aws", options=StarterOptions(slug="t", currency="EUR", usd_per_unit=1.25))
+    )
+    code, out, err = run_main(monkeypatch, capsys, "size", str(path))
+    assert code == 0, err
+    # The pilot's 1,500 USD budget at 1.25 USD per EUR is 1500 / 1.25 = 1,200 EUR.
+    assert "budget of 1,200.00 EUR ($1,500.00)" in " ".join(out.split())
