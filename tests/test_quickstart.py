@@ -80,7 +80,9 @@ def test_quick_start_runs_for_every_starter(
     for command in quickstart_commands():
         args = for_starter(command, tier, provider)
         result = runner.invoke(app, args, env={"COLUMNS": "200"})
-        assert result.exit_code == 0, f"aicommons {shlex.join(args)} exited {result.exit_code}:\n{result.output}"
+        assert result.exit_code == 0, (
+            f"aicommons {shlex.join(args)} exited {result.exit_code}:\n{result.output}"
+        )
     sarif = json.loads((tmp_path / "results.sarif").read_text(encoding="utf-8"))
     failed = [r for run in sarif["runs"] for r in run["results"] if r.get("level") == "error"]
     assert failed == []
