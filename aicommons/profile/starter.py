@@ -25,37 +25,7 @@ TIERS = ("pilot", "small", "medium", "large")
 # us-east-1 N. Virginia, eu-west-1 Ireland, eu-central-1 Frankfurt).
 REGION_COUNTRY = {"us-east-1": "US", "eu-west-1": "IE", "eu-central-1": "DE"}
 # EU member states: personal data may stay anywhere in the EU (GDPR), so their residency is the EU's regions.
-EU = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-    ]
-)
+EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())  # noqa: SIM905
 
 
 @dataclass(frozen=True)
