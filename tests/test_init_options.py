@@ -81,3 +81,14 @@ def test_size_shows_money_in_the_budget_currency_with_usd_beside(tmp_path, monke
     assert code == 0, err
     # The pilot's 1,500 USD budget at 1.25 USD per EUR is 1500 / 1.25 = 1,200 EUR.
     assert "budget of 1,200.00 EUR ($1,500.00)" in " ".join(out.split())
+
+
+def test_a_region_alone_is_where_the_data_lives_and_an_unknown_one_is_refused() -> None:
+    text = starter_profile("medium", "aws", options=StarterOptions(region="eu-west-1"))
+    profile = load_profile_text(text, "profile.yaml")
+    assert profile.governance.data_residency_regions == ["eu-west-1"]
+    assert profile.target.availability_zones == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]  # type: ignore[union-attr]
+    with pytest.raises(InputError, match="no prices in the catalog"):
+        starter_profile("pilot", "aws", options=StarterOptions(region="ap-south-1"))
+    with pytest.raises(InputError, match="--provider aws"):
+        starter_profile("pilot", "onprem", options=StarterOptions(region="eu-west-1"))

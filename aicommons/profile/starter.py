@@ -174,10 +174,10 @@ def _apply(doc: Any, opts: StarterOptions) -> None:
             count = len(target["availability_zones"])
             zones = target["availability_zones"]
             zones[:] = [f"{region}{letter}" for letter in "abcdef"[:count]]
-        if opts.country is not None or opts.region is not None:
-            doc["governance"]["data_residency_regions"][:] = _residency(
-                doc["city"]["country"], target["region"]
-            )
+        if opts.country is not None:  # the country's regions; the target's must be one of them
+            doc["governance"]["data_residency_regions"][:] = _residency(opts.country, target["region"])
+        elif region is not None:  # the region the city chose is where its data lives
+            doc["governance"]["data_residency_regions"][:] = [_known(region)]
     elif opts.region is not None:
         raise InputError(
             f"--region {opts.region} is for a cloud target (--provider aws); an existing or on-premises "
@@ -212,18 +212,23 @@ def _residency(country: str, region: str) -> list[str]:
     inside = [r for r, c in REGION_COUNTRY.items() if c == country or (country in EU and c in EU)]
     if region in inside:
         return inside
-    if region not in REGION_COUNTRY:
-        raise InputError(
-            f"--region {region} has no prices in the catalog",
-            Location(field="--region"),
-            ", ".join(REGION_COUNTRY),
-        )
+    _known(region)
     raise InputError(
         f"--region {region} lies in {REGION_COUNTRY[region]}, outside {country}: the city's data would leave "
         "the country; give a region inside it, or another --country",
         Location(field="--region"),
         ", ".join(inside) or "none in the catalog",
     )
+
+
+def _known(region: str) -> str:
+    if region not in REGION_COUNTRY:
+        raise InputError(
+            f"--region {region} has no prices in the catalog",
+            Location(field="--region"),
+            ", ".join(REGION_COUNTRY),
+        )
+    return region
 
 
 def _currency(budget: Any, currency: str, usd_per_unit: float | None) -> None:
