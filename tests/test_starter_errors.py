@@ -54,8 +54,15 @@ def test_a_stack_key_in_a_stack_error_reads_as_the_profile_field() -> None:
     from aicommons.plan.offline import _in_profile_terms
 
     error = _in_profile_terms("private_subnet_ids: required with existing_vpc_id", "infra")
-    assert "target.existing_vpc.private_subnet_ids: required with target.existing_vpc.vpc_id" in error.message
-    assert not re.search(r"(?<![.\w])(private_subnet_ids|existing_vpc_id)", error.message)
+    assert error.render().startswith(
+        "target.existing_vpc.private_subnet_ids: required with target.existing_vpc.vpc_id"
+    )
+    assert not re.search(r"(?<![.\w])(private_subnet_ids|existing_vpc_id)", error.render())
+    both = _in_profile_terms("budget_alert_emails, budget_alert_thresholds: at least one each", "infra")
+    assert both.render().startswith("budget.alert_emails, budget.alert_thresholds: at least one each")
+    # A bundle edited by hand keeps the stack's terms: its keys are not the profile's.
+    edited = _in_profile_terms("infra.node_pools[0]: unknown keys ['bogus']; allowed: ['zones']", "infra")
+    assert edited.render() == "stack infra: infra.node_pools[0]: unknown keys ['bogus']; allowed: ['zones']"
 
 
 def _mig(profile: str, min_gib: float, models: list[str] | None = None):  # type: ignore[no-untyped-def]

@@ -224,26 +224,24 @@ def _input_error(exc: Exception, stack: str) -> InputError | None:
 
 
 def _in_profile_terms(message: str, stack: str) -> InputError:
-    """A stack's complaint about its configuration keys, told as the profile fields they come from."""
+    """A stack's complaint about configuration keys rendered from the profile, told as those fields.
+
+    Only a message whose subject is such keys is translated; one about a bundle edited by hand
+    (e.g. `infra.node_pools[0]: unknown keys`) keeps the stack's terms and location.
+    """
     import re
 
     from aicommons.render.infra_aws import PROFILE_FIELDS
 
-    fields: list[str] = []
-
-    def swap(match: re.Match[str]) -> str:
-        field = PROFILE_FIELDS[match.group(0)]
-        if field not in fields:
-            fields.append(field)
-        return field
-
     keys = "|".join(sorted(PROFILE_FIELDS, key=len, reverse=True))
-    text = re.sub(rf"(?<![\w.])({keys})(?![\w.])", swap, message)
-    if not fields:
+    found = re.fullmatch(rf"((?:{keys})(?:, (?:{keys}))*): (.*)", message, re.S)
+    if found is None:
         return InputError(message, Location(field=f"stack {stack}"))
+    fields = [PROFILE_FIELDS[k] for k in found.group(1).split(", ")]
+    rest = re.sub(rf"(?<![\w.])({keys})(?![\w.])", lambda m: PROFILE_FIELDS[m.group(0)], found.group(2))
     return InputError(
-        f"in the profile, {text} (the bundle's {stack} stack was rendered from it: fix the profile and "
-        "render again)"
+        f"{rest} (the bundle's {stack} stack was rendered from the profile: fix the profile and render again)",
+        Location(field=", ".join(dict.fromkeys(fields))),
     )
 
 
