@@ -132,8 +132,9 @@ def test_mig_profile_of_another_gpu_than_the_one_asked_for() -> None:
     # 2g.20gb is an H100 profile: asking for it on A100 only leaves no node.
     sharing = {"mode": "mig", "mig_profile": "2g.20gb"}
     profile = make_profile([gpu_workload(gpu={"models": ["A100"], "sharing": sharing})])
-    err = _one(profile, "workloads[0]")
-    assert "no GPU node in the catalog matches" in (err.allowed or "")
+    err = _one(profile, "workloads[0].gpu.sharing")
+    assert "(A100-40GB) supports MIG with that profile" in err.message
+    assert "a GPU with 2g.20gb (H100-80GB)" in (err.allowed or "")
 
 
 def test_region_without_prices() -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from aicommons.cli.cluster_check import CHARTS_OPTION
+from aicommons.cli.located import in_profile
 from aicommons.cli.options import write_or_print
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class PlanFormat(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel="Build")(plan)
+    app.command(rich_help_panel="Build")(in_profile(plan))
 
 
 def plan(

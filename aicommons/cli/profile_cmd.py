@@ -39,6 +39,25 @@ def init(
     tier: TierName = typer.Option(TierName.pilot, "--tier", help="Reference tier to start from."),
     provider: ProviderName = typer.Option(ProviderName.aws, "--provider", help="Where the Commons will run."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing profile.yaml and CI workflows."),
+    name: str | None = typer.Option(None, "--name", help="The city's display name, e.g. 'City of Riverton'."),
+    country: str | None = typer.Option(
+        None,
+        "--country",
+        help="ISO 3166-1 alpha-2 code, e.g. DE: sets the data residency (and the AWS region, unless --region).",
+    ),
+    region: str | None = typer.Option(
+        None, "--region", help="AWS region, e.g. eu-central-1: sets the availability zones (aws only)."
+    ),
+    currency: str | None = typer.Option(
+        None, "--currency", help="ISO 4217 code of the budget, e.g. EUR (with --usd-per-unit unless USD)."
+    ),
+    usd_per_unit: float | None = typer.Option(
+        None,
+        "--usd-per-unit",
+        min=1e-6,
+        max=1e6,
+        help="US dollars one unit of --currency buys (the treasury's rate; catalog prices are in USD).",
+    ),
 ) -> None:
     """Write a commented starter profile (profile.yaml) and CI workflows for the city's repository.
 
@@ -48,14 +67,23 @@ def init(
     """
     from aicommons.errors import ErrorGroup
     from aicommons.profile import load_profile_text
-    from aicommons.profile.starter import starter_profile
+    from aicommons.profile.starter import StarterOptions, starter_profile
     from aicommons.profile.workflows import WorkflowInputs, ci_workflows
 
     slug = re.sub(r"[^a-z0-9-]+", "-", directory.resolve().name.lower()).strip("-")
     if not re.fullmatch(r"[a-z]([a-z0-9-]{0,30}[a-z0-9])?", slug):
         slug = None  # type: ignore[assignment]
-    text = starter_profile(tier.value, provider.value, slug)
-    profile = load_profile_text(text, "profile.yaml")  # a starter that does not validate is a bug
+    options = StarterOptions(
+        slug=slug,
+        name=name,
+        country=_code(country, 2, "--country", "an ISO 3166-1 alpha-2 code, e.g. US, DE, GB"),
+        region=region,
+        currency=_code(currency, 3, "--currency", "an ISO 4217 code, e.g. USD, EUR, GBP"),
+        usd_per_unit=usd_per_unit,
+    )
+    text = starter_profile(tier.value, provider.value, options=options)
+    # A starter with the city's own values that does not validate names the option at fault.
+    profile = load_profile_text(text, "profile.yaml")
     target = directory / "profile.yaml"
     files = {target: text} | {
         directory / rel: body for rel, body in ci_workflows(WorkflowInputs.of(profile)).items()
@@ -75,6 +103,16 @@ def init(
         path.write_text(body, encoding="utf-8")
     typer.echo(f"wrote {target} ({tier.value} tier, {provider.value}); next: aicommons size {target}")
     typer.echo(f"wrote CI workflows: {', '.join(str(p) for p in list(files)[1:])}")
+
+
+def _code(value: str | None, length: int, option: str, allowed: str) -> str | None:
+    """An upper-case letter code given on the command line (None when the option was not given)."""
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if not re.fullmatch(rf"[A-Z]{{{length}}}", code):
+        raise InputError(f"{value!r} is not a {length}-letter code", Location(field=option), allowed)
+    return code
 
 
 @schema_app.command("profile")

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import typer
 
+from aicommons.cli.located import in_profile
+
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel="Build")(render)
+    app.command(rich_help_panel="Build")(in_profile(render))
 
 
 def render(

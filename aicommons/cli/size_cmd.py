@@ -6,11 +6,12 @@ from pathlib import Path
 
 import typer
 
+from aicommons.cli.located import in_profile
 from aicommons.cli.options import Format, parse_today, write_or_print
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel="Sizing")(size)
+    app.command(rich_help_panel="Sizing")(in_profile(size))
 
 
 def size(
@@ -54,7 +55,12 @@ def size(
     else:
         from rich.console import Console, Group
 
+        from aicommons.report.sizing import budget_currency_line
+
         tables = plan_tables(plan) if fit is None else Group(plan_tables(plan), quota_tables(fit))
+        local = budget_currency_line(plan, city.budget.currency, city.budget.usd_per_unit)
+        if local is not None:
+            tables = Group(tables, local)
         if output is not None:
             with output.open("w", encoding="utf-8") as fh:
                 Console(file=fh, width=140).print(tables)

@@ -217,10 +217,32 @@ def _input_error(exc: Exception, stack: str) -> InputError | None:
 
     args_module = sys.modules.get("aicommons_stacks.args")
     if args_module is not None and isinstance(exc, args_module.ArgsError):
-        return InputError(str(exc), Location(field=f"stack {stack}"))
+        return _in_profile_terms(str(exc), stack)
     if isinstance(exc, ConfigMissingError | ConfigTypeError):
         return InputError(str(exc).strip(), Location(field=f"stack {stack}"))
     return None
+
+
+def _in_profile_terms(message: str, stack: str) -> InputError:
+    """A stack's complaint about configuration keys rendered from the profile, told as those fields.
+
+    Only a message whose subject is such keys is translated; one about a bundle edited by hand
+    (e.g. `infra.node_pools[0]: unknown keys`) keeps the stack's terms and location.
+    """
+    import re
+
+    from aicommons.render.infra_aws import PROFILE_FIELDS
+
+    keys = "|".join(sorted(PROFILE_FIELDS, key=len, reverse=True))
+    found = re.fullmatch(rf"((?:{keys})(?:, (?:{keys}))*): (.*)", message, re.S)
+    if found is None:
+        return InputError(message, Location(field=f"stack {stack}"))
+    fields = [PROFILE_FIELDS[k] for k in found.group(1).split(", ")]
+    rest = re.sub(rf"(?<![\w.])({keys})(?![\w.])", lambda m: PROFILE_FIELDS[m.group(0)], found.group(2))
+    return InputError(
+        f"{rest} (the bundle's {stack} stack was rendered from the profile: fix the profile and render again)",
+        Location(field=", ".join(dict.fromkeys(fields))),
+    )
 
 
 class RecordingMonitor(mocks.MockMonitor):

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from aicommons import __version__
+from aicommons.errors import ErrorGroup, InputError, Location
 from aicommons.profile.model import AwsTarget, CityProfile
 from aicommons.render.pools import pool_labels, pool_taints
 from aicommons.sizing.plan import SizingPlan
@@ -102,9 +103,51 @@ def per_zone(name: str, role: str, zones: list[str], low: int, high: int) -> lis
     ]
 
 
+# The infra stack's configuration keys and the profile fields they come from, so that an error the
+# stack raises about a key reads as the field the city writes (plan/offline.py translates them).
+PROFILE_FIELDS = {
+    "budget_alert_emails": "budget.alert_emails",
+    "budget_alert_thresholds": "budget.alert_thresholds",
+    "budget_usd_month": "budget.monthly",
+    "audit_retention_days": "governance.audit_retention_days",
+    "log_retention_days": "governance.audit_retention_days",
+    "data_residency_regions": "governance.data_residency_regions",
+    "existing_vpc_id": "target.existing_vpc.vpc_id",
+    "private_subnet_ids": "target.existing_vpc.private_subnet_ids",
+    "zones": "target.availability_zones",
+    "region": "target.region",
+    "access": "target.access",
+    "oidc": "identity",
+}
+
+
+def require_infra_fields(profile: CityProfile) -> None:
+    """What the infra stack refuses to create without, asked for in the profile's own terms."""
+    errors = []
+    if not profile.budget.alert_emails:
+        errors.append(
+            InputError(
+                "an AWS Budget needs at least one recipient for its alerts: nobody would hear of an overspend",
+                Location(field="budget.alert_emails"),
+                "alert_emails: [it-finance@your-city.gov] under budget:",
+            )
+        )
+    if not profile.budget.alert_thresholds:
+        errors.append(
+            InputError(
+                "an AWS Budget needs at least one alert threshold",
+                Location(field="budget.alert_thresholds"),
+                "percentages of the monthly budget, e.g. alert_thresholds: [80, 100]",
+            )
+        )
+    if errors:
+        raise ErrorGroup(errors)
+
+
 def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     target = profile.target
     assert isinstance(target, AwsTarget)
+    require_infra_fields(profile)
     gov = profile.governance
     zones = list(target.availability_zones)
     pools = []

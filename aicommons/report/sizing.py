@@ -155,3 +155,18 @@ def _rich_table(title: str, head: list[str], rows: list[list[str]]) -> Table:
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def budget_currency_line(plan: SizingPlan, currency: str, usd_per_unit: float | None) -> str | None:
+    """The verdict's money in the budget's currency, USD beside it (prices are in USD); None for USD."""
+    if currency == "USD" or not usd_per_unit:
+        return None
+    c = plan.cost
+
+    def both(usd: float) -> str:
+        return f"{usd / usd_per_unit:,.2f} {currency} (${usd:,.2f})"
+
+    return (
+        f"In {currency} at {usd_per_unit:g} USD per {currency}: total {both(c.usd_month)}/month against a "
+        f"budget of {both(c.budget_usd_month)}; headroom {both(c.headroom_usd_month)}."
+    )

@@ -134,6 +134,10 @@ def check_feasible(
                         )
                     )
                     continue
+                mig = _mig_mismatch(spec, types, base, where)
+                if mig is not None:
+                    errors.append(mig)
+                    continue
             most = max(g.usable_memory_gib for g in gpus)
             if spec.min_memory_gib > most:
                 best = max(gpus, key=lambda g: g.usable_memory_gib)
@@ -191,3 +195,48 @@ def levels(shares: list[float], pods: list[PodDemand], autoscales: bool) -> list
     if peak not in tally:
         tally[peak] += 0  # the peak always shapes the pool's size
     return [Level(hours_month=n * MONTH_HOURS_PER_WEEK_HOUR, counts=c) for c, n in sorted(tally.items())]
+
+
+def _mig_mismatch(spec, types: list[NodeType], base: str, where: str) -> InputError | None:  # type: ignore[no-untyped-def]
+    """A MIG request no offered GPU can meet: a slice smaller than min_memory_gib, or no GPU with MIG.
+
+    MIG partitions a GPU into isolated slices of fixed memory (NVIDIA's MIG user guide: the profile
+    name '<compute>g.<memory>gb' gives each slice's memory), so a slice below the workload's need
+    never suffices; and GPUs without MIG (T4, A10G, L4, L40S) offer no slices at all.
+    """
+    name = spec.sharing.mig_profile
+    found = _MIG_MEMORY.match(name or "")
+    slice_gib = float(found.group(1)) if found else 0.0
+    if slice_gib + 1e-9 < spec.min_memory_gib:
+        bigger = sorted(
+            {
+                p
+                for g in gpu_catalog().gpus
+                for p in g.mig_profiles
+                if (m := _MIG_MEMORY.match(p)) and float(m.group(1)) + 1e-9 >= spec.min_memory_gib
+            }
+        )
+        return InputError(
+            f"MIG slice {name!r} has {slice_gib:g} GiB of GPU memory, less than the "
+            f"min_memory_gib: {spec.min_memory_gib:g} this workload asks for",
+            Location(field=f"{base}.gpu.sharing.mig_profile"),
+            ", ".join(bigger) or "no MIG slice is that large: use exclusive GPUs (gpu.count)",
+        )
+    wanted = {g.name for m in spec.models if (g := find_gpu(m)) is not None} if spec.models else None
+    offered = sorted(
+        {
+            t.gpu_model
+            for t in types
+            if t.has_gpu and t.gpu_model and (wanted is None or t.gpu_model in wanted)
+        }
+    )
+    with_mig = [m for m in offered if (g := find_gpu(m)) is not None and name in g.mig_profiles]
+    if offered and not with_mig:
+        able = sorted(g.name for g in gpu_catalog().gpus if name in g.mig_profiles)
+        return InputError(
+            f"MIG profile {name!r}: none of the GPUs offered for {where} ({', '.join(offered)}) supports MIG "
+            "with that profile",
+            Location(field=f"{base}.gpu.sharing"),
+            f"a GPU with {name} ({', '.join(able) or 'none in the catalog'}), or sharing mode time-sliced",
+        )
+    return None

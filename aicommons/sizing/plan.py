@@ -26,6 +26,7 @@ from aicommons.sizing.core import min_core_nodes
 from aicommons.sizing.cost import HOURS_PER_MONTH, money
 from aicommons.sizing.demand import Level, PodDemand, check_feasible, levels, pod_demands
 from aicommons.sizing.layout import NodeGroupSolution, PoolLayout, always_on, single_type
+from aicommons.sizing.limits import check_node_limits
 from aicommons.sizing.mixed import mixed_pool
 from aicommons.sizing.optimize import (
     PoolProblem,
@@ -235,8 +236,15 @@ def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date |
         members = groups[sharing]
         problem = PoolProblem(tuple(week), tuple(pods), 0 if sharing else 1, overhead)
         found = partition_pools(members, user_types, problem)
-        if not found:  # pragma: no cover - check_feasible rejects this earlier
-            raise InputError("no node type can host these workloads together", Location(field="workloads"))
+        if not found:  # each server fits a node (check_feasible): the node limits are too low
+            limits = ", ".join(f"{t.name} max_nodes: {t.max_nodes}" for t in user_types if t.max_nodes)
+            peak = ", ".join(f"{p.workload} {p.peak_pods}" for p in members)
+            raise InputError(
+                f"no node type can host the peak servers of these workloads ({peak})"
+                + (f" within the node limits ({limits})" if limits else ""),
+                Location(field="target.node_types" if limits else "workloads"),
+                "raise max_nodes, add a node type to the list, or lower the peak",
+            )
         lower = group_bound(members, user_types, problem)
         layouts = [single_type(s) for s in found]
         single = sum(s.usd_month for s in layouts)
@@ -256,6 +264,8 @@ def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date |
     gpu_sharing = sorted({s.pods[0].sharing for role, s in solutions if role == "gpu"})
     core = _core_pool(profile, target, types, overhead, gpu_sharing)
     pools = _pool_plans(profile, target, core, solutions)
+    shapes = getattr(profile.target, "node_types", None) or []
+    check_node_limits(types, pools, {s.name: f"target.node_types[{i}]" for i, s in enumerate(shapes)})
     workloads = _workload_plans(profile, hub, pools)
     other = target.other_costs(CostContext(profile, pools))
     cost = _cost(profile, pools, other)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from aicommons.catalog.load import find_gpu
+from aicommons.catalog.load import find_gpu, gpu_names
 from aicommons.errors import InputError, Location
 from aicommons.profile.model import KubernetesTarget
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources
@@ -57,8 +57,14 @@ class KubernetesTargetModel:
     def node_types(self, profile: CityProfile) -> list[NodeType]:
         assert isinstance(profile.target, KubernetesTarget)
         out = []
-        for shape in profile.target.node_types:
+        for i, shape in enumerate(profile.target.node_types):
             gpu = find_gpu(shape.gpu_model) if shape.gpu_model else None
+            if shape.gpu_model and gpu is None:  # its MIG, memory and device labels are unknown
+                raise InputError(
+                    f"unknown GPU model {shape.gpu_model!r}",
+                    Location(field=f"target.node_types[{i}].gpu_model"),
+                    ", ".join(gpu_names()),
+                )
             out.append(
                 NodeType(
                     name=shape.name,

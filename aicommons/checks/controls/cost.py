@@ -54,8 +54,8 @@ def budget_in_bundle(ctx: CheckContext) -> Iterable[Finding]:
             finding_at(
                 inventory,
                 infra,
-                "budget_alert_thresholds is empty: spending is never reported as it approaches the budget; "
-                "expected thresholds such as 50, 80, 100 (budget.alert_thresholds in the profile)",
+                "budget.alert_thresholds is empty in the profile: spending is never reported as it approaches "
+                "the budget; write alert_thresholds: [50, 80, 100] under budget: and render again",
                 *root,
                 "budget_alert_thresholds",
             )
@@ -65,8 +65,8 @@ def budget_in_bundle(ctx: CheckContext) -> Iterable[Finding]:
             finding_at(
                 inventory,
                 infra,
-                "budget_alert_emails is empty: a budget alert with no one to receive it warns nobody; "
-                "expected budget.alert_emails in the profile",
+                "budget.alert_emails is empty in the profile: a budget alert with no one to receive it warns "
+                "nobody; write alert_emails: [it-finance@your-city.gov] under budget: and render again",
                 *root,
                 "budget_alert_emails",
             )
