@@ -35,7 +35,7 @@ def render(
     """Render the deploy bundle: Pulumi project, Helm values and charts, lock file, README."""
     from aicommons.charts.vendor import source_for
     from aicommons.checks.formats import summary_line
-    from aicommons.checks.gate import refuse_on_critical
+    from aicommons.checks.gate import WAIVE_HINT, failure_line, gate_failures, refuse_on_critical
     from aicommons.checks.sources import check_files
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
@@ -54,6 +54,11 @@ def render(
         refuse_on_critical(checks, f"the bundle for {city.city.slug}")
     report = write_bundle(bundle.files, out, force=force)
     typer.echo(f"controls ({checks.source}): {summary_line(checks)}")
+    failed = gate_failures(checks)
+    for control in failed:
+        typer.echo(f"  failed: {failure_line(control)}")
+    if failed:
+        typer.echo(f"  validate and deploy refuse this bundle until then: {WAIVE_HINT}")
     typer.echo(
         f"bundle for {city.city.slug} in {out}: {len(report.created)} created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"

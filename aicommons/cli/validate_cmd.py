@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from aicommons.cli.cluster_check import CHARTS_OPTION
-from aicommons.cli.options import write_or_print
+from aicommons.cli.options import Severity, write_or_print
 
 
 class ReportFormat(StrEnum):
@@ -17,13 +17,6 @@ class ReportFormat(StrEnum):
     json = "json"
     sarif = "sarif"
     junit = "junit"
-
-
-class Severity(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +30,10 @@ def validate(
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     fail_on: Severity = typer.Option(
-        Severity.high, "--fail-on", help="Exit 1 when a control this severe fails."
+        Severity.low,
+        "--fail-on",
+        help="Exit 1 when a control this severe or worse fails (default: any failed control; "
+        "`deploy` refuses on the same). Accept one with governance.exceptions.",
     ),
     blueprint: Path | None = typer.Option(
         None, "--blueprint", help="Blueprint YAML (default: ai-commons-v1)."

@@ -47,6 +47,7 @@ class DeployRequest:
     backend: str | None = None
     secrets_provider: str | None = None
     allow_replace: tuple[str, ...] = ()
+    fail_on: str = "low"  # the gate `validate --fail-on` holds (aicommons.checks.gate)
 
 
 @dataclass
@@ -62,7 +63,9 @@ class DeployOutcome:
 
 
 def deploy(request: DeployRequest, shell: Shell) -> DeployOutcome:
-    prepared = bundle_prep.render_and_check(bundle_prep.load_city(request.profile, request.bundle))
+    prepared = bundle_prep.render_and_check(
+        bundle_prep.load_city(request.profile, request.bundle), request.fail_on
+    )
     assert prepared.bundle is not None and prepared.checks is not None
     order = deploy_order(bundle_prep.stacks_in(prepared.bundle.files), request.stack)
     mode = confirmation(

@@ -90,6 +90,12 @@ def cluster_city(tmp_path: Path) -> Path:
     folder = tmp_path / "cluster-city"
     folder.mkdir()
     profile = {**yaml.safe_load(CLUSTER_CITY.read_text(encoding="utf-8")), **SIGN_IN}
+    # an existing cluster keeps its audit events in a sink of the city's (AIC-LOG-02): without one
+    # validate fails, so deploy refuses
+    profile["governance"] = {
+        **profile.get("governance", {}),
+        "audit_sink": {"type": "loki", "url": "https://loki.cluster-city.example.nl"},
+    }
     path = folder / "cluster-city.yaml"
     path.write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
     return path
