@@ -11,7 +11,13 @@ from aicommons.checks.report import ControlResult, ExceptionRecord, FindingOut, 
 
 
 def run_checks(inventory: Inventory, blueprint: Blueprint, today: date) -> Report:
-    """Every control gets a status: passed, failed, skipped (with the reason) or waived."""
+    """Every control gets a status: passed, failed, skipped (with the reason) or waived.
+
+    A waiver of a control `blueprint` does not have is bad input (InputError, exit 2)."""
+    from aicommons.checks.waivers import refuse_unknown_waivers
+
+    if inventory.profile is not None:
+        refuse_unknown_waivers(inventory.profile, blueprint)
     checks = registry()
     exceptions = {
         e.control: e for e in (inventory.profile.governance.exceptions if inventory.profile else [])

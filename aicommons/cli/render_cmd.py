@@ -33,10 +33,12 @@ def render(
     ),
 ) -> None:
     """Render the deploy bundle: Pulumi project, Helm values and charts, lock file, README."""
+    from aicommons.blueprint.load import default_blueprint
     from aicommons.charts.vendor import source_for
     from aicommons.checks.formats import summary_line
     from aicommons.checks.gate import WAIVE_HINT, failure_line, gate_failures, refuse_on_critical
     from aicommons.checks.sources import check_files
+    from aicommons.checks.waivers import profile_locator, refuse_unknown_waivers
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
@@ -44,6 +46,7 @@ def render(
     from aicommons.sizing.plan import size
 
     city = load_profile(profile)
+    refuse_unknown_waivers(city, default_blueprint(), profile_locator(profile))
     projects = register_for(profile)
     today = date.today()
     out = output or default_bundle_dir(city.city.slug)

@@ -56,6 +56,7 @@ def validate(
 
     rules = load_blueprint(blueprint) if blueprint else default_blueprint()
     files = bundle_files(target)
+    _refuse_unknown_waivers(target, files, rules)
     today = date.today()
     if live:
         from aicommons.checks.adapters.live import live_inventory
@@ -91,3 +92,24 @@ def validate(
     code = exit_code(report, fail_on.value)
     if code:
         raise typer.Exit(code)
+
+
+def _refuse_unknown_waivers(target: Path, files: dict[str, bytes], rules) -> None:  # type: ignore[no-untyped-def]
+    """A waiver of a control the blueprint lacks: exit 2 at the profile's line (a bundle's profile is
+    its lock file's copy, located by field)."""
+    from aicommons.checks.sources import static_inventory
+    from aicommons.checks.waivers import field_location, profile_locator, refuse_unknown_waivers
+    from aicommons.errors import Location
+
+    profile = static_inventory(files).profile
+    if profile is None:
+        return
+    if target.is_dir():
+        lock = str(target / "aicommons.lock.json")
+
+        def locate(path):  # type: ignore[no-untyped-def]
+            return Location(file=lock, field=field_location(["profile", *path]).field)
+
+        refuse_unknown_waivers(profile, rules, locate)
+    else:
+        refuse_unknown_waivers(profile, rules, profile_locator(target))

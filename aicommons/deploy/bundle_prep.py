@@ -32,6 +32,7 @@ class Prepared:
     checks: Report | None = None
     projects: tuple[Any, ...] = ()  # the AI project register beside the profile (sandboxes)
     today: date | None = None
+    profile_path: Path | None = None
 
 
 def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
@@ -50,6 +51,7 @@ def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
         bundle_dir=(bundle_dir or default_bundle_dir(city_folder, profile.city.slug)).resolve(),
         projects=projects,
         today=today,
+        profile_path=profile_path,
     )
 
 
@@ -58,11 +60,14 @@ def render_and_check(
 ) -> Prepared:
     """Render the bundle in memory and run the checks `validate` runs (bundle, offline plan, cluster
     check); refuse (exit 1) when `validate --fail-on` would fail (default: any failed control)."""
+    from aicommons.blueprint.load import default_blueprint
     from aicommons.charts.vendor import source_for
     from aicommons.checks.gate import DEFAULT_FAIL_ON, refuse_on_failures
     from aicommons.checks.sources import check_files
+    from aicommons.checks.waivers import profile_locator, refuse_unknown_waivers
     from aicommons.render.bundle import render_bundle
 
+    refuse_unknown_waivers(prepared.profile, default_blueprint(), profile_locator(prepared.profile_path))
     charts = source_for(prepared.bundle_dir)  # a bundle with vendored charts keeps them
     prepared.bundle = render_bundle(
         prepared.profile, prepared.plan, prepared.projects, prepared.today, charts
