@@ -58,6 +58,8 @@ def quota_group(instance_type: str) -> QuotaGroup | None:
     family = instance_type.split(".", 1)[0]
     letters = re.match(r"[a-z-]*?(?=[0-9]|$)", family)
     head = letters.group(0).rstrip("-") if letters else family
+    if head.startswith("mac"):  # Mac instances run on dedicated hosts, under a host quota
+        return None
     best: QuotaGroup | None = None
     best_len = 0
     for group in QUOTA_GROUPS:

@@ -408,3 +408,44 @@ def test_secrets_never_reach_output_logs_bundle_or_ledger(riverton, wire, cli) -
         assert PASSPHRASE.encode() not in blob, path
     log = next(p for p in files if p.name.endswith("-platform.log")).read_text()
     assert "client_secret: [secret]" in log and "passphrase=[secret]" in log
+
+
+def test_missing_prerequisites_stop_the_deploy_before_any_change(riverton, wire, cli) -> None:
+    from aicommons.doctor.model import Probe
+    from tests.deploy.conftest import all_present
+
+    def new_account(needs):  # type: ignore[no-untyped-def]
+        found = all_present(needs)
+        quotas = {**found.quotas, "L-DB2E81BA": Probe(value="0.0")}  # GPUs: none yet
+        return type(found)(
+            **{**found.__dict__, "quotas": quotas, "env_set": frozenset(), "pulumi_path": None}
+        )
+
+    engine = StandInEngine(happy_steps("infra", "platform"))
+    wiring = wire(engine, doctor=new_account)
+    result = cli("deploy", str(riverton), "--yes")
+    assert result.code == EXIT_MISSING_COMPONENT, result.text
+    # every missing prerequisite at once, each with its fix
+    assert "4 prerequisite(s) missing; nothing was changed" in result.err
+    for name in ("pulumi CLI", "stack secrets passphrase", "OIDC client secret", "EC2 quota L-DB2E81BA"):
+        assert f"{name}: " in result.err
+    assert "--quota-code L-DB2E81BA --desired-value 16" in result.err
+    assert [n.city for n in wiring.doctor_needs] == ["riverton"]
+    assert engine.calls == [] and wiring.settings == [] and wiring.preflight.asked == []
+    assert not (riverton.parent / "bundles").exists()
+
+
+def test_a_hub_name_not_yet_in_dns_is_noted_and_the_deploy_goes_on(riverton, wire, cli) -> None:
+    from aicommons.doctor.model import Probe
+    from tests.deploy.conftest import all_present
+
+    def no_dns(needs):  # type: ignore[no-untyped-def]
+        found = all_present(needs)
+        return type(found)(**{**found.__dict__, "dns": Probe(error="Name or service not known")})
+
+    engine = StandInEngine(happy_steps("infra", "platform"))
+    wire(engine, doctor=no_dns)
+    result = cli("deploy", str(riverton), "--yes", "--preview")
+    assert result.code == 0, result.text
+    assert "note: hub DNS record: commons.riverton.example.gov does not resolve" in result.out
+    assert ("preview", "infra") in engine.calls
