@@ -36,11 +36,15 @@ class Prepared:
 
 
 def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
+    from aicommons.blueprint.load import default_blueprint
+    from aicommons.checks.waivers import profile_locator, refuse_unknown_waivers
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.sizing.plan import size
 
     profile = load_profile(profile_path)
+    # bad input first: a waiver of a control the blueprint lacks (exit 2, at its line)
+    refuse_unknown_waivers(profile, default_blueprint(), profile_locator(profile_path))
     city_folder = profile_path.resolve().parent
     projects = register_for(profile_path)
     today = date.today()
@@ -60,14 +64,11 @@ def render_and_check(
 ) -> Prepared:
     """Render the bundle in memory and run the checks `validate` runs (bundle, offline plan, cluster
     check); refuse (exit 1) when `validate --fail-on` would fail (default: any failed control)."""
-    from aicommons.blueprint.load import default_blueprint
     from aicommons.charts.vendor import source_for
     from aicommons.checks.gate import DEFAULT_FAIL_ON, refuse_on_failures
     from aicommons.checks.sources import check_files
-    from aicommons.checks.waivers import profile_locator, refuse_unknown_waivers
     from aicommons.render.bundle import render_bundle
 
-    refuse_unknown_waivers(prepared.profile, default_blueprint(), profile_locator(prepared.profile_path))
     charts = source_for(prepared.bundle_dir)  # a bundle with vendored charts keeps them
     prepared.bundle = render_bundle(
         prepared.profile, prepared.plan, prepared.projects, prepared.today, charts
