@@ -128,3 +128,20 @@ def test_a_waiver_turns_a_failing_control_into_a_gate_pass(tmp_path) -> None:
     report = run_checks(static_inventory(files), default_blueprint(), date(2026, 11, 25))
     assert gate_passes(report)
     assert {c.id: c.status for c in report.controls}["AIC-POD-05"] == "waived"
+
+
+def test_render_names_the_controls_that_fail_and_that_deploy_will_refuse(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    import sys
+
+    from aicommons.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    path = riverton_with(tmp_path, "  idle_cull_minutes: 600\n")  # AIC-POD-05 (medium) fails
+    monkeypatch.setattr(sys, "argv", ["aicommons", "render", str(path)])
+    main.run()  # a medium failure: the bundle is written, to be read and fixed
+    out = capsys.readouterr().out
+    assert "  failed: AIC-POD-05 (medium)" in out
+    assert "validate and deploy refuse this bundle until then" in out and "governance.exceptions" in out
+    assert (tmp_path / "bundles" / "riverton" / "aicommons.lock.json").is_file()
