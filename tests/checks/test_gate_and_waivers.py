@@ -65,8 +65,8 @@ def test_run_checks_never_reports_with_an_unknown_waiver(tmp_path) -> None:
         run_checks(static_inventory(files), default_blueprint(), date(2026, 11, 25))
 
 
-@pytest.mark.parametrize("command", ["validate", "render", "deploy"])
-def test_validate_render_and_deploy_exit_2_at_the_waivers_line(
+@pytest.mark.parametrize("command", ["validate", "render", "plan", "deploy"])
+def test_validate_render_plan_and_deploy_exit_2_at_the_waivers_line(
     command, tmp_path, monkeypatch, capsys
 ) -> None:
     import sys
@@ -78,6 +78,7 @@ def test_validate_render_and_deploy_exit_2_at_the_waivers_line(
     args = {
         "validate": ["validate", str(path), "--no-plan"],
         "render": ["render", str(path)],
+        "plan": ["plan", str(path)],
         "deploy": ["deploy", str(path), "--preview"],
     }[command]
     monkeypatch.setattr(sys, "argv", ["aicommons", *args])
