@@ -18,8 +18,8 @@ def report_json(report: Report) -> str:
 
 
 def report_sarif(report: Report) -> str:
-    rules, results = [], []
-    for control in report.controls:
+    rules, results, notes = [], [], []
+    for index, control in enumerate(report.controls):
         rules.append(
             {
                 "id": control.id,
@@ -33,6 +33,14 @@ def report_sarif(report: Report) -> str:
                 },
             }
         )
+        if control.status == "skipped":  # not checked on this source: said, never a silent pass
+            notes.append(
+                {
+                    "level": "note",
+                    "message": {"text": f"{control.id} skipped: {control.reason or 'not checked'}"},
+                    "associatedRule": {"id": control.id, "index": index},
+                }
+            )
         if control.status not in ("failed", "waived"):
             continue
         for finding in control.findings:
@@ -76,6 +84,7 @@ def report_sarif(report: Report) -> str:
                     }
                 },
                 "automationDetails": {"id": f"aicommons/{report.blueprint['name']}/{report.source}"},
+                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
                 "results": results,
             }
         ],

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from aicommons.blueprint.model import SEVERITY_ORDER, Blueprint
+from aicommons.blueprint.model import Blueprint
 from aicommons.checks.model import CheckContext, Inventory, Skip
 from aicommons.checks.registry import registry
 from aicommons.checks.report import ControlResult, ExceptionRecord, FindingOut, Report, summarise
 
 
 def run_checks(inventory: Inventory, blueprint: Blueprint, today: date) -> Report:
-    """Every control gets a status: passed, failed, skipped (with the reason) or waived."""
+    """Every control gets a status: passed, failed, skipped (with the reason) or waived.
+
+    A waiver of a control `blueprint` does not have is bad input (InputError, exit 2)."""
+    from aicommons.checks.waivers import refuse_unknown_waivers
+
+    if inventory.profile is not None:
+        refuse_unknown_waivers(inventory.profile, blueprint)
     checks = registry()
     exceptions = {
         e.control: e for e in (inventory.profile.governance.exceptions if inventory.profile else [])
@@ -72,7 +78,7 @@ def run_checks(inventory: Inventory, blueprint: Blueprint, today: date) -> Repor
 
 
 def exit_code(report: Report, fail_on: str) -> int:
-    """0 when nothing at or above the threshold failed, 1 otherwise."""
-    threshold = SEVERITY_ORDER[fail_on]
-    failed = any(c.status == "failed" and SEVERITY_ORDER[c.severity] >= threshold for c in report.controls)
-    return 1 if failed else 0
+    """0 when nothing at or above the threshold failed, 1 otherwise (the gate `deploy` holds too)."""
+    from aicommons.checks.gate import gate_passes
+
+    return 0 if gate_passes(report, fail_on) else 1

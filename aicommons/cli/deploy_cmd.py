@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from aicommons.cli.options import Severity
+
 PANEL = "Deploy"
 
 
@@ -58,8 +60,16 @@ def deploy(
         help="Let the deploy replace or delete this stateful resource (logical name or URN); repeatable. "
         "Never the audit store.",
     ),
+    fail_on: Severity = typer.Option(
+        Severity.low,
+        "--fail-on",
+        help="Refuse when a control this severe or worse fails, as `validate --fail-on` exits 1 "
+        "(default: any failed control). Accept one with governance.exceptions.",
+    ),
 ) -> None:
-    """Render, validate, then preview and update the stacks (infra, then platform) with Pulumi."""
+    """Render, validate, then preview and update the stacks (infra, then platform) with Pulumi.
+
+    Refuses, before any change, whenever `validate` with the same --fail-on would fail."""
     from aicommons.deploy.deploy_flow import DeployRequest
     from aicommons.deploy.deploy_flow import deploy as run
     from aicommons.deploy.shell import default_shell
@@ -74,6 +84,7 @@ def deploy(
             backend=backend,
             secrets_provider=secrets_provider,
             allow_replace=tuple(allow_replace),
+            fail_on=fail_on.value,
         ),
         default_shell(),
     )

@@ -45,8 +45,8 @@ def drift(
     kind: str | None = typer.Option(
         None,
         "--kind",
-        help="Comma-separated kinds: bundle, engine, blueprint (default: all; a kind named here whose "
-        "engine or cluster is missing exits 3 instead of being skipped).",
+        help="Comma-separated kinds: bundle, engine, blueprint (default: all). A kind that cannot run "
+        "(no engine, cluster or stored validation) exits 3, named here or not.",
     ),
     format: DriftFormat = typer.Option(
         DriftFormat.table, "--format", "-f", help="table, json, sarif or junit."
@@ -66,8 +66,9 @@ def drift(
 
     Bundle: the committed bundle against a fresh render of the committed profile. Engine: a
     refresh and a preview that expects no changes, per stack. Blueprint: controls that passed at
-    the last deploy and fail now. Exit 0 no drift, 1 drift, 2 bad input, 3 a kind asked for by
-    --kind could not run. Every check is recorded in the city's ledger.
+    the last deploy and fail now. Exit 0 every kind checked and clean, 1 drift, 2 bad input, 3 a
+    kind could not run (a nightly job is never green without having checked; name the kinds to
+    check with --kind). Every check is recorded in the city's ledger.
     """
     from aicommons.cityfolder import backend_url, of_profile
     from aicommons.drift.formats import report_json, report_junit, report_sarif, report_table, summary_line

@@ -17,6 +17,7 @@ from aicommons.cli import (
     catalog_cmd,
     charts_cmd,
     deploy_cmd,
+    doctor_cmd,
     drift_cmd,
     ledger_cmd,
     plan_cmd,
@@ -44,6 +45,7 @@ plan_cmd.register(app)
 validate_cmd.register(app)
 deploy_cmd.register(app)
 preflight_cmd.register(app)
+doctor_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 app.add_typer(charts_cmd.app, name="charts", rich_help_panel="Build")
 app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")

@@ -33,3 +33,12 @@ def parse_today(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{value!r} is not a date", Location(field="--today"), "YYYY-MM-DD") from None
+
+
+class Severity(StrEnum):
+    """A `--fail-on` threshold: the least severe failed control that fails the gate."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"

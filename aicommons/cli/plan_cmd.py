@@ -58,6 +58,10 @@ def plan(
 
         today = date.today()
         city = load_profile(profile)
+        from aicommons.blueprint.load import default_blueprint
+        from aicommons.checks.waivers import profile_locator, refuse_unknown_waivers
+
+        refuse_unknown_waivers(city, default_blueprint(), profile_locator(profile))
         projects = register_for(profile)
         sizing = size(city, projects, today)
         out = output or of_profile(profile).bundle(city.city.slug)

@@ -36,10 +36,12 @@ def render(
     ),
 ) -> None:
     """Render the deploy bundle: Pulumi project, Helm values and charts, lock file, README."""
+    from aicommons.blueprint.load import default_blueprint
     from aicommons.charts.vendor import source_for
     from aicommons.checks.formats import summary_line
-    from aicommons.checks.gate import refuse_on_critical
+    from aicommons.checks.gate import WAIVE_HINT, failure_line, gate_failures, refuse_on_critical
     from aicommons.checks.sources import check_files
+    from aicommons.checks.waivers import profile_locator, refuse_unknown_waivers
     from aicommons.cityfolder import of_profile
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
@@ -48,6 +50,7 @@ def render(
     from aicommons.sizing.plan import size
 
     city = load_profile(profile)
+    refuse_unknown_waivers(city, default_blueprint(), profile_locator(profile))
     projects = register_for(profile)
     today = date.today()
     out = output or of_profile(profile).bundle(city.city.slug)
@@ -58,6 +61,11 @@ def render(
         refuse_on_critical(checks, f"the bundle for {city.city.slug}")
     report = write_bundle(bundle.files, out, force=force)
     typer.echo(f"controls ({checks.source}): {summary_line(checks)}")
+    failed = gate_failures(checks)
+    for control in failed:
+        typer.echo(f"  failed: {failure_line(control)}")
+    if failed:
+        typer.echo(f"  validate and deploy refuse this bundle until then: {WAIVE_HINT}")
     typer.echo(
         f"bundle for {city.city.slug} in {out}: {len(report.created)} created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from aicommons.cli.cluster_check import CHARTS_OPTION
-from aicommons.cli.options import write_or_print
+from aicommons.cli.options import Severity, write_or_print
 
 
 class ReportFormat(StrEnum):
@@ -17,13 +17,6 @@ class ReportFormat(StrEnum):
     json = "json"
     sarif = "sarif"
     junit = "junit"
-
-
-class Severity(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +30,10 @@ def validate(
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     fail_on: Severity = typer.Option(
-        Severity.high, "--fail-on", help="Exit 1 when a control this severe fails."
+        Severity.low,
+        "--fail-on",
+        help="Exit 1 when a control this severe or worse fails (default: any failed control; "
+        "`deploy` refuses on the same). Accept one with governance.exceptions.",
     ),
     blueprint: Path | None = typer.Option(
         None, "--blueprint", help="Blueprint YAML (default: ai-commons-v1)."
@@ -60,6 +56,7 @@ def validate(
 
     rules = load_blueprint(blueprint) if blueprint else default_blueprint()
     files = bundle_files(target)
+    _refuse_unknown_waivers(target, files, rules)
     today = date.today()
     if live:
         from aicommons.checks.adapters.live import live_inventory
@@ -95,3 +92,24 @@ def validate(
     code = exit_code(report, fail_on.value)
     if code:
         raise typer.Exit(code)
+
+
+def _refuse_unknown_waivers(target: Path, files: dict[str, bytes], rules) -> None:  # type: ignore[no-untyped-def]
+    """A waiver of a control the blueprint lacks: exit 2 at the profile's line (a bundle's profile is
+    its lock file's copy, located by field)."""
+    from aicommons.checks.sources import static_inventory
+    from aicommons.checks.waivers import field_location, profile_locator, refuse_unknown_waivers
+    from aicommons.errors import Location
+
+    profile = static_inventory(files).profile
+    if profile is None:
+        return
+    if target.is_dir():
+        lock = str(target / "aicommons.lock.json")
+
+        def locate(path):  # type: ignore[no-untyped-def]
+            return Location(file=lock, field=field_location(["profile", *path]).field)
+
+        refuse_unknown_waivers(profile, rules, locate)
+    else:
+        refuse_unknown_waivers(profile, rules, profile_locator(target))

@@ -32,14 +32,19 @@ class Prepared:
     checks: Report | None = None
     projects: tuple[Any, ...] = ()  # the AI project register beside the profile (sandboxes)
     today: date | None = None
+    profile_path: Path | None = None
 
 
 def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
+    from aicommons.blueprint.load import default_blueprint
+    from aicommons.checks.waivers import profile_locator, refuse_unknown_waivers
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.sizing.plan import size
 
     profile = load_profile(profile_path)
+    # bad input first: a waiver of a control the blueprint lacks (exit 2, at its line)
+    refuse_unknown_waivers(profile, default_blueprint(), profile_locator(profile_path))
     city = of_profile(profile_path.resolve())
     projects = register_for(profile_path)
     today = date.today()
@@ -50,13 +55,17 @@ def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
         bundle_dir=(bundle_dir or city.bundle(profile.city.slug)).resolve(),
         projects=projects,
         today=today,
+        profile_path=profile_path,
     )
 
 
-def render_and_check(prepared: Prepared) -> Prepared:
-    """Render the bundle in memory and run the static checks; refuse (exit 1) on critical failures."""
+def render_and_check(
+    prepared: Prepared, fail_on: str | None = None, outcome: str = "nothing was deployed"
+) -> Prepared:
+    """Render the bundle in memory and run the checks `validate` runs (bundle, offline plan, cluster
+    check); refuse (exit 1) when `validate --fail-on` would fail (default: any failed control)."""
     from aicommons.charts.vendor import source_for
-    from aicommons.checks.gate import ControlsFailed, critical_failures
+    from aicommons.checks.gate import DEFAULT_FAIL_ON, refuse_on_failures
     from aicommons.checks.sources import check_files
     from aicommons.render.bundle import render_bundle
 
@@ -65,12 +74,7 @@ def render_and_check(prepared: Prepared) -> Prepared:
         prepared.profile, prepared.plan, prepared.projects, prepared.today, charts
     )
     prepared.checks = check_files(prepared.bundle.files, cluster=cluster_check(prepared))
-    failures = critical_failures(prepared.checks)
-    if failures:
-        raise ControlsFailed(
-            f"{len(failures)} critical control(s) fail; nothing was deployed (fix the profile, or record "
-            "an exception in governance.exceptions):\n  " + "\n  ".join(failures)
-        )
+    refuse_on_failures(prepared.checks, fail_on or DEFAULT_FAIL_ON, outcome)
     return prepared
 
 

@@ -47,6 +47,7 @@ class DeployRequest:
     backend: str | None = None
     secrets_provider: str | None = None
     allow_replace: tuple[str, ...] = ()
+    fail_on: str = "low"  # the gate `validate --fail-on` holds (aicommons.checks.gate)
 
 
 @dataclass
@@ -62,7 +63,9 @@ class DeployOutcome:
 
 
 def deploy(request: DeployRequest, shell: Shell) -> DeployOutcome:
-    prepared = bundle_prep.render_and_check(bundle_prep.load_city(request.profile, request.bundle))
+    prepared = bundle_prep.load_city(request.profile, request.bundle)
+    _require_prerequisites(prepared, request, shell)  # before anything is rendered, written or changed
+    prepared = bundle_prep.render_and_check(prepared, request.fail_on)
     assert prepared.bundle is not None and prepared.checks is not None
     order = deploy_order(bundle_prep.stacks_in(prepared.bundle.files), request.stack)
     mode = confirmation(
@@ -135,6 +138,32 @@ def _deploy_stack(
     ran = run_update("up", engine, stack, shell, log, redact, command="deploy")
     outcome.runs.append(ran.run)
     return ran.error
+
+
+def _require_prerequisites(prepared: bundle_prep.Prepared, request: DeployRequest, shell: Shell) -> None:
+    """`aicommons doctor` for this deploy: every missing prerequisite at once, or nothing happens
+    (exit 3). The hub's DNS record is reported, not required: it points at what this deploy makes."""
+    from aicommons.deploy.settings import secrets_provider_of
+    from aicommons.doctor import blocking, diagnose, profile_needs
+    from aicommons.doctor import probe as doctor_probe
+    from aicommons.doctor.report import refusal
+
+    needs = profile_needs(
+        prepared.profile,
+        prepared.plan,
+        passphrase=secrets_provider_of(request.secrets_provider) is None,
+        stacks=(request.stack,) if request.stack else None,
+    )
+    snapshot = doctor_probe.take_snapshot(
+        needs, doctor_probe.Edges(preflight=shell.preflight, environ=shell.environ)
+    )
+    checks = diagnose(needs, snapshot)
+    missing = blocking(checks)
+    if missing:
+        raise MissingComponentError(refusal(missing))
+    for check in checks:
+        if check.status == "missing":  # not blocking: said once, before the engine
+            shell.console.print(f"note: {check.name}: {check.detail}; {check.fix}")
 
 
 def _preflight(stack: str, bundle_dir: Path, shell: Shell, infra_kubeconfig: str | None) -> None:

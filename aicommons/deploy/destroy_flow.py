@@ -51,7 +51,8 @@ class DestroyOutcome:
 def destroy(request: DestroyRequest, shell: Shell) -> DestroyOutcome:
     prepared = bundle_prep.load_city(request.profile, request.bundle)
     if not (prepared.bundle_dir / LOCK_FILE).is_file():  # the project the stacks were deployed from
-        bundle_prep.write(bundle_prep.render_and_check(prepared))
+        # a city may always tear down: only a critical failure stops rendering the project to destroy
+        bundle_prep.write(bundle_prep.render_and_check(prepared, "critical", "nothing was destroyed"))
     mode = confirmation(yes=request.yes, interactive=shell.interactive, preview_only=False, action="destroy")
     settings = engine_settings(
         prepared.city_folder, prepared.bundle_dir, request.backend, request.secrets_provider, shell.environ

@@ -88,7 +88,7 @@ def report_table(report: DriftReport):  # rich renderable
 
 def report_sarif(report: DriftReport) -> str:
     rules, results, notes = [], [], []
-    for k in report.kinds:
+    for index, k in enumerate(report.kinds):
         rule_id, title = RULES[k.kind]
         rules.append(
             {
@@ -99,9 +99,14 @@ def report_sarif(report: DriftReport) -> str:
                 "properties": {"tags": ["drift", k.kind]},
             }
         )
-        if k.status in ("skipped", "unavailable"):
-            level = "warning" if k.status == "unavailable" else "note"
-            notes.append({"level": level, "message": {"text": f"{k.kind} drift {k.status}: {k.reason}"}})
+        if k.status in ("skipped", "unavailable"):  # not checked: the run fails (exit 3)
+            notes.append(
+                {
+                    "level": "error",
+                    "message": {"text": f"{k.kind} drift {k.status}: {k.reason}"},
+                    "associatedRule": {"id": rule_id, "index": index},
+                }
+            )
         for where, what in findings(k):
             results.append(
                 {
@@ -126,7 +131,8 @@ def report_sarif(report: DriftReport) -> str:
             }
         },
         "automationDetails": {"id": f"aicommons/drift/{report.city}"},
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
+        # every kind checked, or the run did not do its job (a skipped kind is not a pass)
+        "invocations": [{"executionSuccessful": not notes, "toolExecutionNotifications": notes}],
         "results": results,
     }
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

@@ -152,14 +152,26 @@ class DriftFound(AicommonsError):
 
 
 def outcome(report: DriftReport) -> AicommonsError | None:
-    """The error the CLI exits with: drift (1), else a kind asked for by name that could not run (3)."""
+    """The error the CLI exits with: drift (1), else any kind that could not run (3).
+
+    A kind that was skipped because its engine, cluster or last validation is missing fails the
+    run as one asked for by name does: a nightly job is never green without having checked. A
+    city that means to check fewer kinds names them with --kind."""
     drifted = [k for k in report.kinds if k.status == "drifted"]
+    missing = [k for k in report.kinds if k.status in ("unavailable", "skipped")]
     if drifted:
-        return DriftFound("drift found: " + "; ".join(f"{k.kind} ({k.reason})" for k in drifted))
-    missing = [k for k in report.kinds if k.status == "unavailable"]
+        return DriftFound(
+            "drift found: "
+            + "; ".join(f"{k.kind} ({k.reason})" for k in drifted)
+            + (f" (and not checked: {', '.join(k.kind for k in missing)})" if missing else "")
+        )
     if missing:
+        checked = [k.kind for k in report.kinds if k not in missing]
         return MissingComponentError(
-            "could not check: " + "; ".join(f"{k.kind} ({k.reason})" for k in missing)
+            "could not check: " + "; ".join(f"{k.kind} ({k.reason})" for k in missing),
+            allowed=f"provide what is missing, or check only the kinds that can run: --kind {','.join(checked)}"
+            if checked
+            else "provide what is missing",
         )
     return None
 

