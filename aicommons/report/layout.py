@@ -71,12 +71,12 @@ class Listing:
 
     # -- widths -------------------------------------------------------------------------------
     def _natural(self, i: int) -> int:
-        col = self.columns[i]
+        """The width that shows every line of the column, and its heading, on one line each."""
         lines = [line for row in self.rows for line in _lines(row[i])]
-        head = _longest_word([col.head])
-        return max([head, cell_len(col.head) if col.kind == "text" else 0, *map(cell_len, lines)])
+        return max([cell_len(self.columns[i].head), *map(cell_len, lines)])
 
     def _minimum(self, i: int) -> int:
+        """Ids and numbers whole (a heading may wrap at spaces); prose at least `TEXT_MIN` wide."""
         col = self.columns[i]
         lines = [line for row in self.rows for line in _lines(row[i])]
         if col.kind != "text":
@@ -85,29 +85,35 @@ class Listing:
         return max(_longest_word([col.head, *lines]), min(longest, TEXT_MIN))
 
     def widths(self, width: int) -> list[int] | None:
-        """Each column's width in a table `width` columns wide; None when the table does not fit."""
+        """Each column's width in a table `width` columns wide; None when the table does not fit.
+        Room beyond the minimum goes to the prose first, then to headings of ids and numbers."""
         room = width - (3 * len(self.columns) + 1)  # a border and a space either side of each cell
-        low = [self._minimum(i) for i in range(len(self.columns))]
-        if sum(low) > room:
+        out = [self._minimum(i) for i in range(len(self.columns))]
+        if sum(out) > room:
             return None
-        high = [self._natural(i) if c.kind == "text" else low[i] for i, c in enumerate(self.columns)]
-        spare, want = room - sum(low), sum(h - lo for h, lo in zip(high, low, strict=True))
-        if want <= spare:
-            return high
-        # share the spare room among the text columns in proportion to what each lacks
-        out, given = list(low), 0
-        lacking = [i for i in range(len(low)) if high[i] > low[i]]
-        for i in lacking:
-            add = (high[i] - low[i]) * spare // want
-            out[i] += add
-            given += add
-        for i in lacking[: spare - given]:  # the rounding remainder, one column each
-            out[i] += 1
+        natural = [self._natural(i) for i in range(len(self.columns))]
+        for kinds in (("text",), ("id", "number")):
+            spare = room - sum(out)
+            lacking = [i for i, c in enumerate(self.columns) if c.kind in kinds and natural[i] > out[i]]
+            want = sum(natural[i] - out[i] for i in lacking)
+            if want <= spare:
+                for i in lacking:
+                    out[i] = natural[i]
+                continue
+            # share what is left in proportion to what each column lacks
+            given = 0
+            for i in lacking:
+                add = (natural[i] - out[i]) * spare // want
+                out[i] += add
+                given += add
+            for i in lacking[: spare - given]:  # the rounding remainder, one column each
+                out[i] += 1
+            break
         return out
 
     # -- rendering ----------------------------------------------------------------------------
     def table(self, widths: list[int]) -> Table:
-        table = Table(title=self.title, title_justify="left")
+        table = Table()  # the title is a line of its own: it wraps at the console's width, not the table's
         for col, w in zip(self.columns, widths, strict=True):
             table.add_column(
                 Text(col.head, no_wrap=False, overflow="fold"),
@@ -147,6 +153,8 @@ class Listing:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         widths = self.widths(options.max_width)
         if widths is not None:
+            if self.title:
+                yield Text(self.title, style="table.title")
             yield self.table(widths)
         else:
             yield from self.blocks(console, options.max_width)
