@@ -146,7 +146,8 @@ def report_table(report: Report):  # rich renderable
     colour = {"passed": "green", "failed": "red", "skipped": "dim", "waived": "yellow"}
     rows = []
     for c in report.controls:
-        detail = "\n".join(finding_line(f) for f in c.findings)
+        bullet = "- " if len(c.findings) > 1 else ""
+        detail = "\n".join(bullet + finding_line(f) for f in c.findings)
         if c.status == "skipped":
             detail = c.reason or ""
         if c.status == "waived" and c.exception:

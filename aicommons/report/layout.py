@@ -128,8 +128,8 @@ class Listing:
 
     def blocks(self, console: Console, width: int) -> list[Text]:
         """One block per row: "- field: value" then "  field: value"; empty cells are left out.
-        A value wraps at spaces with its continuation lines indented; only a word longer than a
-        whole line is folded."""
+        A value wraps at spaces with its continuation lines indented; a value of several lines
+        starts under its field, a line each. Only a word longer than a whole line is folded."""
         out: list[Text] = []
         if self.title:
             out.append(Text(self.title, style="table.title"))
@@ -142,12 +142,15 @@ class Listing:
             for col, cell in zip(self.columns, row, strict=True):
                 if not cell.plain.strip():
                     continue
-                line = Text("- " if first else "  ") + Text(f"{col.head}: " if col.head else "") + cell
+                lead = Text("- " if first else "  ")
                 first = False
-                wrapped = line.wrap(console, max(width - len(_INDENT), 1), overflow="fold")
-                for k, part in enumerate(wrapped):
-                    part.rstrip()
-                    out.append(part if k == 0 else Text(_INDENT) + part)
+                label = Text(f"{col.head}:" if col.head else "")
+                if "\n" not in cell.plain:
+                    out += _hanging(console, lead + label + (" " if col.head else "") + cell, "", width)
+                    continue
+                out.append(lead + label)
+                for part in cell.split("\n"):
+                    out += _hanging(console, Text(_INDENT) + part, "  ", width)
         return out
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -163,3 +166,14 @@ class Listing:
 def listing(title: str | None, columns: Sequence[Col | str], rows: Iterable[Sequence[Cell]]) -> Listing:
     """`Listing` with plain column names taken as prose columns."""
     return Listing(title, [c if isinstance(c, Col) else Col(c) for c in columns], rows)
+
+
+def _hanging(console: Console, line: Text, more: str, width: int) -> list[Text]:
+    """`line` wrapped at spaces, its continuation lines indented by `_INDENT` plus `more`."""
+    indent = _INDENT + more
+    wrapped = line.wrap(console, max(width - len(indent), 1), overflow="fold")
+    out = []
+    for k, part in enumerate(wrapped):
+        part.rstrip()
+        out.append(part if k == 0 else Text(indent) + part)
+    return out

@@ -11,7 +11,12 @@ from aicommons.report.layout import TEXT_MIN, Col, Listing
 
 POOLS = [Col("pool", "id"), Col("nodes min/peak/max", "id"), Col("USD/month", "number"), Col("hosts")]
 ROWS = [
-    ["gpu-a100-mig-inference", "0/40/50", "12,794.69", "inference-mig, notebook and a long line of prose that wraps"],
+    [
+        "gpu-a100-mig-inference",
+        "0/40/50",
+        "12,794.69",
+        "inference-mig, notebook and a long line of prose that wraps",
+    ],
     ["core", "2/2/2", "521.22", "hub, proxy, system"],
 ]
 
@@ -103,7 +108,9 @@ def test_ditto_rows_repeat_the_row_above_only_in_the_list() -> None:
 
 
 def test_strings_are_literal_and_text_keeps_its_style() -> None:
-    listing = Listing(None, [Col("what"), Col("status", "id")], [["[red]not markup[/]", Text("failed", "red")]])
+    listing = Listing(
+        None, [Col("what"), Col("status", "id")], [["[red]not markup[/]", Text("failed", "red")]]
+    )
     assert "[red]not markup[/]" in render(listing, 80)
     out = io.StringIO()
     Console(file=out, width=20, force_terminal=True, color_system="standard").print(listing)
