@@ -6,6 +6,7 @@ import json
 
 from rich.console import Group
 
+from aicommons.report.costly import costly_lines
 from aicommons.report.layout import Col, Listing
 from aicommons.sizing.plan import SizingPlan
 
@@ -78,6 +79,7 @@ _PROJECT_COLS = [
 ]
 _PROJECT_HEAD = [c.head for c in _PROJECT_COLS]
 _COST_COLS = [Col("item", "id"), Col("USD/month", "number"), Col("detail")]
+_COSTLY_COLS = [Col("item", "id"), Col("USD/month", "number"), Col("share", "number"), Col("what decides it")]
 
 
 def _project_rows(plan: SizingPlan) -> list[list[str]]:
@@ -87,6 +89,10 @@ def _project_rows(plan: SizingPlan) -> list[list[str]]:
 
 def _cost_rows(plan: SizingPlan) -> list[list[str]]:
     return [[c.item, f"{c.usd_month:,.2f}", c.detail] for c in plan.cost.breakdown]
+
+
+def _costly_rows(plan: SizingPlan) -> list[list[str]]:
+    return [[c.item, f"{c.usd_month:,.2f}", f"{c.share:.0%}", c.why] for c in costly_lines(plan)]
 
 
 def _verdict(plan: SizingPlan) -> str:
@@ -109,6 +115,7 @@ def plan_markdown(plan: SizingPlan) -> str:
         out += ["## AI project servers", "", *_md_table(_PROJECT_HEAD, _project_rows(plan)), ""]
     out += ["## Node pools", "", *_md_table(_POOL_HEAD, _pool_rows(plan)), ""]
     out += ["## Monthly cost (USD)", "", *_md_table(["item", "USD/month", "detail"], _cost_rows(plan)), ""]
+    out += ["## What costs most", "", *_md_table([c.head for c in _COSTLY_COLS], _costly_rows(plan)), ""]
     out += [_verdict(plan), ""]
     opt = plan.optimality
     out += [
@@ -155,6 +162,7 @@ def plan_tables(plan: SizingPlan) -> Group:
         parts.append(Listing("AI project servers", _PROJECT_COLS, _project_rows(plan)))
     parts.append(Listing("node pools", _POOL_COLS, _pool_rows(plan), ditto=True))
     parts.append(Listing("monthly cost (USD)", _COST_COLS, _cost_rows(plan)))
+    parts.append(Listing("what costs most", _COSTLY_COLS, _costly_rows(plan)))
     if plan.bill_of_materials:
         bom = plan.bill_of_materials
         parts.append(
