@@ -163,11 +163,6 @@ class Listing:
             yield from self.blocks(console, options.max_width)
 
 
-def listing(title: str | None, columns: Sequence[Col | str], rows: Iterable[Sequence[Cell]]) -> Listing:
-    """`Listing` with plain column names taken as prose columns."""
-    return Listing(title, [c if isinstance(c, Col) else Col(c) for c in columns], rows)
-
-
 def _hanging(console: Console, line: Text, more: str, width: int) -> list[Text]:
     """`line` wrapped at spaces, its continuation lines indented by `_INDENT` plus `more`."""
     indent = _INDENT + more
