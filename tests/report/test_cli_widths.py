@@ -3,6 +3,7 @@ there, no id or name is broken across lines, and no line is wider than the conso
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from aicommons.cli.main import app
 from aicommons.profile import load_profile
+from aicommons.render.releases import repository_pins
 from aicommons.sizing.plan import size
 from tests.conftest import ROOT
 
@@ -80,3 +82,15 @@ def test_project_list_keeps_slugs_and_ids_whole(width: int) -> None:
     out = invoke(width, "project", "list", "-d", str(PROJECTS), "--today", "2026-03-01")
     check_widths(out, width)
     assert {"benefit-triage", "RVT-2026-002", "bike-demand", "RVT-2026-001", "2026-12-31"} <= tokens(out)
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_charts_list_keeps_each_digest_on_one_line(width: int) -> None:
+    folder = os.environ.get("AICOMMONS_TEST_CHARTS")
+    if not folder or not Path(folder).is_dir():
+        pytest.skip("AICOMMONS_TEST_CHARTS names no folder of upstream charts")
+    result = runner.invoke(app, ["charts", "list", "--cache", folder], env={"COLUMNS": str(width)})
+    check_widths(result.output, width)
+    found = tokens(result.output)
+    for pin in repository_pins():
+        assert {pin.chart, pin.version, f"sha256:{pin.sha256}"} <= found
