@@ -7,7 +7,7 @@ import json
 from xml.etree import ElementTree as ET
 
 from aicommons import __version__
-from aicommons.checks.report import Report
+from aicommons.checks.report import FindingOut, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -114,11 +114,7 @@ def report_junit(report: Report) -> str:
             },
         )
         if control.status == "failed":
-            text = "\n".join(
-                f"{f.resource}: {f.message}"
-                + (f" ({f.file}:{f.line})" if f.file and f.line else f" ({f.file})" if f.file else "")
-                for f in control.findings
-            )
+            text = "\n".join(finding_line(f) for f in control.findings)
             failure = ET.SubElement(
                 case, "failure", {"message": f"{len(control.findings)} finding(s)", "type": control.severity}
             )
@@ -144,27 +140,34 @@ def summary_line(report: Report) -> str:
     return f"{s.passed} passed, {s.failed} failed, {s.skipped} skipped, {s.waived} waived (failed: {failed})"
 
 
+def finding_line(finding: FindingOut) -> str:
+    """`resource: message (file:line)`, the place being the file a person edits to fix it."""
+    where = f"{finding.file}:{finding.line}" if finding.file and finding.line else finding.file
+    return f"{finding.resource}: {finding.message}" + (f" ({where})" if where else "")
+
+
 def report_table(report: Report):  # rich renderable
     from rich.console import Group
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(
-        title=f"{report.blueprint['name']} {report.blueprint['version']} on the {report.source}",
-        title_justify="left",
-    )
-    table.add_column("control", no_wrap=True)
-    table.add_column("severity")
-    table.add_column("status")
-    table.add_column("title", max_width=34, overflow="ellipsis", no_wrap=True)
-    table.add_column("findings / reason", overflow="fold")
+    from aicommons.report.layout import Col, Listing
+
     colour = {"passed": "green", "failed": "red", "skipped": "dim", "waived": "yellow"}
+    rows = []
     for c in report.controls:
-        detail = "; ".join(f"{f.resource}: {f.message}" for f in c.findings[:3])
-        if len(c.findings) > 3:
-            detail += f"; … {len(c.findings) - 3} more"
+        bullet = "- " if len(c.findings) > 1 else ""
+        detail = "\n".join(bullet + finding_line(f) for f in c.findings)
         if c.status == "skipped":
             detail = c.reason or ""
         if c.status == "waived" and c.exception:
             detail = f"waived by {c.exception.who} until {c.exception.until}: {c.exception.why}"
-        table.add_row(c.id, c.severity, f"[{colour[c.status]}]{c.status}[/]", c.title, detail)
-    return Group(table, summary_line(report))
+        rows.append([c.id, c.severity, Text(c.status, style=colour[c.status]), c.title, detail])
+    columns = [
+        Col("control", "id"),
+        Col("severity", "id"),
+        Col("status", "id"),
+        Col("title"),
+        Col("findings / reason"),
+    ]
+    title = f"{report.blueprint['name']} {report.blueprint['version']} on the {report.source}"
+    return Group(Listing(title, columns, rows), summary_line(report))

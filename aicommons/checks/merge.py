@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from aicommons.checks.report import ControlResult, Report, summarise
+from collections.abc import Iterable
+
+from aicommons.checks.report import ControlResult, FindingOut, Report, summarise
 
 _RANK = {"failed": 3, "waived": 2, "passed": 1, "skipped": 0}
 
 
 def merge_reports(reports: list[Report]) -> Report:
-    """Worst status wins (failed > waived > passed > skipped); findings are kept from every source
-    (an identical one once)."""
+    """Worst status wins (failed > waived > passed > skipped); findings are kept from every source,
+    one seen by several sources once (see `_add`)."""
     if len(reports) == 1:
         return reports[0]
     merged: dict[str, ControlResult] = {}
@@ -19,9 +21,7 @@ def merge_reports(reports: list[Report]) -> Report:
             if current is None:
                 merged[result.id] = result.model_copy(deep=True)
                 continue
-            # one finding per place: the same one seen by two sources (e.g. the cluster check the
-            # bundle and the plan carry) is shown once
-            current.findings.extend(f for f in result.findings if f not in current.findings)
+            _add(current.findings, result.findings)
             if _RANK[result.status] > _RANK[current.status]:
                 current.status = result.status
                 current.reason = result.reason
@@ -37,3 +37,21 @@ def merge_reports(reports: list[Report]) -> Report:
         controls=controls,
         summary=summarise(controls),
     )
+
+
+def _add(findings: list[FindingOut], other: Iterable[FindingOut]) -> None:
+    """Add another source's findings. One already there (the same resource and message, e.g. the
+    cluster check both inventories carry, or a value the bundle places at a line and the plan
+    only in its file) is kept once, at the more precise of the two places."""
+    seen = {(f.resource, f.message): i for i, f in enumerate(findings)}
+    for finding in other:
+        i = seen.get((finding.resource, finding.message))
+        if i is None:
+            if finding not in findings:
+                findings.append(finding)
+        elif _precision(finding) > _precision(findings[i]):
+            findings[i] = finding
+
+
+def _precision(finding: FindingOut) -> int:
+    return (finding.file is not None) + (finding.line is not None)

@@ -59,6 +59,8 @@ def show(
     from rich.console import Group
     from rich.table import Table
 
+    from aicommons.report.layout import Col, Listing
+
     about = Table(title=f"Blueprint {rules.name} {rules.version}", title_justify="left", show_header=False)
     about.add_column("field", style="bold")
     about.add_column("value")
@@ -66,11 +68,11 @@ def show(
     about.add_row("components", ", ".join(k for k, v in summary["components"].items() if v) or "-")
     about.add_row("allowed registries", ", ".join(rules.allowed_registries))
     about.add_row("controls", _severity_line(summary))
-    bounds = Table(title="Bounds on the profile's governance knobs", title_justify="left")
-    for head in ("field", "min", "max", "control"):
-        bounds.add_column(head)
-    for bound in rules.bounds:
-        bounds.add_row(bound.field, _num(bound.min), _num(bound.max), bound.control)
+    bounds = Listing(
+        "Bounds on the profile's governance knobs",
+        [Col("field", "id"), Col("min", "number"), Col("max", "number"), Col("control", "id")],
+        [[b.field, _num(b.min), _num(b.max), b.control] for b in rules.bounds],
+    )
     _print(Group(about, bounds))
 
 
@@ -93,14 +95,14 @@ def controls(
 
         typer.echo("\n".join(controls_markdown_table(selected)))
         return
-    from rich.table import Table
+    from aicommons.report.layout import Col, Listing
 
     title = f"{rules.name} {rules.version}: {len(selected)} controls"
-    table = Table(title=title + (f" in family {family.upper()}" if family else ""), title_justify="left")
-    for head in ("id", "title", "severity", "sources"):
-        table.add_column(head, no_wrap=head in ("id", "severity"))
-    for control in selected:
-        table.add_row(control.id, control.title, control.severity, ", ".join(control.sources))
+    table = Listing(
+        title + (f" in family {family.upper()}" if family else ""),
+        [Col("id", "id"), Col("title"), Col("severity", "id"), Col("sources")],
+        [[c.id, c.title, c.severity, ", ".join(c.sources)] for c in selected],
+    )
     _print(table)
 
 
@@ -132,13 +134,12 @@ def standards(
         write_or_print(json.dumps(payload, indent=2) + "\n", output)
         return
     from rich.console import Group
-    from rich.table import Table
+
+    from aicommons.report.layout import Col, Listing
 
     tables = []
     for cov in shown:
-        table = Table(title=f"{cov.framework} ({', '.join(cov.versions)})", title_justify="left")
-        for head in ("clause", "title", "controls", "note"):
-            table.add_column(head)
+        rows = []
         several = len(cov.versions) > 1
         for clause in cov.clauses:
             notes = "\n".join(
@@ -146,8 +147,9 @@ def standards(
                 for n in clause.notes
             )
             name = f"{clause.clause} ({clause.version})" if several else clause.clause
-            table.add_row(name, clause.title or "-", "\n".join(clause.controls), notes)
-        tables.append(table)
+            rows.append([name, clause.title or "-", "\n".join(clause.controls), notes])
+        columns = [Col("clause"), Col("title"), Col("controls", "id"), Col("note")]
+        tables.append(Listing(f"{cov.framework} ({', '.join(cov.versions)})", columns, rows))
     _print(Group(*tables), output)
 
 

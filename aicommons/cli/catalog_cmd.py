@@ -37,22 +37,26 @@ def list_types(
         typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(
-        title=f"{provider.value} catalog" + (f" ({region})" if region else ""), title_justify="left"
+    from aicommons.report.layout import Col, Listing
+
+    columns = [Col("type", "id")] + [
+        Col(head, "number") for head in ("vCPU", "memory GiB", "GPUs", "for pods: CPU", "GiB", "USD/hour")
+    ]
+    table = Listing(
+        f"{provider.value} catalog" + (f" ({region})" if region else ""),
+        columns,
+        [
+            [
+                r.instance_type,
+                f"{r.vcpu:g}",
+                f"{r.memory_gib:g}",
+                f"{r.gpu_count}x {r.gpu_model}" if r.gpu_count else "-",
+                f"{r.allocatable.cpu:.2f}",
+                f"{r.allocatable.memory_gib:.1f}",
+                f"{r.usd_hour:.4f}",
+            ]
+            for r in rows
+        ],
     )
-    for head in ("type", "vCPU", "memory GiB", "GPUs", "for pods: CPU", "GiB", "USD/hour"):
-        table.add_column(head, justify="left" if head == "type" else "right")
-    for r in rows:
-        gpus = f"{r.gpu_count}x {r.gpu_model}" if r.gpu_count else "-"
-        table.add_row(
-            r.instance_type,
-            f"{r.vcpu:g}",
-            f"{r.memory_gib:g}",
-            gpus,
-            f"{r.allocatable.cpu:.2f}",
-            f"{r.allocatable.memory_gib:.1f}",
-            f"{r.usd_hour:.4f}",
-        )
     Console().print(table)

@@ -44,7 +44,7 @@ def pull(
             failures.append(exc)
         rows.append([pin.chart, pin.version, status, f"sha256:{pin.sha256}"])
     typer.echo(f"chart cache: {folder}")
-    typer.echo(_table(["chart", "version", "status", "digest"], rows))
+    _print_table(rows)
     if failures:
         if len(failures) == 1:
             raise failures[0]
@@ -69,7 +69,7 @@ def list_charts(
     entries = [cache_entry(pin, folder) for pin in repository_pins()]
     rows = [[e.pin.chart, e.pin.version, e.status, f"sha256:{e.pin.sha256}"] for e in entries]
     typer.echo(f"chart cache: {folder}")
-    typer.echo(_table(["chart", "version", "status", "digest"], rows))
+    _print_table(rows)
     missing = sum(e.status == "missing" for e in entries)
     if missing:
         typer.echo(f"{missing} not cached: run `aicommons charts pull`")
@@ -97,8 +97,10 @@ def _require_writable(folder: Path) -> None:
         ) from None
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [head, *rows]
-    )
+def _print_table(rows: list[list[str]]) -> None:
+    from rich.console import Console
+
+    from aicommons.report.layout import Col, Listing
+
+    columns = [Col("chart", "id"), Col("version", "id"), Col("status", "id"), Col("digest", "id")]
+    Console().print(Listing(None, columns, rows))

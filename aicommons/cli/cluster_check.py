@@ -50,37 +50,33 @@ def with_cluster(inventory: Inventory, report: ClusterReport | None) -> Inventor
 def cluster_tables(report: ClusterReport) -> list[Any]:
     """One table per AIC-OPS control (its findings, "no finding", or why it was not checked),
     then the releases not rendered."""
-    from rich.table import Table
-
     from aicommons.checks.controls.operations import MODEL
     from aicommons.clustercheck.model import ADMISSION, ORDER, SCHEDULING
+    from aicommons.report.layout import Col, Listing
 
+    columns = [Col("release", "id"), Col("object", "id"), Col("finding"), Col("cause")]
     out: list[Any] = []
     for control, label in (
         (ADMISSION, "admission"),
         (SCHEDULING, "scheduling"),
         (ORDER, "references and order"),
     ):
-        title = f"cluster check {control} ({label})"
-        table = Table(title=title, title_justify="left", min_width=len(title) + 4)
-        for head in ("release", "object", "finding", "cause"):
-            table.add_column(head, overflow="fold")
         findings = report.of(control)
-        for f in findings:
-            table.add_row(f.release, f.object, f.message, f.cause)
+        rows = [[f.release, f.object, f.message, f.cause] for f in findings]
         if not findings:
             ran = MODEL[control] in report.models
-            table.add_row(
-                "", "", "no finding" if ran else f"not checked: no {MODEL[control]} model in this build", ""
+            rows.append(
+                ["", "", "no finding" if ran else f"not checked: no {MODEL[control]} model in this build", ""]
             )
-        out.append(table)
+        out.append(Listing(f"cluster check {control} ({label})", columns, rows))
     if report.skipped:
-        skipped = Table(title="cluster check: releases not checked", title_justify="left")
-        skipped.add_column("release")
-        skipped.add_column("why")
-        for release, why in sorted(report.skipped.items()):
-            skipped.add_row(release, why)
-        out.append(skipped)
+        out.append(
+            Listing(
+                "cluster check: releases not checked",
+                [Col("release", "id"), Col("why")],
+                [[release, why] for release, why in sorted(report.skipped.items())],
+            )
+        )
     out.append(
         f"cluster check of Kubernetes {report.kubernetes_version}: models {', '.join(report.models) or 'none'}"
     )

@@ -89,17 +89,20 @@ def plan(
         write_or_print(json.dumps(doc, indent=2, sort_keys=True) + "\n", report)
         return
     from rich.console import Console, Group
-    from rich.table import Table
 
+    from aicommons.report.layout import Col, Listing
     from aicommons.report.sizing import plan_tables
 
-    table = Table(title=f"offline plan of {out} (Pulumi mock runtime)", title_justify="left")
-    for head in ("stack", "resource type", "count", "protected"):
-        table.add_column(head)
     counts = Counter((r.stack, r.type) for r in resources if r.custom)
     protected = Counter((r.stack, r.type) for r in resources if r.custom and r.protect)
-    for (stack, kind), n in sorted(counts.items()):
-        table.add_row(stack, kind, str(n), str(protected.get((stack, kind), 0)) or "")
+    table = Listing(
+        f"offline plan of {out} (Pulumi mock runtime)",
+        [Col("stack", "id"), Col("resource type", "id"), Col("count", "number"), Col("protected", "number")],
+        [
+            [stack, kind, str(n), str(protected.get((stack, kind), 0))]
+            for (stack, kind), n in sorted(counts.items())
+        ],
+    )
     total = sum(counts.values())
     summary = f"{total} resources in {len(stacks)} stack(s): " + ", ".join(
         f"{s.stack} {sum(1 for r in s.resources if r.custom)}" for s in stacks

@@ -61,22 +61,28 @@ def list_(
 ) -> None:
     """One line per project: id, status, impact level, end date, whether its sandbox is active."""
     from rich.console import Console
-    from rich.table import Table
 
     from aicommons.governance.export import impact
     from aicommons.governance.load import load_projects
+    from aicommons.report.layout import Col, Listing
 
     when = parse_today(today)
     folder = register_dir(folder)
-    table = Table(title=f"AI projects in {folder}", title_justify="left")
-    for head in ("slug", "register id", "status", "impact", "end date", "sandbox"):
-        table.add_column(head)
+    rows = []
     for p in load_projects(folder):
         result = impact(p)
         level = (result.level + ("" if result.complete else " (incomplete)")) if result else "not assessed"
         sandbox = "active" if p.is_active(when) else ("expired" if when > p.end_date else "closed")
-        table.add_row(p.slug, p.register_id, p.status, level, p.end_date.isoformat(), sandbox)
-    Console(width=160).print(table)
+        rows.append([p.slug, p.register_id, p.status, level, p.end_date.isoformat(), sandbox])
+    columns = [
+        Col("slug", "id"),
+        Col("register id", "id"),
+        Col("status"),
+        Col("impact"),
+        Col("end date", "id"),
+        Col("sandbox", "id"),
+    ]
+    Console().print(Listing(f"AI projects in {folder}", columns, rows))
 
 
 @app.command()

@@ -61,19 +61,19 @@ def findings(kind: KindResult) -> list[tuple[str, str]]:
 
 def report_table(report: DriftReport):  # rich renderable
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"drift for {report.city} (bundle {report.bundle_dir})", title_justify="left")
-    table.add_column("kind", no_wrap=True)
-    table.add_column("status")
-    table.add_column("what / why", overflow="fold")
+    from aicommons.report.layout import Col, Listing
+
+    rows = []
     for k in report.kinds:
         lines = [what for _, what in findings(k)] or [k.reason or ""]
         if k.status == "drifted" and k.reason:
             lines.append(f"why: {k.reason}")
-        table.add_row(k.kind, f"[{_COLOUR[k.status]}]{k.status}[/]", "\n".join(lines))
-    parts: list[Any] = [table]
+        rows.append([k.kind, Text(k.status, style=_COLOUR[k.status]), "\n".join(lines)])
+    columns = [Col("kind", "id"), Col("status", "id"), Col("what / why")]
+    title = f"drift for {report.city} (bundle {report.bundle_dir})"
+    parts: list[Any] = [Listing(title, columns, rows)]
     bundle = report.of("bundle")
     for f in bundle.bundle.files if bundle and bundle.bundle else []:
         parts.append(Text(f"\n{file_line(f)}", style="bold"))

@@ -50,7 +50,25 @@ def project_from_document(doc: LocatedDocument, questionnaire: Questionnaire | N
                     for qid, problem, allowed in problems
                 ]
             )
-    return project
+    return project.located(field_lines(doc))
+
+
+def field_lines(doc: LocatedDocument, depth: int = 2) -> dict[str, int]:
+    """The line of every mapping key down to `depth` levels (``safeguards.approval`` -> 71)."""
+    out: dict[str, int] = {}
+
+    def walk(node: object, path: list[str]) -> None:
+        if not isinstance(node, dict) or len(path) >= depth:
+            return
+        for key, value in node.items():
+            at = [*path, str(key)]
+            line = doc.locate(at).line
+            if line is not None:
+                out[".".join(at)] = line
+            walk(value, at)
+
+    walk(doc.data, [])
+    return out
 
 
 def load_projects(folder: Path) -> tuple[AIProject, ...]:

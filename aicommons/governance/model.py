@@ -14,14 +14,16 @@ One file per project, ``projects/<slug>.yaml`` next to the city's profile.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from aicommons.profile.model import Slug
 
 PROJECT_API_VERSION = "aicommons.dev/v1"
+PROJECTS_DIR = "projects"  # beside the city's profile
 Status = Literal["in development", "in use", "out of use"]
 ACTIVE_STATUSES: tuple[Status, ...] = ("in development", "in use")
 Classification = Literal["public", "internal", "confidential", "restricted"]
@@ -154,11 +156,39 @@ class AIProject(Strict):
         default_factory=Safeguards, description="Obligations met, checked against the impact level."
     )
 
+    # Where each field is written in projects/<slug>.yaml (dotted path -> line), when the project
+    # was read from its file; the bundle's register carries it, so findings point at the file.
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
     @model_validator(mode="after")
     def _dates(self) -> AIProject:
         if self.end_date < self.begin_date:
             raise ValueError(f"end_date {self.end_date} is before begin_date {self.begin_date}")
         return self
+
+    @property
+    def file(self) -> str:
+        """The file the city edits: ``projects/<slug>.yaml`` in the city's folder."""
+        return f"{PROJECTS_DIR}/{self.slug}.yaml"
+
+    @property
+    def lines(self) -> dict[str, int]:
+        """Line of each field in the project's file (dotted paths); empty when not read from one."""
+        return dict(self._lines)
+
+    def located(self, lines: Mapping[str, int]) -> AIProject:
+        """This project with the lines of its fields in its file."""
+        copy = self.model_copy()
+        copy._lines = dict(lines)
+        return copy
+
+    def line_of(self, *path: str) -> int | None:
+        """The line of a field in the project's file, else of the nearest field around it."""
+        for n in range(len(path), 0, -1):
+            line = self._lines.get(".".join(path[:n]))
+            if line is not None:
+                return line
+        return None
 
     def is_active(self, today: date) -> bool:
         """In development or in use, and not past its end date."""

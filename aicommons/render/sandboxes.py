@@ -224,6 +224,8 @@ def register_document(projects: tuple[AIProject, ...], today: date) -> dict[str,
                 "project": p.model_dump(mode="json"),
                 "record": eurocities_record(p),
                 "namespace": namespace_for(p) if p.slug in active else None,
+                # where the fields are in projects/<slug>.yaml, for the checks' findings
+                **({"lines": p.lines} if p.lines else {}),
             }
             for p in sorted(projects, key=lambda p: p.slug)
         ],

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.table import Table
 
+from aicommons.report.layout import Col, Listing
 from aicommons.sizing.quotas import QuotaFit, Resources
 
-_HEAD = ["", "GPU slots", "CPU cores", "memory GiB"]
+_COLS = [Col(""), Col("GPU slots", "number"), Col("CPU cores", "number"), Col("memory GiB", "number")]
+_HEAD = [c.head for c in _COLS]
 
 
 def _cells(r: Resources) -> list[str]:
@@ -38,12 +39,7 @@ def _verdict(fit: QuotaFit) -> list[str]:
 
 
 def quota_tables(fit: QuotaFit) -> Group:
-    table = Table(title="AI project quotas", title_justify="left")
-    for head in _HEAD:
-        table.add_column(head)
-    for row in _rows(fit):
-        table.add_row(*row)
-    return Group(table, *_verdict(fit))
+    return Group(Listing("AI project quotas", _COLS, _rows(fit)), *_verdict(fit))
 
 
 def quota_markdown(fit: QuotaFit) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from rich.console import Group
-from rich.table import Table
 
+from aicommons.report.costly import costly_lines
+from aicommons.report.layout import Col, Listing
 from aicommons.sizing.plan import SizingPlan
 
 
@@ -40,17 +41,26 @@ def _pool_rows(plan: SizingPlan) -> list[list[str]]:
     return rows
 
 
-_POOL_HEAD = [
-    "pool",
-    "role",
-    "instance type",
-    "nodes min/peak/max",
-    "per node for pods",
-    "USD/hour",
-    "USD/month",
-    "hosts",
+_POOL_COLS = [
+    Col("pool", "id"),
+    Col("role", "id"),
+    Col("instance type", "id"),
+    Col("nodes min/peak/max", "id"),
+    Col("per node for pods"),
+    Col("USD/hour", "number"),
+    Col("USD/month", "number"),
+    Col("hosts"),
 ]
-_WORKLOAD_HEAD = ["workload", "CPU", "memory GiB", "GPU", "peak servers", "pool"]
+_POOL_HEAD = [c.head for c in _POOL_COLS]
+_WORKLOAD_COLS = [
+    Col("workload", "id"),
+    Col("CPU", "number"),
+    Col("memory GiB", "number"),
+    Col("GPU"),
+    Col("peak servers", "number"),
+    Col("pool", "id"),
+]
+_WORKLOAD_HEAD = [c.head for c in _WORKLOAD_COLS]
 
 
 def _workload_rows(plan: SizingPlan) -> list[list[str]]:
@@ -61,7 +71,15 @@ def _workload_rows(plan: SizingPlan) -> list[list[str]]:
     return rows
 
 
-_PROJECT_HEAD = ["project", "workload", "servers added at peak", "pool"]
+_PROJECT_COLS = [
+    Col("project", "id"),
+    Col("workload", "id"),
+    Col("servers added at peak", "number"),
+    Col("pool", "id"),
+]
+_PROJECT_HEAD = [c.head for c in _PROJECT_COLS]
+_COST_COLS = [Col("item", "id"), Col("USD/month", "number"), Col("detail")]
+_COSTLY_COLS = [Col("item", "id"), Col("USD/month", "number"), Col("share", "number"), Col("what decides it")]
 
 
 def _project_rows(plan: SizingPlan) -> list[list[str]]:
@@ -73,11 +91,20 @@ def _cost_rows(plan: SizingPlan) -> list[list[str]]:
     return [[c.item, f"{c.usd_month:,.2f}", c.detail] for c in plan.cost.breakdown]
 
 
+def _costly_rows(plan: SizingPlan) -> list[list[str]]:
+    return [[c.item, f"{c.usd_month:,.2f}", f"{c.share:.0%}", c.why] for c in costly_lines(plan)]
+
+
 def _verdict(plan: SizingPlan) -> str:
     c = plan.cost
+    margin = (
+        f"over budget by ${-c.headroom_usd_month:,.2f}"
+        if c.verdict == "over budget"
+        else f"within budget (headroom ${c.headroom_usd_month:,.2f})"
+    )
     return (
-        f"Total ${c.usd_month:,.2f}/month against a budget of ${c.budget_usd_month:,.2f}: {c.verdict} "
-        f"(headroom ${c.headroom_usd_month:,.2f}; minimum viable ${c.minimum_viable_usd_month:,.2f})."
+        f"Total ${c.usd_month:,.2f}/month against a budget of ${c.budget_usd_month:,.2f}: {margin}; "
+        f"minimum viable ${c.minimum_viable_usd_month:,.2f}."
     )
 
 
@@ -88,6 +115,7 @@ def plan_markdown(plan: SizingPlan) -> str:
         out += ["## AI project servers", "", *_md_table(_PROJECT_HEAD, _project_rows(plan)), ""]
     out += ["## Node pools", "", *_md_table(_POOL_HEAD, _pool_rows(plan)), ""]
     out += ["## Monthly cost (USD)", "", *_md_table(["item", "USD/month", "detail"], _cost_rows(plan)), ""]
+    out += ["## What costs most", "", *_md_table([c.head for c in _COSTLY_COLS], _costly_rows(plan)), ""]
     out += [_verdict(plan), ""]
     opt = plan.optimality
     out += [
@@ -129,32 +157,24 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 def plan_tables(plan: SizingPlan) -> Group:
     parts: list[object] = []
     title = f"{plan.city}: {plan.provider} {plan.region}, {plan.tier} tier"
-    parts.append(_rich_table(title + " - workloads", _WORKLOAD_HEAD, _workload_rows(plan)))
+    parts.append(Listing(title + " - workloads", _WORKLOAD_COLS, _workload_rows(plan)))
     if plan.project_servers:
-        parts.append(_rich_table("AI project servers", _PROJECT_HEAD, _project_rows(plan)))
-    parts.append(_rich_table("node pools", _POOL_HEAD, _pool_rows(plan)))
-    parts.append(_rich_table("monthly cost (USD)", ["item", "USD/month", "detail"], _cost_rows(plan)))
+        parts.append(Listing("AI project servers", _PROJECT_COLS, _project_rows(plan)))
+    parts.append(Listing("node pools", _POOL_COLS, _pool_rows(plan), ditto=True))
+    parts.append(Listing("monthly cost (USD)", _COST_COLS, _cost_rows(plan)))
+    parts.append(Listing("what costs most", _COSTLY_COLS, _costly_rows(plan)))
     if plan.bill_of_materials:
         bom = plan.bill_of_materials
         parts.append(
-            _rich_table(
+            Listing(
                 f"bill of materials: ${bom.capex_usd:,.0f} capital, {bom.power_kw:g} kW, {bom.rack_units} U",
-                ["server", "pool", "count", "capex USD"],
+                [Col("server", "id"), Col("pool", "id"), Col("count", "number"), Col("capex USD", "number")],
                 [[b.server, b.pool, str(b.count), f"{b.capex_usd:,.0f}"] for b in bom.lines],
             )
         )
     parts.append(_verdict(plan))
     parts += [f"note: {n}" for n in plan.notes]
     return Group(*parts)  # type: ignore[arg-type]
-
-
-def _rich_table(title: str, head: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for h in head:
-        table.add_column(h, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    return table
 
 
 def budget_currency_line(plan: SizingPlan, currency: str, usd_per_unit: float | None) -> str | None:

@@ -17,6 +17,7 @@ from tests.chartcache.conftest import Serve
 def aicommons(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str):  # type: ignore[no-untyped-def]
     """(exit code, stdout, stderr) of the console entry point, run in-process."""
     monkeypatch.setattr(sys, "argv", ["aicommons", *args])
+    monkeypatch.setenv("COLUMNS", "200")
     try:
         run()
         code = 0
@@ -27,8 +28,11 @@ def aicommons(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str
 
 
 def _rows(out: str) -> dict[str, list[str]]:
-    """The table's rows by chart name."""
-    return {line.split()[0]: line.split() for line in out.splitlines()[2:] if line.strip()}
+    """The table's rows by chart name (the table layout: COLUMNS=200, set by `aicommons`)."""
+    cells = [
+        [c.strip() for c in line.strip("│").split("│")] for line in out.splitlines() if line.startswith("│")
+    ]
+    return {row[0]: row for row in cells}
 
 
 def test_pull_fetches_every_pin_verified_then_finds_them_cached(

@@ -19,11 +19,13 @@ from aicommons.checks.model import Inventory, Resource
 from aicommons.checks.registry import FAMILIES, registry
 from aicommons.checks.report import ControlResult
 from aicommons.checks.run import run_checks
+from aicommons.governance.load import load_project_text
 from aicommons.governance.model import AIProject
 from aicommons.render.bundle import render_bundle
 from aicommons.sizing.plan import size
 
-from .bundles import TODAY, bundle, edited, register, riverton
+from .bundles import TODAY, bundle, edited, register, riverton, with_project
+from .support import project_text
 
 GOV = [f"AIC-GOV-0{i}" for i in range(1, 7)]
 
@@ -134,7 +136,49 @@ def test_gov01_fails_without_an_assessment_through_the_bundle_file() -> None:
     result = results(bundle_inventory(files))["AIC-GOV-01"]
     assert result.status == "failed"
     assert "no impact assessment" in messages(result)
-    assert result.findings[0].file == "governance/register.json"
+    # each finding points at the project's own file, at its `assessment:` line (the register
+    # carries where each field is written), not at the generated register
+    for finding in result.findings:
+        slug = finding.resource.removeprefix("AIProject/")
+        line = project_text(slug).splitlines().index("assessment:") + 1
+        assert (finding.file, finding.line) == (f"projects/{slug}.yaml", line)
+    assert len(result.findings) == 2
+
+
+def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
+    """bike-demand with its retention cut and no approval while in use (GOV-02), and past its
+    end date while still in use (GOV-05): each finding at the line of the field to change."""
+    text = project_text("bike-demand")
+    assert "status: in development" in text and "  log_retention_days: 90" in text
+    text = text.replace("status: in development", "status: in use").replace(
+        "  log_retention_days: 90", "  log_retention_days: 1"
+    )
+    project = load_project_text(text, "bike-demand.yaml")
+    lines = text.splitlines()
+    at = {
+        key: next(i + 1 for i, line in enumerate(lines) if line.startswith(key))
+        for key in ("status:", "safeguards:", "  log_retention_days:")
+    }
+    inventory = bundle(with_project(project)).files
+    found = results(bundle_inventory(inventory), date(2027, 3, 1))
+    places = {
+        (c, f.message.split(":")[0].split(" (")[0], f.file, f.line)
+        for c in ("AIC-GOV-02", "AIC-GOV-05")
+        for f in found[c].findings
+        if f.resource == "AIProject/bike-demand"
+    }
+    file = "projects/bike-demand.yaml"
+    assert places == {
+        (
+            "AIC-GOV-02",
+            "impact level I requires decision logs kept 90 days; recorded",
+            file,
+            at["  log_retention_days:"],
+        ),
+        ("AIC-GOV-02", "in use without a recorded approval", file, at["safeguards:"]),  # no approval line
+        ("AIC-GOV-05", "ended 2026-12-31", file, at["status:"]),
+    }
+    assert "(60 days ago)" in messages(found["AIC-GOV-05"])  # to 2027-03-01: 31 + 28 + 1 days
 
 
 # ---------------------------------------------------------------------------------- GOV-02

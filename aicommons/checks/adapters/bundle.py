@@ -113,8 +113,12 @@ def _register(files: Mapping[str, bytes]) -> tuple[AIProject, ...]:
     projects = []
     for i, entry in enumerate(doc.get("projects", [])):
         try:
-            projects.append(AIProject.model_validate(entry["project"]))
-        except (KeyError, TypeError, ValidationError) as exc:
+            project = AIProject.model_validate(entry["project"])
+            lines = entry.get("lines") or {}
+            if not all(isinstance(k, str) and type(v) is int for k, v in lines.items()):
+                raise TypeError("lines")
+            projects.append(project.located(lines))
+        except (KeyError, TypeError, AttributeError, ValidationError) as exc:
             raise InputError(
                 f"not a register record: {exc.__class__.__name__}",
                 Location(file=REGISTER_FILE, field=f"projects[{i}]"),

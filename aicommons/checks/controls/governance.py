@@ -2,7 +2,9 @@
 where their members' notebook servers run.
 
 The bundle carries the register (``governance/register.json``) the sandboxes were rendered
-from; a project namespace is a Namespace labelled ``aicommons.dev/project``.
+from; a project namespace is a Namespace labelled ``aicommons.dev/project``. A finding on a
+project's record points at the file the city edits, ``projects/<slug>.yaml``, at the field's
+line (the register carries the lines), not at the generated register.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aicommons.checks.adapters.bundle import REGISTER_FILE
 from aicommons.checks.controls import _z2jh as z2jh
 from aicommons.checks.controls._kube import finding_at, jupyterhub_releases
 from aicommons.checks.model import HELM_RELEASE, CheckContext, Finding, Inventory, Resource, Skip
@@ -42,8 +43,12 @@ def _by_slug(inventory: Inventory) -> dict[str, AIProject]:
     return {p.slug: p for p in inventory.projects}
 
 
-def _on_project(project: AIProject, message: str) -> Finding:
-    return Finding(resource=f"AIProject/{project.slug}", message=message, file=REGISTER_FILE)
+def _on_project(project: AIProject, message: str, *field: str) -> Finding:
+    """A finding on the project's record, at `field` in projects/<slug>.yaml (or the nearest
+    field around it that the file has)."""
+    return Finding(
+        resource=f"AIProject/{project.slug}", message=message, file=project.file, line=project.line_of(*field)
+    )
 
 
 def _sandboxed(ctx: CheckContext) -> list[tuple[Resource, AIProject]]:
@@ -80,11 +85,16 @@ def register_records(ctx: CheckContext) -> Iterable[Finding]:
                 f"{project.register_id!r}",
             )
         if project.assessment is None:
-            yield _on_project(project, "no impact assessment: run `aicommons project assess`")
+            yield _on_project(project, "no impact assessment: run `aicommons project assess`", "assessment")
             continue
         result = score(questionnaire, project.assessment)
         if not result.complete:
-            yield _on_project(project, f"impact assessment unanswered: {', '.join(result.unanswered)}")
+            yield _on_project(
+                project,
+                f"impact assessment unanswered: {', '.join(result.unanswered)}",
+                "assessment",
+                "answers",
+            )
         elif ns.labels.get(LABEL_IMPACT) != result.level:
             yield Finding.on(
                 ns, f"{LABEL_IMPACT} is {ns.labels.get(LABEL_IMPACT)!r}, the assessment gives {result.level}"
@@ -98,7 +108,9 @@ def level_obligations(ctx: CheckContext) -> Iterable[Finding]:
     for _, project in _sandboxed(ctx):
         level = impact_level(project)
         if level not in levels:
-            yield _on_project(project, "no complete impact assessment, so its obligations cannot be checked")
+            yield _on_project(
+                project, "no complete impact assessment, so its obligations cannot be checked", "assessment"
+            )
             continue
         needed = levels[level]  # type: ignore[index]
         have = project.safeguards
@@ -114,16 +126,23 @@ def level_obligations(ctx: CheckContext) -> Iterable[Finding]:
             if required and not present
         ]
         if missing:
-            yield _on_project(project, f"impact level {level} requires {', '.join(missing)}")
+            yield _on_project(
+                project, f"impact level {level} requires {', '.join(missing)}", "safeguards", missing[0]
+            )
         if have.log_retention_days is None or have.log_retention_days < needed.log_retention_days:
             yield _on_project(
                 project,
                 f"impact level {level} requires decision logs kept {needed.log_retention_days} days; "
                 f"recorded: {have.log_retention_days}",
+                "safeguards",
+                "log_retention_days",
             )
         if project.status == "in use" and have.approval is None:
             yield _on_project(
-                project, f"in use without a recorded approval (level {level}: {needed.approval})"
+                project,
+                f"in use without a recorded approval (level {level}: {needed.approval})",
+                "safeguards",
+                "approval",
             )
 
 
@@ -222,6 +241,7 @@ def expired_projects(ctx: CheckContext) -> Iterable[Finding]:
                 project,
                 f"ended {project.end_date} ({days} days ago) but is {project.status!r}: close it, set status "
                 "'out of use' and delete its personal data",
+                "status",
             )
         if project.slug in namespaces:
             yield Finding.on(
