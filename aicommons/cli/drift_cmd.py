@@ -103,6 +103,23 @@ def drift(
     ledger = ledger_path(profile.parent)
     record = append_record(ledger, entry)
     typer.echo(f"{summary_line(report)}; recorded as {ledger}:{record.seq}", err=True)
+    _anchor(profile, record)
     error = outcome(report)
     if error is not None:
         raise error
+
+
+def _anchor(profile_path: Path, record) -> None:  # type: ignore[no-untyped-def]
+    """Print the ledger's head for the CI log and write the record to the city's anchor."""
+    from aicommons.errors import AicommonsError
+    from aicommons.ledger.anchor_store import anchor_append, resolve_anchor
+    from aicommons.profile import load_profile
+
+    echo = lambda line: typer.echo(line, err=True)  # noqa: E731
+    try:
+        spec = resolve_anchor(load_profile(profile_path), profile_path.parent)
+    except AicommonsError as exc:
+        echo(f"ledger: record {record.seq} was NOT anchored: {exc.render()}")
+        echo(f"ledger head: {record.seq}:{record.sha256}")
+        return
+    anchor_append(record, spec, echo)

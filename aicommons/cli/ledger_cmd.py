@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from aicommons.errors import InputError
+
 app = typer.Typer(
     help="Check and read the audit ledger of deploys, destroys and drift checks.", no_args_is_help=True
 )
@@ -34,21 +36,107 @@ def ledger_for(target: Path | None) -> Path:
 
 
 @app.command("verify")
-def verify(target: Path | None = typer.Argument(None, help=TARGET_HELP, show_default=False)) -> None:
-    """Recompute every record's hash and link: exit 0 when intact, 1 with the first bad line otherwise."""
+def verify(
+    target: Path | None = typer.Argument(None, help=TARGET_HELP, show_default=False),
+    anchor: str | None = typer.Option(
+        None,
+        "--anchor",
+        help="The anchor to check against: a folder, file:///path, s3://bucket/prefix[?region=..&endpoint=..], "
+        "or none (default: AICOMMONS_LEDGER_ANCHOR, else the profile's governance.ledger_anchor, else the "
+        "AWS audit bucket on AWS).",
+        show_default=False,
+    ),
+    expect_head: str | None = typer.Option(
+        None,
+        "--expect-head",
+        help="SEQ:SHA256 of a head printed by an earlier append (`ledger head:` in a CI log): the file "
+        "must hold that record.",
+        show_default=False,
+    ),
+) -> None:
+    """Recompute every record's hash and link, then compare the file with its anchor.
+
+    Exit 0 when intact and matching the anchor, 1 with the first bad line or record otherwise,
+    3 when the anchor cannot be read. Without an anchor only the file's own consistency is shown.
+    """
     from aicommons.errors import Location
-    from aicommons.ledger import verify_ledger
+    from aicommons.ledger import read_ledger, verify_ledger
+    from aicommons.ledger.anchor import AnchorSyntaxError, parse_head
+    from aicommons.ledger.anchor_store import NOT_ANCHORED, check_anchor, resolve_anchor
     from aicommons.ledger.chain import LedgerTampered
 
     ledger = ledger_for(target)
+    try:
+        head = parse_head(expect_head) if expect_head is not None else None
+    except AnchorSyntaxError as exc:
+        raise InputError(str(exc), Location(field="--expect-head")) from None
     result = verify_ledger(ledger)
     if not result.ok:
-        raise LedgerTampered(
-            f"{result.problem} (the ledger was tampered with or damaged; "
-            f"{result.records} record(s) before this line are intact)",
-            Location(file=str(ledger), line=result.first_bad_line),
+        suffix = "" if result.line_endings_changed else " (the ledger was tampered with or damaged; "
+        suffix += (
+            "" if result.line_endings_changed else f"{result.records} record(s) before this line are intact)"
         )
-    typer.echo(f"ledger intact: {result.records} record(s) in {ledger}")
+        raise LedgerTampered(
+            f"{result.problem}{suffix}", Location(file=str(ledger), line=result.first_bad_line)
+        )
+    typer.echo(f"ledger intact: {result.records} record(s) in {ledger} (every hash and link recomputed)")
+    if head is not None:
+        seq, sha = head
+        records = read_ledger(ledger)
+        if seq > len(records) or not records[seq - 1].sha256.startswith(sha):
+            have = (
+                f"record {seq} has sha256 {records[seq - 1].sha256}"
+                if seq <= len(records)
+                else (f"the file ends at record {len(records)}")
+            )
+            raise LedgerTampered(
+                f"the expected head {seq}:{sha} is not in the ledger ({have}): the ledger was rewritten or cut",
+                Location(file=str(ledger), line=min(seq, len(records)) or None),
+            )
+        typer.echo(f"head {seq}:{sha} (--expect-head) matches record {seq}")
+    # the anchor's setting is read after the chain is checked: a broken profile never hides a bad chain
+    spec = resolve_anchor(_profile_of(target), ledger.parent.parent, override=anchor)  # <city>/.aicommons/
+    if spec is None:
+        typer.echo(f"anchor: none ({anchor and 'from --anchor' or 'not configured'}); {NOT_ANCHORED}")
+        return
+    check = check_anchor(ledger, spec)
+    used = f"anchor: {spec.describe()} ({spec.source})"
+    if not check.ok:
+        raise LedgerTampered(
+            f"{check.problem} [{used}]",
+            Location(
+                file=str(ledger),
+                line=check.first_bad_seq if (check.first_bad_seq or 0) <= result.records else None,
+            ),
+        )
+    typer.echo(f"{used}: holds {check.anchored} record(s) up to {check.anchored_up_to}, all match the file")
+    if check.unanchored:
+        typer.echo(
+            f"warning: record(s) {_ranges(check.unanchored)} are not in the anchor (their append could not "
+            "reach it); they are vouched for only by the chain"
+        )
+
+
+def _ranges(seqs: tuple[int, ...]) -> str:
+    out: list[str] = []
+    start = prev = seqs[0]
+    for seq in [*seqs[1:], None]:
+        if seq is not None and seq == prev + 1:
+            prev = seq
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if seq is not None:
+            start = prev = seq
+    return ", ".join(out)
+
+
+def _profile_of(target: Path | None):  # type: ignore[no-untyped-def]
+    """The city profile a target names (a .yaml), whose anchor settings apply; None otherwise."""
+    if target is None or target.suffix not in (".yaml", ".yml"):
+        return None
+    from aicommons.profile import load_profile
+
+    return load_profile(target)
 
 
 @app.command("show")

@@ -25,6 +25,7 @@ from aicommons.deploy.settings import PASSPHRASE_VARS, engine_settings, logs_dir
 from aicommons.deploy.shell import describe
 from aicommons.deploy.updates import run_update
 from aicommons.errors import AicommonsError, MissingComponentError
+from aicommons.ledger.anchor import ACCOUNT_PLACEHOLDER
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from aicommons.deploy.shell import Shell
 
 AUDIT_BUCKET_OUTPUT = "auditBucket"
-LEDGER_PREFIX = "ledger"  # key prefix of the ledger's copies in the audit bucket
 OIDC_SECRET = f"aicommons:{OIDC_SECRET_KEY}"  # the stack config key the platform program reads
 
 
@@ -273,23 +273,26 @@ def _record(
         notes=notes,
     )
     shell.console.print(f"ledger: record {outcome.record.seq} appended ({outcome.record.sha256[:12]})")
-    region = bundle_prep.infra_region(prepared.bundle_dir)
-    upload_to_audit_bucket(outcome.record, outputs.get("infra") or {}, region, shell)
+    upload_to_audit_bucket(outcome.record, outputs.get("infra") or {}, prepared, shell)
 
 
 def upload_to_audit_bucket(
-    ledger_record: Any, infra: dict[str, StackOutput], region: str | None, shell: Shell
+    ledger_record: Any, infra: dict[str, StackOutput], prepared: bundle_prep.Prepared, shell: Shell
 ) -> str | None:
-    """Copy the record to the audit bucket (AWS); a failure is reported, the local ledger stays."""
-    bucket = infra.get(AUDIT_BUCKET_OUTPUT)
-    if bucket is None or not bucket.value or not region:
-        return None
-    from aicommons.ledger import upload_record
+    """Anchor the record outside the file (ledger/anchor.py): the audit bucket on AWS (the infra
+    stack's real bucket name when known), the city's configured anchor elsewhere. Prints the head
+    for the CI log; a failure is reported, the local ledger stays."""
+    from aicommons.ledger.anchor_store import anchor_append, resolve_anchor
 
     try:
-        key = upload_record(str(bucket.value), LEDGER_PREFIX, ledger_record, region)
-    except MissingComponentError as exc:
-        shell.console.print(f"[red]the ledger record was not copied to the audit bucket:[/] {exc.render()}")
+        spec = resolve_anchor(prepared.profile, prepared.city_folder, shell.environ)
+    except AicommonsError as exc:
+        shell.console.print(f"[red]the ledger record was not anchored:[/] {exc.render()}")
         return None
-    shell.console.print(f"ledger: copied to s3://{bucket.value}/{key}")
-    return key
+    bucket = infra.get(AUDIT_BUCKET_OUTPUT)
+    if spec is not None and spec.kind == "s3" and ACCOUNT_PLACEHOLDER in spec.location:
+        if bucket is None or not bucket.value:
+            spec = None  # no audit bucket yet (the infra stack did not finish)
+        else:
+            spec = spec.with_bucket(str(bucket.value))
+    return anchor_append(ledger_record, spec, lambda line: shell.console.print(line, highlight=False, markup=False))

@@ -150,4 +150,4 @@ def _record(
     for plan in outcome.plans:
         for resource, why in plan.kept:
             shell.console.print(f"[cyan]kept[/] {plan.stack} {resource.type} {resource.name}: {why}")
-    upload_to_audit_bucket(outcome.record, infra, bundle_prep.infra_region(prepared.bundle_dir), shell)
+    upload_to_audit_bucket(outcome.record, infra, prepared, shell)
