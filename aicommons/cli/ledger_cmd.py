@@ -99,7 +99,7 @@ def verify(
     if spec is None:
         typer.echo(f"anchor: none ({anchor and 'from --anchor' or 'not configured'}); {NOT_ANCHORED}")
         return
-    check = check_anchor(ledger, spec)
+    check, spec = check_anchor(ledger, spec)
     used = f"anchor: {spec.describe()} ({spec.source})"
     if not check.ok:
         raise LedgerTampered(

@@ -137,7 +137,17 @@ def anchor_append(record: LedgerRecord, spec: AnchorSpec | None, echo: Callable[
     return where
 
 
-def check_anchor(ledger: Path, spec: AnchorSpec) -> AnchorCheck:
-    """Compare a ledger (already verified as a chain) with its anchor."""
+def resolved(spec: AnchorSpec) -> AnchorSpec:
+    """The spec with the AWS account filled into the bucket's name (an STS call) when it has one."""
+    if spec.kind != "s3":
+        return spec
+    from aicommons.ledger.audit_bucket import resolve_bucket
+
+    return spec.with_bucket(resolve_bucket(spec.location, spec.region, spec.endpoint))
+
+
+def check_anchor(ledger: Path, spec: AnchorSpec) -> tuple[AnchorCheck, AnchorSpec]:
+    """Compare a ledger (already verified as a chain) with its anchor; also the anchor as read."""
+    spec = resolved(spec)
     local = [(r.seq, r.sha256) for r in read_ledger(ledger)]
-    return compare(local, anchored(spec))
+    return compare(local, anchored(spec)), spec

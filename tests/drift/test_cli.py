@@ -195,3 +195,17 @@ def test_every_check_appends_to_one_chain(
         run_cli(monkeypatch, capsys, "drift", str(city), "--kind", "bundle")
     result = verify_ledger(ledger_path(city.parent))
     assert result.ok and result.records == 3
+
+
+def test_the_drift_record_is_anchored_and_its_head_printed(
+    city: Path,
+    edges: StandInPreview,
+    ledger_anchor: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "drift", str(city), "--format", "json")
+    assert code == 0, err
+    (record,) = read_ledger(ledger_path(city))
+    assert f"ledger head: 1:{record.sha256}" in err
+    assert [p.name for p in ledger_anchor.iterdir()] == [f"0000000001-{record.sha256}.json"]
