@@ -291,8 +291,8 @@ def upload_to_audit_bucket(
         return None
     bucket = infra.get(AUDIT_BUCKET_OUTPUT)
     if spec is not None and spec.kind == "s3" and ACCOUNT_PLACEHOLDER in spec.location:
-        if bucket is None or not bucket.value:
-            spec = None  # no audit bucket yet (the infra stack did not finish)
-        else:
-            spec = spec.with_bucket(str(bucket.value))
-    return anchor_append(ledger_record, spec, lambda line: shell.console.print(line, highlight=False, markup=False))
+        # no audit bucket yet when the infra stack did not finish
+        spec = spec.with_bucket(str(bucket.value)) if bucket is not None and bucket.value else None
+    return anchor_append(
+        ledger_record, spec, lambda line: shell.console.print(line, highlight=False, markup=False)
+    )

@@ -206,6 +206,6 @@ def test_the_drift_record_is_anchored_and_its_head_printed(
 ) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "drift", str(city), "--format", "json")
     assert code == 0, err
-    (record,) = read_ledger(ledger_path(city))
+    (record,) = read_ledger(ledger_path(city.parent))
     assert f"ledger head: 1:{record.sha256}" in err
     assert [p.name for p in ledger_anchor.iterdir()] == [f"0000000001-{record.sha256}.json"]

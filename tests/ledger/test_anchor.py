@@ -109,10 +109,9 @@ def test_profile_and_environment_choose_the_anchor(tmp_path: Path) -> None:
 
 def test_the_aws_anchor_is_the_bucket_the_infra_stack_names(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(RIVERTON.parents[2] / "stacks"))
-    from aicommons_stacks.infra.storage import bucket_name
-
     from aicommons.profile import load_profile
     from aicommons.render.infra_aws import cluster_name
+    from aicommons_stacks.infra.storage import bucket_name
 
     riverton = load_profile(RIVERTON)
     spec = resolve_anchor(riverton, Path("."), {})
