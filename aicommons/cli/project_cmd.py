@@ -49,12 +49,13 @@ def list_(
     folder: Path = DirOption,
     today: str | None = typer.Option(None, "--today", help="Date to judge expiry (default today)."),
 ) -> None:
-    """One line per project: id, status, impact level, end date, whether its sandbox is active."""
+    """One line per project: id, status, impact level, end date, whether its sandbox is live (or why not)."""
     from rich.console import Console
     from rich.table import Table
 
     from aicommons.governance.export import impact
     from aicommons.governance.load import load_projects
+    from aicommons.governance.readiness import sandbox_blockers
 
     when = parse_today(today)
     table = Table(title=f"AI projects in {folder}", title_justify="left")
@@ -63,7 +64,11 @@ def list_(
     for p in load_projects(folder):
         result = impact(p)
         level = (result.level + ("" if result.complete else " (incomplete)")) if result else "not assessed"
-        sandbox = "active" if p.is_active(when) else ("expired" if when > p.end_date else "closed")
+        pending = sandbox_blockers(p, when)
+        if not p.is_active(when):
+            sandbox = "expired" if when > p.end_date else "closed"
+        else:
+            sandbox = "live" if not pending else "pending: " + "; ".join(pending)
         table.add_row(p.slug, p.register_id, p.status, level, p.end_date.isoformat(), sandbox)
     Console(width=160).print(table)
 

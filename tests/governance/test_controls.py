@@ -116,8 +116,19 @@ def test_all_skip_without_a_register() -> None:
             lambda inv: with_record(inv, edited("bike-demand", '    risk-data-sources: "no"\n', "")),
             "impact assessment unanswered: risk-data-sources",
         ),
+        (
+            lambda inv: with_record(inv, edited("bike-demand", "  approved: true", "  approved: false")),
+            "sandbox of project 'bike-demand' whose request is not approved",
+        ),
     ],
-    ids=["no-record", "register-id-differs", "level-label-differs", "unlabelled", "incomplete-assessment"],
+    ids=[
+        "no-record",
+        "register-id-differs",
+        "level-label-differs",
+        "unlabelled",
+        "incomplete-assessment",
+        "not-approved",
+    ],
 )
 def test_gov01_fails(mutate: Callable[[Inventory], Inventory], expected: str) -> None:
     result = results(mutate(base()))["AIC-GOV-01"]
