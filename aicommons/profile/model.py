@@ -549,6 +549,7 @@ class Governance(Strict):
             except AnchorSyntaxError as exc:
                 raise ValueError(str(exc)) from None
         return value
+
     exceptions: list[ControlException] = Field(
         default_factory=list, description="Recorded exceptions to blueprint controls (shown in every report)."
     )
