@@ -528,8 +528,10 @@ class Governance(Strict):
         default=None,
         description="Audit store for existing or on-prem clusters (AWS uses the locked audit bucket).",
     )
+    # Not a rendering input: left out of dumps so the bundle, its lock and digests stay as they were.
     ledger_anchor: str | None = Field(
         default=None,
+        exclude=True,
         max_length=500,
         description="Where each ledger record is also written, outside the ledger file, so that "
         "`aicommons ledger verify` detects a rewritten ledger: a folder (absolute, or relative to the "

@@ -325,3 +325,26 @@ def test_canonical_line_is_what_the_anchor_holds(tmp_path: Path) -> None:
         == canonical_json(record.model_dump(mode="json")) + b"\n"
         == ledger_path(tmp_path).read_bytes()
     )
+
+
+def test_the_profile_names_its_anchor_and_a_bad_one_is_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aicommons.profile import load_profile
+
+    onprem = RIVERTON.parent / "harbourview-onprem.yaml"
+    text = onprem.read_text(encoding="utf-8")
+    assert "\ngovernance:\n" in text
+    profile = tmp_path / "city.yaml"
+    profile.write_text(
+        text.replace("\ngovernance:\n", "\ngovernance:\n  ledger_anchor: worm/ledger\n"), encoding="utf-8"
+    )
+    spec = resolve_anchor(load_profile(profile), tmp_path, {})
+    assert spec is not None and spec.location == str(tmp_path / "worm" / "ledger")
+    assert spec.source == "governance.ledger_anchor in the profile"
+    profile.write_text(
+        text.replace("\ngovernance:\n", "\ngovernance:\n  ledger_anchor: ftp://host/x\n"), encoding="utf-8"
+    )
+    append_record(ledger_path(tmp_path), make_entry(1))
+    code, _, err = run_cli(monkeypatch, capsys, "ledger", "verify", str(profile))
+    assert code == 2 and f"{profile}:" in err and "ledger_anchor" in err and "not an anchor" in err
