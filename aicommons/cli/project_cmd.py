@@ -28,20 +28,44 @@ def add(
     name: str | None = typer.Option(None, "--name", help="Name of the system (default: the slug)."),
     folder: Path = DirOption,
     today: str | None = typer.Option(None, "--today", help="Start date (YYYY-MM-DD; default today)."),
+    profile: Path | None = typer.Option(
+        None,
+        "--profile",
+        "-p",
+        help="The city's profile, whose city.name becomes the organization (default: profile.yaml beside "
+        "the register folder).",
+        show_default=False,
+    ),
 ) -> None:
     """Write a commented starter file projects/<slug>.yaml (never overwrites)."""
     from aicommons.errors import InputError, Location
     from aicommons.governance.load import load_project_text
-    from aicommons.governance.starter import starter_project
+    from aicommons.governance.starter import NO_CITY, starter_project
 
     path = _path(folder, slug)
     if path.exists():
         raise InputError("already exists; edit it or remove it first", Location(file=str(path)))
-    text = starter_project(slug, register_id, name or slug, parse_today(today))
+    city = _city_name(profile, folder)
+    text = starter_project(slug, register_id, name or slug, parse_today(today), city or NO_CITY)
     load_project_text(text, str(path))  # a bad slug or id fails here, before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {path}; fill in the register fields, then `aicommons project assess {slug}`")
+    if city is None:
+        typer.echo(
+            f"no profile found (looked for {folder.parent / 'profile.yaml'}): organization is {NO_CITY!r}, "
+            "a placeholder; set it, or pass --profile"
+        )
+
+
+def _city_name(profile: Path | None, folder: Path) -> str | None:
+    """The city's name from its profile: --profile, else profile.yaml beside the register folder."""
+    from aicommons.profile import load_profile
+
+    candidate = profile if profile is not None else folder.parent / "profile.yaml"
+    if profile is None and not candidate.is_file():
+        return None
+    return load_profile(candidate).city.name
 
 
 @app.command("list")
@@ -178,6 +202,7 @@ def export(
     from aicommons.governance.load import load_projects
 
     projects = load_projects(folder)
+    _refuse_placeholders(folder)
     output.mkdir(parents=True, exist_ok=True)
     files = {
         "register.json": register_json(projects),
@@ -187,3 +212,14 @@ def export(
     for name, text in files.items():
         (output / name).write_text(text, encoding="utf-8")
     typer.echo(f"register of {len(projects)} project(s) written to {output}: {', '.join(files)}")
+
+
+def _refuse_placeholders(folder: Path) -> None:
+    """Exit 2 naming every field (file:line) that still holds the starter's placeholder text."""
+    from aicommons.errors import ErrorGroup
+    from aicommons.governance.starter import placeholder_errors
+    from aicommons.yamlio import load_located
+
+    errors = [e for path in sorted(folder.glob("*.yaml")) for e in placeholder_errors(load_located(path))]
+    if errors:
+        raise ErrorGroup(errors)  # type: ignore[arg-type]
