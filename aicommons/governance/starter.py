@@ -140,7 +140,7 @@ def placeholder_texts() -> dict[tuple[str | int, ...], str]:
 
 def placeholder_errors(doc: LocatedDocument) -> list[InputError]:
     """One located error per field that still holds the starter's placeholder text."""
-    from aicommons.yamlio import format_path, to_plain
+    from aicommons.yamlio import to_plain
 
     data = to_plain(doc.data)
     errors = []
