@@ -95,7 +95,9 @@ def verify(
             )
         typer.echo(f"head {seq}:{sha} (--expect-head) matches record {seq}")
     # the anchor's setting is read after the chain is checked: a broken profile never hides a bad chain
-    spec = resolve_anchor(_profile_of(target), ledger.parent.parent, override=anchor)  # <city>/.aicommons/
+    spec = resolve_anchor(
+        _profile_of(target, ledger), ledger.parent.parent, override=anchor
+    )  # <city>/.aicommons/
     if spec is None:
         typer.echo(f"anchor: none ({anchor and 'from --anchor' or 'not configured'}); {NOT_ANCHORED}")
         return
@@ -130,13 +132,15 @@ def _ranges(seqs: tuple[int, ...]) -> str:
     return ", ".join(out)
 
 
-def _profile_of(target: Path | None):  # type: ignore[no-untyped-def]
-    """The city profile a target names (a .yaml), whose anchor settings apply; None otherwise."""
-    if target is None or target.suffix not in (".yaml", ".yml"):
-        return None
+def _profile_of(target: Path | None, ledger: Path):  # type: ignore[no-untyped-def]
+    """The city profile whose anchor settings apply: the target itself when it is a .yaml, else the
+    profile.yaml `aicommons init` writes in the ledger's city folder; None when there is none."""
     from aicommons.profile import load_profile
 
-    return load_profile(target)
+    if target is not None and target.suffix in (".yaml", ".yml"):
+        return load_profile(target)
+    beside = ledger.parent.parent / "profile.yaml"  # <city>/.aicommons/ledger.jsonl
+    return load_profile(beside) if beside.is_file() else None
 
 
 @app.command("show")

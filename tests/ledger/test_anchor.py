@@ -348,3 +348,17 @@ def test_the_profile_names_its_anchor_and_a_bad_one_is_located(
     append_record(ledger_path(tmp_path), make_entry(1))
     code, _, err = run_cli(monkeypatch, capsys, "ledger", "verify", str(profile))
     assert code == 2 and f"{profile}:" in err and "ledger_anchor" in err and "not an anchor" in err
+
+
+def test_verify_of_a_city_folder_reads_the_anchor_from_its_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (RIVERTON.parent / "harbourview-onprem.yaml").read_text(encoding="utf-8")
+    anchored = text.replace("\ngovernance:\n", "\ngovernance:\n  ledger_anchor: worm\n")
+    (tmp_path / "profile.yaml").write_text(anchored, encoding="utf-8")
+    city = anchored_city(tmp_path, "worm")
+    rewrite_consistently(ledger_path(city), 3)
+    monkeypatch.chdir(city)
+    code, _, err = run_cli(monkeypatch, capsys, "ledger", "verify")
+    assert code == EXIT_FAILED and "record 3 differs" in err
+    assert f"[anchor: folder {city / 'worm'} (governance.ledger_anchor in the profile)]" in err
