@@ -95,9 +95,8 @@ def verify(
             )
         typer.echo(f"head {seq}:{sha} (--expect-head) matches record {seq}")
     # the anchor's setting is read after the chain is checked: a broken profile never hides a bad chain
-    spec = resolve_anchor(
-        _profile_of(target, ledger), ledger.parent.parent, override=anchor
-    )  # <city>/.aicommons/
+    city_folder = ledger.resolve().parent.parent  # <city>/.aicommons/ledger.jsonl
+    spec = resolve_anchor(_profile_of(target, ledger), city_folder, override=anchor)
     if spec is None:
         typer.echo(f"anchor: none ({anchor and 'from --anchor' or 'not configured'}); {NOT_ANCHORED}")
         return
