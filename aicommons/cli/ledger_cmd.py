@@ -142,6 +142,31 @@ def _profile_of(target: Path | None, ledger: Path):  # type: ignore[no-untyped-d
     return load_profile(beside) if beside.is_file() else None
 
 
+@app.command("pull")
+def pull_(
+    target: Path | None = typer.Argument(None, help=TARGET_HELP, show_default=False),
+    anchor: str | None = typer.Option(
+        None, "--anchor", help="The anchor to restore from (default: as for verify).", show_default=False
+    ),
+) -> None:
+    """Append the records the anchor holds past the file's end: bring a copy of the ledger that is
+    behind (a CI run's checkout) up to date before appending to it. Exit 1 when the file and the
+    anchor disagree, 3 when the anchor cannot be read."""
+    from aicommons.errors import Location
+    from aicommons.ledger.anchor_store import pull, resolve_anchor
+
+    ledger = ledger_for(target)
+    spec = resolve_anchor(_profile_of(target, ledger), ledger.resolve().parent.parent, override=anchor)
+    if spec is None:
+        raise InputError(
+            "no anchor configured: nothing to pull from",
+            Location(field="--anchor"),
+            "--anchor, AICOMMONS_LEDGER_ANCHOR or governance.ledger_anchor in the profile",
+        )
+    restored = pull(ledger, spec)
+    typer.echo(f"ledger: {restored} record(s) restored from {spec.describe()} into {ledger}")
+
+
 @app.command("show")
 def show(
     target: Path | None = typer.Argument(None, help=TARGET_HELP, show_default=False),

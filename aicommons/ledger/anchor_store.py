@@ -151,3 +151,53 @@ def check_anchor(ledger: Path, spec: AnchorSpec) -> tuple[AnchorCheck, AnchorSpe
     spec = resolved(spec)
     local = [(r.seq, r.sha256) for r in read_ledger(ledger)]
     return compare(local, anchored(spec)), spec
+
+
+def _line(spec: AnchorSpec, seq: int, sha256: str) -> bytes:
+    if spec.kind == "folder":
+        path = Path(spec.location) / object_name(seq, sha256)
+        try:
+            return path.read_bytes().rstrip(b"\n")
+        except OSError as exc:
+            raise MissingComponentError(f"could not read the anchored record {path}: {exc}") from None
+    from aicommons.ledger.audit_bucket import read_record_line
+
+    return read_record_line(spec.location, spec.prefix, seq, sha256, spec.region, spec.endpoint)
+
+
+def pull(ledger: Path, spec: AnchorSpec) -> int:
+    """Append the records the anchor holds past the file's end (a copy of the ledger that is behind,
+    e.g. a CI run's checkout); returns how many. Each restored line must link onto the file.
+
+    Raises LedgerTampered when the file and the anchor disagree before the file's end, and
+    MissingComponentError when the anchor cannot be read.
+    """
+    from aicommons.errors import Location
+    from aicommons.ledger.chain import LedgerTampered, append_lines
+
+    spec = resolved(spec)
+    if spec.kind == "folder" and not Path(spec.location).exists():
+        return 0  # nothing anchored yet: the first anchored append creates the folder
+    entries = anchored(spec)
+    local = [(r.seq, r.sha256) for r in read_ledger(ledger)]
+    last = local[-1][0] if local else 0
+    check = compare(local, [(seq, sha) for seq, sha in entries if seq <= last])
+    if not check.ok:
+        raise LedgerTampered(
+            f"{check.problem} [anchor: {spec.describe()}]; nothing was restored",
+            Location(file=str(ledger), line=check.first_bad_seq),
+        )
+    ahead = sorted({(seq, sha) for seq, sha in entries if seq > last})
+    seqs = [seq for seq, _ in ahead]
+    if len(set(seqs)) != len(seqs):
+        raise LedgerTampered(
+            f"the anchor holds two different records with one seq past the file's end [anchor: {spec.describe()}]; "
+            "nothing was restored",
+            Location(file=str(ledger)),
+        )
+    if seqs and seqs != list(range(last + 1, last + 1 + len(seqs))):
+        missing = sorted(set(range(last + 1, seqs[-1] + 1)) - set(seqs))
+        ahead = [(seq, sha) for seq, sha in ahead if seq < missing[0]]
+    if not ahead:
+        return 0
+    return append_lines(ledger, [_line(spec, seq, sha) for seq, sha in ahead])

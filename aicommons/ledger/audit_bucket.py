@@ -104,3 +104,20 @@ def anchored_records(
             allowed="credentials that may list the anchor bucket (s3:ListBucket)",
         ) from None
     return sorted(found)
+
+
+def read_record_line(
+    bucket: str, key_prefix: str, seq: int, sha256: str, region: str | None, endpoint: str | None = None
+) -> bytes:
+    """The exact ledger line the anchor holds for (seq, sha256), without its newline."""
+    _, core_error, client_error = _boto3()
+    prefix = key_prefix.strip("/")
+    key = f"{prefix}/{object_name(seq, sha256)}" if prefix else object_name(seq, sha256)
+    try:
+        body = s3_client(region, endpoint).get_object(Bucket=bucket, Key=key)["Body"].read()
+    except (core_error, client_error) as exc:
+        raise MissingComponentError(
+            f"could not read s3://{bucket}/{key}: {exc}",
+            allowed="credentials that may read the anchor bucket (s3:GetObject)",
+        ) from None
+    return body.rstrip(b"\n")

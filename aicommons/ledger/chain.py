@@ -91,6 +91,32 @@ def append_record(ledger: Path, record: LedgerEntry) -> LedgerRecord:
     return written
 
 
+def append_lines(ledger: Path, lines: list[bytes]) -> int:
+    """Append records' exact lines (restored from the anchor), each checked to follow the last one.
+
+    Under the same lock as `append_record`; nothing is written unless every line links on.
+    """
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(ledger, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        seq, prev = _next_link(fd, ledger)
+        for offset, line in enumerate(lines):
+            problem = _line_problem(line, seq + offset, prev)
+            if problem:
+                raise InputError(
+                    f"the anchored record {seq + offset} does not follow the ledger: {problem}; nothing was restored",
+                    Location(file=str(ledger), line=seq + offset),
+                    "run `aicommons ledger verify`",
+                )
+            prev = sha256_hex(line)
+        _write_all(fd, b"".join(line + b"\n" for line in lines))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return len(lines)
+
+
 def read_ledger(ledger: Path) -> list[LedgerRecord]:
     """Every record in order; no records when the file does not exist yet.
 

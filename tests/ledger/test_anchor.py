@@ -362,3 +362,53 @@ def test_verify_of_a_city_folder_reads_the_anchor_from_its_profile(
     code, _, err = run_cli(monkeypatch, capsys, "ledger", "verify")
     assert code == EXIT_FAILED and "record 3 differs" in err
     assert f"[anchor: folder {city / 'worm'} (governance.ledger_anchor in the profile)]" in err
+
+
+# --- a copy of the ledger that is behind its anchor (a CI run's checkout)
+
+
+def test_pull_restores_the_records_a_copy_lacks_then_appends_follow_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    city = anchored_city(tmp_path, "anchor", (1, 2, 3))
+    ledger = ledger_path(city)
+    full = ledger.read_bytes()
+    ledger.write_bytes(b"".join(full.splitlines(keepends=True)[:1]))  # the checkout holds record 1
+    anchor = str(tmp_path / "anchor")
+    code, out, err = run_cli(monkeypatch, capsys, "ledger", "pull", str(city), "--anchor", anchor)
+    assert code == 0, err and "2 record(s) restored" in out
+    assert ledger.read_bytes() == full
+    code, out, _ = run_cli(monkeypatch, capsys, "ledger", "pull", str(city), "--anchor", anchor)
+    assert code == 0 and "0 record(s) restored" in out
+    anchor_append(append_record(ledger, make_entry(4)), parse_anchor(anchor), lambda _: None)
+    code, out, err = run_cli(monkeypatch, capsys, "ledger", "verify", str(city), "--anchor", anchor)
+    assert code == 0 and "holds 4 record(s) up to 4" in out
+
+
+def test_pull_refuses_a_copy_that_disagrees_with_the_anchor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    city = anchored_city(tmp_path, "anchor", (1, 2, 3))
+    ledger = ledger_path(city)
+    ledger.write_bytes(b"".join(ledger.read_bytes().splitlines(keepends=True)[:2]))
+    rewrite_consistently(ledger, 2)
+    before = ledger.read_bytes()
+    code, _, err = run_cli(
+        monkeypatch, capsys, "ledger", "pull", str(city), "--anchor", str(tmp_path / "anchor")
+    )
+    assert code == EXIT_FAILED and "record 2 differs" in err and "nothing was restored" in err
+    assert ledger.read_bytes() == before
+
+
+def test_pull_from_s3(
+    s3, s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    locked_bucket(s3, "city-anchor-pull")
+    url = f"s3://city-anchor-pull/ledger?region={REGION}&endpoint={s3_endpoint}"
+    city = anchored_city(tmp_path, url, (1, 2))
+    ledger = ledger_path(city)
+    full = ledger.read_bytes()
+    ledger.unlink()
+    code, out, err = run_cli(monkeypatch, capsys, "ledger", "pull", str(city), "--anchor", url)
+    assert code == 0, err
+    assert ledger.read_bytes() == full
