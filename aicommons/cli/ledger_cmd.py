@@ -98,7 +98,7 @@ def verify(
     city_folder = ledger.resolve().parent.parent  # <city>/.aicommons/ledger.jsonl
     spec = resolve_anchor(_profile_of(target, ledger), city_folder, override=anchor)
     if spec is None:
-        typer.echo(f"anchor: none ({anchor and 'from --anchor' or 'not configured'}); {NOT_ANCHORED}")
+        typer.echo(f"anchor: none ({'--anchor none' if anchor else 'not configured'}): {NOT_ANCHORED}")
         return
     check, spec = check_anchor(ledger, spec)
     used = f"anchor: {spec.describe()} ({spec.source})"

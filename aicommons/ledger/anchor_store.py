@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
 
 NOT_ANCHORED = (
-    "no anchor: this shows only that the file is consistent with itself; a rewrite of every record "
+    "this shows only that the file is consistent with itself; a rewrite of every record "
     "with re-computed hashes would also verify. Set governance.ledger_anchor in the profile or "
     f"{ANCHOR_ENV} (a folder or s3:// URL), or compare the head with the last `ledger head:` line "
     "in your CI log (--expect-head)"
