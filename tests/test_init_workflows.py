@@ -147,3 +147,44 @@ def test_init_writes_nothing_when_any_file_exists(
     assert code == 0, err
     assert (city / present).read_text() != "# the city's own\n"
     assert all((city / p).is_file() for p in ("profile.yaml", GITHUB_WORKFLOW, GITLAB_CI))
+
+
+def test_init_keeps_the_ledger_byte_exact_in_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+    import subprocess
+
+    from aicommons.ledger import append_record, ledger_path, verify_ledger
+    from aicommons.ledger.chain import GITATTRIBUTES_LINE
+    from tests.ledger.conftest import make_entry
+
+    city = tmp_path / "riverton"
+    city.mkdir()
+    (city / ".gitattributes").write_text("*.png binary", encoding="utf-8")  # the city's own line stays
+    code, out, err = init(monkeypatch, capsys, city, "--provider", "onprem")
+    assert code == 0, err
+    assert GITATTRIBUTES_LINE == ".aicommons/ledger.jsonl -text"
+    lines = (city / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "*.png binary" and lines[-1] == GITATTRIBUTES_LINE
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    # with core.autocrlf on (a Windows clone), git leaves the ledger's LF endings alone
+    git = [
+        "git",
+        "-C",
+        str(city),
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.org",
+        "-c",
+        "core.autocrlf=true",
+    ]
+    append_record(ledger_path(city), make_entry(1))
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "city"], check=True)
+    ledger_path(city).unlink()
+    subprocess.run([*git, "checkout", "--", ".aicommons/ledger.jsonl"], check=True)
+    assert verify_ledger(ledger_path(city)).ok

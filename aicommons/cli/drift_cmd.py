@@ -110,8 +110,44 @@ def drift(
         git_commit=git_commit(city.root),
     )
     ledger = city.ledger
+    spec = _anchor_spec(profile)
     record = append_record(ledger, entry)
     typer.echo(f"{summary_line(report)}; recorded as {ledger}:{record.seq}", err=True)
+    _anchor(spec, record)
     error = outcome(report)
     if error is not None:
         raise error
+
+
+def _anchor_spec(profile_path: Path):  # type: ignore[no-untyped-def]
+    """The city's anchor, after bringing the local ledger up to it (a CI checkout may be behind);
+    None when there is none, False (reported) when it cannot be used."""
+    from aicommons.errors import AicommonsError
+    from aicommons.ledger import ledger_path
+    from aicommons.ledger.anchor_store import pull, resolve_anchor
+    from aicommons.profile import load_profile
+
+    try:
+        spec = resolve_anchor(load_profile(profile_path), profile_path.parent)
+        if spec is not None:
+            restored = pull(ledger_path(profile_path.parent), spec)
+            if restored:
+                typer.echo(f"ledger: {restored} record(s) restored from {spec.describe()}", err=True)
+    except AicommonsError as exc:
+        typer.echo(
+            f"ledger: the anchor cannot be used, this record will not be anchored: {exc.render()}", err=True
+        )
+        return None
+    return spec
+
+
+def _anchor(spec, record) -> None:  # type: ignore[no-untyped-def]
+    """Print the ledger's head for the CI log and write the record to the city's anchor (spec False:
+    the anchor could not be used, as already reported)."""
+    from aicommons.ledger.anchor import head_line
+    from aicommons.ledger.anchor_store import anchor_append
+
+    if spec is False:
+        typer.echo(head_line(record.seq, record.sha256), err=True)
+        return
+    anchor_append(record, spec, lambda line: typer.echo(line, err=True))

@@ -103,6 +103,24 @@ def init(
         path.write_text(body, encoding="utf-8")
     typer.echo(f"wrote {target} ({tier.value} tier, {provider.value}); next: aicommons size {target}")
     typer.echo(f"wrote CI workflows: {', '.join(str(p) for p in list(files)[1:])}")
+    typer.echo(_keep_ledger_exact(directory))
+
+
+def _keep_ledger_exact(directory: Path) -> str:
+    """Add the ledger's `-text` line to the repository's .gitattributes (kept when already there):
+    git must never convert the ledger's line endings, or its hashes no longer match."""
+    from aicommons.ledger.chain import GITATTRIBUTES_LINE
+
+    path = directory / ".gitattributes"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if GITATTRIBUTES_LINE in text.splitlines():
+        return f"{path} already keeps the ledger byte-exact"
+    comment = "# the audit ledger is hash-chained over its exact bytes: no line-ending conversion\n"
+    path.write_text(
+        text + ("\n" if text and not text.endswith("\n") else "") + comment + GITATTRIBUTES_LINE + "\n",
+        encoding="utf-8",
+    )
+    return f"wrote {path}: {GITATTRIBUTES_LINE}"
 
 
 def _code(value: str | None, length: int, option: str, allowed: str) -> str | None:

@@ -37,21 +37,45 @@ def add(
     name: str | None = typer.Option(None, "--name", help="Name of the system (default: the slug)."),
     folder: Path | None = DirOption,
     today: str | None = typer.Option(None, "--today", help="Start date (YYYY-MM-DD; default today)."),
+    profile: Path | None = typer.Option(
+        None,
+        "--profile",
+        "-p",
+        help="The city's profile, whose city.name becomes the organization (default: profile.yaml beside "
+        "the register folder).",
+        show_default=False,
+    ),
 ) -> None:
     """Write a commented starter file projects/<slug>.yaml (never overwrites)."""
     from aicommons.errors import InputError, Location
     from aicommons.governance.load import load_project_text
-    from aicommons.governance.starter import starter_project
+    from aicommons.governance.starter import NO_CITY, starter_project
 
     folder = register_dir(folder)
     path = _path(folder, slug)
     if path.exists():
         raise InputError("already exists; edit it or remove it first", Location(file=str(path)))
-    text = starter_project(slug, register_id, name or slug, parse_today(today))
+    city = _city_name(profile, folder)
+    text = starter_project(slug, register_id, name or slug, parse_today(today), city or NO_CITY)
     load_project_text(text, str(path))  # a bad slug or id fails here, before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {path}; fill in the register fields, then `aicommons project assess {slug}`")
+    if city is None:
+        typer.echo(
+            f"no profile found (looked for {folder.parent / 'profile.yaml'}): organization is {NO_CITY!r}, "
+            "a placeholder; set it, or pass --profile"
+        )
+
+
+def _city_name(profile: Path | None, folder: Path) -> str | None:
+    """The city's name from its profile: --profile, else profile.yaml beside the register folder."""
+    from aicommons.profile import load_profile
+
+    candidate = profile if profile is not None else folder.parent / "profile.yaml"
+    if profile is None and not candidate.is_file():
+        return None
+    return load_profile(candidate).city.name
 
 
 @app.command("list")
@@ -59,11 +83,12 @@ def list_(
     folder: Path | None = DirOption,
     today: str | None = typer.Option(None, "--today", help="Date to judge expiry (default today)."),
 ) -> None:
-    """One line per project: id, status, impact level, end date, whether its sandbox is active."""
+    """One line per project: id, status, impact level, end date, whether its sandbox is live (or why not)."""
     from rich.console import Console
 
     from aicommons.governance.export import impact
     from aicommons.governance.load import load_projects
+    from aicommons.governance.readiness import sandbox_blockers
     from aicommons.report.layout import Col, Listing
 
     when = parse_today(today)
@@ -72,7 +97,11 @@ def list_(
     for p in load_projects(folder):
         result = impact(p)
         level = (result.level + ("" if result.complete else " (incomplete)")) if result else "not assessed"
-        sandbox = "active" if p.is_active(when) else ("expired" if when > p.end_date else "closed")
+        pending = sandbox_blockers(p, when)
+        if not p.is_active(when):
+            sandbox = "expired" if when > p.end_date else "closed"
+        else:
+            sandbox = "live" if not pending else "pending: " + "; ".join(pending)
         rows.append([p.slug, p.register_id, p.status, level, p.end_date.isoformat(), sandbox])
     columns = [
         Col("slug", "id"),
@@ -80,7 +109,7 @@ def list_(
         Col("status"),
         Col("impact"),
         Col("end date", "id"),
-        Col("sandbox", "id"),
+        Col("sandbox"),
     ]
     Console().print(Listing(f"AI projects in {folder}", columns, rows))
 
@@ -191,7 +220,9 @@ def export(
     from aicommons.governance.export import register_html, register_json, register_markdown
     from aicommons.governance.load import load_projects
 
-    projects = load_projects(register_dir(folder))
+    folder = register_dir(folder)
+    projects = load_projects(folder)
+    _refuse_placeholders(folder)
     output.mkdir(parents=True, exist_ok=True)
     files = {
         "register.json": register_json(projects),
@@ -201,3 +232,14 @@ def export(
     for name, text in files.items():
         (output / name).write_text(text, encoding="utf-8")
     typer.echo(f"register of {len(projects)} project(s) written to {output}: {', '.join(files)}")
+
+
+def _refuse_placeholders(folder: Path) -> None:
+    """Exit 2 naming every field (file:line) that still holds the starter's placeholder text."""
+    from aicommons.errors import ErrorGroup
+    from aicommons.governance.starter import placeholder_errors
+    from aicommons.yamlio import load_located
+
+    errors = [e for path in sorted(folder.glob("*.yaml")) for e in placeholder_errors(load_located(path))]
+    if errors:
+        raise ErrorGroup(errors)  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from aicommons.deploy.settings import PASSPHRASE_VARS, engine_settings, logs_dir
 from aicommons.deploy.shell import describe
 from aicommons.deploy.updates import run_update
 from aicommons.errors import AicommonsError, MissingComponentError
+from aicommons.ledger.anchor import ACCOUNT_PLACEHOLDER
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from aicommons.deploy.shell import Shell
 
 AUDIT_BUCKET_OUTPUT = "auditBucket"
-LEDGER_PREFIX = "ledger"  # key prefix of the ledger's copies in the audit bucket
 OIDC_SECRET = f"aicommons:{OIDC_SECRET_KEY}"  # the stack config key the platform program reads
 
 
@@ -291,6 +291,7 @@ def _record(
     notes = list(outcome.notes)
     if outcome.validation is None:
         notes.append("validation counts are the static bundle checks")
+    anchor = ledger_anchor(prepared, outputs.get("infra") or {}, shell)
     outcome.record = record.append(
         prepared.city_folder,
         action="deploy",
@@ -302,23 +303,40 @@ def _record(
         notes=notes,
     )
     shell.console.print(f"ledger: record {outcome.record.seq} appended ({outcome.record.sha256[:12]})")
-    region = bundle_prep.infra_region(prepared.bundle_dir)
-    upload_to_audit_bucket(outcome.record, outputs.get("infra") or {}, region, shell)
+    anchor_record(outcome.record, anchor, shell)
 
 
-def upload_to_audit_bucket(
-    ledger_record: Any, infra: dict[str, StackOutput], region: str | None, shell: Shell
-) -> str | None:
-    """Copy the record to the audit bucket (AWS); a failure is reported, the local ledger stays."""
-    bucket = infra.get(AUDIT_BUCKET_OUTPUT)
-    if bucket is None or not bucket.value or not region:
-        return None
-    from aicommons.ledger import upload_record
+def ledger_anchor(prepared: bundle_prep.Prepared, infra: dict[str, StackOutput], shell: Shell) -> Any:
+    """The ledger's anchor (ledger/anchor.py): the audit bucket on AWS (the infra stack's real bucket
+    name), the city's configured anchor elsewhere; None when there is none, False (reported) when it
+    cannot be used. A local ledger behind its anchor (a CI checkout) is first brought up to it."""
+    from aicommons.ledger import ledger_path
+    from aicommons.ledger.anchor_store import pull, resolve_anchor
 
     try:
-        key = upload_record(str(bucket.value), LEDGER_PREFIX, ledger_record, region)
-    except MissingComponentError as exc:
-        shell.console.print(f"[red]the ledger record was not copied to the audit bucket:[/] {exc.render()}")
+        spec = resolve_anchor(prepared.profile, prepared.city_folder, shell.environ)
+        bucket = infra.get(AUDIT_BUCKET_OUTPUT)
+        if spec is not None and spec.kind == "s3" and ACCOUNT_PLACEHOLDER in spec.location:
+            # no audit bucket yet when the infra stack did not finish
+            spec = spec.with_bucket(str(bucket.value)) if bucket is not None and bucket.value else None
+        if spec is not None and (restored := pull(ledger_path(prepared.city_folder), spec)):
+            shell.console.print(f"ledger: {restored} record(s) restored from {spec.describe()}")
+    except AicommonsError as exc:
+        shell.console.print(
+            f"[red]the ledger's anchor cannot be used; this record will not be anchored:[/] {exc.render()}"
+        )
+        return False
+    return spec
+
+
+def anchor_record(ledger_record: Any, spec: Any, shell: Shell) -> str | None:
+    """Print the head for the CI log and write the record to the anchor; a failure is reported,
+    the local ledger stays."""
+    from aicommons.ledger.anchor import head_line
+    from aicommons.ledger.anchor_store import anchor_append
+
+    echo = lambda line: shell.console.print(line, highlight=False, markup=False)  # noqa: E731
+    if spec is False:
+        echo(head_line(ledger_record.seq, ledger_record.sha256))
         return None
-    shell.console.print(f"ledger: copied to s3://{bucket.value}/{key}")
-    return key
+    return anchor_append(ledger_record, spec, echo)

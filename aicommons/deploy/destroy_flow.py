@@ -132,11 +132,12 @@ def _record(
     prepared: bundle_prep.Prepared, outcome: DestroyOutcome, infra: dict[str, StackOutput], shell: Shell
 ) -> None:
     from aicommons.deploy import record
-    from aicommons.deploy.deploy_flow import upload_to_audit_bucket
+    from aicommons.deploy.deploy_flow import anchor_record, ledger_anchor
     from aicommons.render.bundle import blueprint_ref, profile_digest
 
     kept = [f"{p.stack} kept {r.name} ({why})" for p in outcome.plans for r, why in p.kept]
     deleted = [f"{p.stack} deleted {r.name} (--allow-delete)" for p in outcome.plans for r, _ in p.deleted]
+    anchor = ledger_anchor(prepared, infra, shell)
     outcome.record = record.append(
         prepared.city_folder,
         action="destroy",
@@ -151,4 +152,4 @@ def _record(
     for plan in outcome.plans:
         for resource, why in plan.kept:
             shell.console.print(f"[cyan]kept[/] {plan.stack} {resource.type} {resource.name}: {why}")
-    upload_to_audit_bucket(outcome.record, infra, bundle_prep.infra_region(prepared.bundle_dir), shell)
+    anchor_record(outcome.record, anchor, shell)

@@ -1,8 +1,16 @@
-"""The commented starter file `aicommons project add` writes."""
+"""The commented starter file `aicommons project add` writes, and how to tell its placeholder
+text from a project's own: `aicommons project export` refuses to publish a register record
+that still holds any of it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+from aicommons.errors import InputError
+from aicommons.yamlio import LocatedDocument
 
 STARTER = """\
 # AI project {slug}: its public register record and its sandbox.
@@ -15,8 +23,8 @@ register_id: {register_id}          # id in the city's public register
 
 # --- register record (published by `aicommons project export`)
 name: "{name}"
-organization: City of Example
-department: Data Office
+organization: {organization}
+department: The department that uses it.
 description_short: What the system does, in at most 150 characters.
 type: self-learning                 # rule-based | self-learning
 category: [research]
@@ -70,11 +78,80 @@ safeguards:
 """
 
 
-def starter_project(slug: str, register_id: str, name: str, today: date) -> str:
+NO_CITY = "City of Example"  # the organization when no profile names the city
+
+# Fields whose starter text is an instruction or an example, not an answer.
+PLACEHOLDER_FIELDS: tuple[tuple[str | int, ...], ...] = (
+    ("organization",),
+    ("department",),
+    ("description_short",),
+    ("goal",),
+    ("impact",),
+    ("proportionality",),
+    ("provider",),
+    ("lawful_basis",),
+    ("objection_procedure",),
+    ("source_data",),
+    ("methods_and_models",),
+    ("monitoring",),
+    ("human_intervention",),
+    ("risks",),
+    ("contact", "email"),
+    ("owners", 0),
+    ("datasets", 0, "name"),
+)
+
+
+def starter_project(slug: str, register_id: str, name: str, today: date, organization: str = NO_CITY) -> str:
+    """The starter file; ``organization`` is the city's name from its profile."""
     return STARTER.format(
         slug=slug,
         register_id=register_id,
         name=name.replace('"', "'"),
+        organization=_yaml_scalar(organization),
         begin=today.isoformat(),
         end=(today + timedelta(days=365)).isoformat(),
     )
+
+
+def _yaml_scalar(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _at(data: Any, path: Sequence[str | int]) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or part >= len(data):
+                return None
+        elif not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+@cache
+def placeholder_texts() -> dict[tuple[str | int, ...], str]:
+    """The starter's text in each placeholder field."""
+    import yaml
+
+    data = yaml.safe_load(starter_project("x", "X-1", "x", date(2000, 1, 1)))
+    return {path: _at(data, path) for path in PLACEHOLDER_FIELDS}
+
+
+def placeholder_errors(doc: LocatedDocument) -> list[InputError]:
+    """One located error per field that still holds the starter's placeholder text."""
+    from aicommons.yamlio import to_plain
+
+    data = to_plain(doc.data)
+    errors = []
+    for path, text in placeholder_texts().items():
+        value = _at(data, path)
+        if isinstance(value, str) and value.strip() == text:
+            errors.append(
+                InputError(
+                    f"still holds the starter's placeholder {text!r}; nothing was published",
+                    doc.locate(list(path)),
+                    "the project's own text",
+                )
+            )
+    return errors

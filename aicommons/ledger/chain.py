@@ -26,6 +26,19 @@ from aicommons.errors import EXIT_FAILED, AicommonsError, InputError, Location
 from aicommons.ledger.model import GENESIS_SHA256, LedgerEntry, LedgerRecord, VerifyResult
 
 LEDGER_DIR = TOOL_DIR
+LEDGER_FILE = "ledger.jsonl"
+# Git must keep the ledger's bytes exactly: no end-of-line conversion (core.autocrlf), no diff
+# filters. `aicommons init` writes this line into the city repository's .gitattributes.
+GITATTRIBUTES_LINE = f"{LEDGER_DIR}/{LEDGER_FILE} -text"
+CRLF_PROBLEM = (
+    "the file's line endings were changed to Windows ones (CR LF), e.g. by git's core.autocrlf; "
+    "the records are hashed with LF endings"
+)
+CRLF_FIX = (
+    f"restore the exact bytes: add `{GITATTRIBUTES_LINE}` to .gitattributes, then "
+    f"`git rm --cached {LEDGER_DIR}/{LEDGER_FILE} && git checkout -- {LEDGER_DIR}/{LEDGER_FILE}` "
+    "(or convert CR LF back to LF)"
+)
 _CHUNK = 1024 * 1024
 
 
@@ -79,6 +92,32 @@ def append_record(ledger: Path, record: LedgerEntry) -> LedgerRecord:
     return written
 
 
+def append_lines(ledger: Path, lines: list[bytes]) -> int:
+    """Append records' exact lines (restored from the anchor), each checked to follow the last one.
+
+    Under the same lock as `append_record`; nothing is written unless every line links on.
+    """
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(ledger, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        seq, prev = _next_link(fd, ledger)
+        for offset, line in enumerate(lines):
+            problem = _line_problem(line, seq + offset, prev)
+            if problem:
+                raise InputError(
+                    f"the anchored record {seq + offset} does not follow the ledger: {problem}; nothing was restored",
+                    Location(file=str(ledger), line=seq + offset),
+                    "run `aicommons ledger verify`",
+                )
+            prev = sha256_hex(line)
+        _write_all(fd, b"".join(line + b"\n" for line in lines))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return len(lines)
+
+
 def read_ledger(ledger: Path) -> list[LedgerRecord]:
     """Every record in order; no records when the file does not exist yet.
 
@@ -106,6 +145,8 @@ def verify_ledger(ledger: Path) -> VerifyResult:
     blob = ledger.read_bytes()
     lines = blob.split(b"\n")
     complete = lines[:-1]  # a well-formed file ends with a newline, so the last piece is empty
+    if complete and all(line.endswith(b"\r") for line in complete) and not lines[-1]:
+        return _verify_crlf(ledger, [line[:-1] for line in complete])
     prev = GENESIS_SHA256
     for number, line in enumerate(complete, start=1):
         problem = _line_problem(line, number, prev)
@@ -122,7 +163,32 @@ def verify_ledger(ledger: Path) -> VerifyResult:
     return VerifyResult(ok=True, records=len(complete))
 
 
+def _verify_crlf(ledger: Path, lines: list[bytes]) -> VerifyResult:
+    """Every line ends in CR LF: check the records as they were written (LF), and name the change."""
+    prev = GENESIS_SHA256
+    for number, line in enumerate(lines, start=1):
+        problem = _line_problem(line, number, prev)
+        if problem:
+            return VerifyResult(
+                ok=False,
+                records=number - 1,
+                first_bad_line=number,
+                problem=f"{CRLF_PROBLEM}, and with LF endings restored: {problem}",
+                line_endings_changed=True,
+            )
+        prev = sha256_hex(line)
+    return VerifyResult(
+        ok=False,
+        records=len(lines),
+        first_bad_line=1,
+        problem=f"{CRLF_PROBLEM}; with LF endings restored all {len(lines)} record(s) verify. Fix: {CRLF_FIX}",
+        line_endings_changed=True,
+    )
+
+
 def _line_problem(line: bytes, number: int, prev: str) -> str | None:
+    if line.endswith(b"\r"):
+        return f"the line ends with CR LF: {CRLF_PROBLEM}. Fix: {CRLF_FIX}"
     record, problem = _parse(line)
     if problem:
         return problem

@@ -124,3 +124,6 @@ class VerifyResult(_Model):
     )
     first_bad_line: int | None = None
     problem: str | None = None
+    line_endings_changed: bool = Field(
+        default=False, description="Every line ends in CR LF: the file was converted, not necessarily edited."
+    )

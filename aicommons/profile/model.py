@@ -528,6 +528,30 @@ class Governance(Strict):
         default=None,
         description="Audit store for existing or on-prem clusters (AWS uses the locked audit bucket).",
     )
+    # Not a rendering input: left out of dumps so the bundle, its lock and digests stay as they were.
+    ledger_anchor: str | None = Field(
+        default=None,
+        exclude=True,
+        max_length=500,
+        description="Where each ledger record is also written, outside the ledger file, so that "
+        "`aicommons ledger verify` detects a rewritten ledger: a folder (absolute, or relative to the "
+        "city folder; mount one the deployers cannot rewrite), file:///path, or s3://bucket/prefix "
+        "(?region=...&endpoint=https://... for S3-compatible stores; use Object Lock), or none. "
+        "Default: the Object-Locked audit bucket on AWS, none elsewhere.",
+    )
+
+    @field_validator("ledger_anchor")
+    @classmethod
+    def _anchor_syntax(cls, value: str | None) -> str | None:
+        from aicommons.ledger.anchor import AnchorSyntaxError, parse_anchor
+
+        if value is not None:
+            try:
+                parse_anchor(value)
+            except AnchorSyntaxError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
     exceptions: list[ControlException] = Field(
         default_factory=list, description="Recorded exceptions to blueprint controls (shown in every report)."
     )

@@ -1,7 +1,9 @@
 """One sandbox per active AI project: a tenant namespace, its quota, oversight access and hub group.
 
-Only projects that are active on the render date (status "in development" or "in use", end
-date not passed) get a sandbox; the date comes from the caller, never from the clock. A
+Only projects that are live on the render date get a sandbox: active (status "in
+development" or "in use", end date not passed), their request approved, their impact
+assessment complete, and, when in use, their approval to go live recorded
+(``governance/readiness.py``); the date comes from the caller, never from the clock. A
 profile without projects renders exactly as before: every function here returns nothing
 for an empty register.
 
@@ -40,6 +42,7 @@ import yaml
 
 from aicommons.governance.export import eurocities_record, impact
 from aicommons.governance.model import AIProject
+from aicommons.governance.readiness import is_live, sandbox_blockers
 from aicommons.profile.model import CityProfile
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.releases import ChartPin, Release
@@ -67,7 +70,8 @@ def namespace_for(project: AIProject) -> str:
 
 
 def active_projects(projects: tuple[AIProject, ...], today: date) -> list[AIProject]:
-    return sorted((p for p in projects if p.is_active(today)), key=lambda p: p.slug)
+    """The projects whose sandbox is live on ``today`` (approved and assessed), sorted by slug."""
+    return sorted((p for p in projects if is_live(p, today)), key=lambda p: p.slug)
 
 
 def impact_level(project: AIProject) -> str:
@@ -114,7 +118,8 @@ def gpu_slots(plan: SizingPlan) -> int:
 
 
 def granted_gpus(project: AIProject, plan: SizingPlan) -> int:
-    """GPUs the sandbox's quota grants: none until approved, never more than the cluster has."""
+    """GPUs the sandbox's quota grants: the request, never more than the cluster has (and none
+    until approved, though an unapproved project has no sandbox at all)."""
     return min(project.quota.gpus, gpu_slots(plan)) if project.quota.approved else 0
 
 
@@ -226,6 +231,7 @@ def register_document(projects: tuple[AIProject, ...], today: date) -> dict[str,
                 "namespace": namespace_for(p) if p.slug in active else None,
                 # where the fields are in projects/<slug>.yaml, for the checks' findings
                 **({"lines": p.lines} if p.lines else {}),
+                "sandbox_pending": sandbox_blockers(p, today),
             }
             for p in sorted(projects, key=lambda p: p.slug)
         ],

@@ -18,6 +18,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from aicommons.governance.model import AIProject, Quota
+from aicommons.governance.readiness import is_live
 from aicommons.profile.model import CityProfile, Workload
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType
 from aicommons.sizing.demand import Level, PodDemand
@@ -72,16 +73,17 @@ def quota_servers(quota: Quota, workload: Workload, gpus: int) -> int:
 
 
 def project_servers(profile: CityProfile, projects: Iterable[AIProject], today: date) -> list[ProjectServers]:
-    """One row per active project with an approved quota, sorted by slug.
+    """One row per project whose sandbox is live (``governance/readiness.py``), sorted by slug.
 
-    Pending and inactive (out of use, or past their end date) projects add nothing. Before
+    Pending (not approved or not assessed) and inactive (out of use, or past their end date)
+    projects add nothing. Before
     sizing, the GPUs granted are the approved request: the plan then holds those slots, and a
     sized GPU pool always has the slots of at least one server of each GPU workload, so the
     rendered sandbox (which grants at most the cluster's slots) builds on the same workload.
     """
     rows = []
     for p in sorted(projects, key=lambda p: p.slug):
-        if not (p.quota.approved and p.is_active(today)):
+        if not is_live(p, today):
             continue
         gpus = p.quota.gpus
         name = base_workload_name(p, profile, gpus)

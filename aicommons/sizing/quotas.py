@@ -18,6 +18,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from aicommons.governance.model import AIProject
+from aicommons.governance.readiness import is_live
 from aicommons.sizing.plan import SizingPlan
 
 
@@ -46,8 +47,8 @@ class QuotaFit(_Out):
         description="What the project servers the plan added request at their peak (part of the capacity)."
     )
     headroom: Resources = Field(description="Capacity minus the hub's peak: what projects may use.")
-    approved: Resources = Field(description="Sum of the approved requests of active projects.")
-    pending: Resources = Field(description="Sum of the requests not approved yet.")
+    approved: Resources = Field(description="Sum of the requests of live projects (approved and assessed).")
+    pending: Resources = Field(description="Sum of the requests of active projects not live yet.")
     projects: list[ProjectQuota]
     exceeded: list[str] = Field(
         description="One sentence per resource whose approved total exceeds the headroom."
@@ -94,7 +95,7 @@ def quota_fit(plan: SizingPlan, projects: tuple[AIProject, ...], today: date) ->
     rows = [
         ProjectQuota(
             slug=p.slug,
-            approved=p.quota.approved,
+            approved=is_live(p, today),
             request=Resources(gpus=p.quota.gpus, cpu=p.quota.cpu, memory_gib=p.quota.memory_gib),
         )
         for p in sorted(projects, key=lambda p: p.slug)

@@ -23,6 +23,7 @@ from aicommons.targets.base import (
 from aicommons.targets.platform import LOAD_BALANCER, PlatformDefaults, gpu_setup_for, resolve_exposure
 
 if TYPE_CHECKING:
+    from aicommons.ledger.anchor import AnchorSpec
     from aicommons.profile.model import CityProfile
     from aicommons.sizing.plan import CostLine, NodeGroupPlan, PoolPlan, SizingPlan
 
@@ -43,6 +44,9 @@ ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
 CAPACITY_TYPE_LABEL = "eks.amazonaws.com/capacityType"
 _GOARCH = {"x86_64": "amd64", "arm64": "arm64"}
 ROOT_VOLUME_GIB = {"cpu": 50, "gpu": 200}
+
+
+LEDGER_PREFIX = "ledger"  # key prefix of the ledger's records in the audit bucket
 
 
 def aws_node_types(region: str, types: list[InstanceType], prices: dict[str, float]) -> list[NodeType]:
@@ -240,6 +244,26 @@ class AwsTargetModel:
             ),
         ]
         return lines
+
+    def ledger_anchor(self, profile: CityProfile) -> AnchorSpec | None:
+        """The Object-Locked audit bucket the infra stack creates, under the `ledger/` prefix.
+
+        Its name is the stack's `bucket_name(cluster, "audit", account)`
+        (stacks/aicommons_stacks/infra/storage.py): `{account_id}` is filled from the caller's
+        account when the bucket is read or written.
+        """
+        from aicommons.ledger.anchor import ACCOUNT_PLACEHOLDER, AnchorSpec
+        from aicommons.render.infra_aws import cluster_name
+
+        suffix_length = len("-audit-") + 12  # AWS account ids have 12 digits
+        name = cluster_name(profile).lower()[: 63 - suffix_length].rstrip("-.")
+        return AnchorSpec(
+            "s3",
+            f"{name}-audit-{ACCOUNT_PLACEHOLDER}",
+            prefix=LEDGER_PREFIX,
+            region=self.region(profile),
+            source="the AWS audit bucket (Object Lock), from the profile",
+        )
 
     def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
         has_gpu = any(p.role == "gpu" for p in plan.pools)

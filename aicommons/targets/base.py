@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType
 
 if TYPE_CHECKING:
+    from aicommons.ledger.anchor import AnchorSpec
     from aicommons.profile.model import CityProfile
     from aicommons.sizing.plan import CostLine, NodeGroupPlan, PoolPlan, SizingPlan
     from aicommons.targets.platform import PlatformDefaults
@@ -59,6 +60,10 @@ class TargetModel(Protocol):
 
     def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
         """What the platform stack needs on this target (storage, GPU setup, audit sink, ...)."""
+        ...
+
+    def ledger_anchor(self, profile: CityProfile) -> AnchorSpec | None:
+        """Where the ledger is anchored when the profile names no anchor (ledger/anchor.py); None: nowhere."""
         ...
 
 

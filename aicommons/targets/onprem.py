@@ -14,6 +14,7 @@ from aicommons.targets.base import CostContext, family_filter, gpu_operator_inst
 from aicommons.targets.platform import NO_AUDIT_SINK_NOTE, PlatformDefaults, gpu_setup_for, resolve_exposure
 
 if TYPE_CHECKING:
+    from aicommons.ledger.anchor import AnchorSpec
     from aicommons.profile.model import CityProfile
     from aicommons.sizing.plan import CostLine, NodeGroupPlan, PoolPlan, SizingPlan
 
@@ -101,6 +102,9 @@ class OnpremTargetModel:
     def other_costs(self, ctx: CostContext) -> list[CostLine]:
         # Storage arrays, networking and staff are outside this estimate; the BOM says so.
         return []
+
+    def ledger_anchor(self, profile: CityProfile) -> AnchorSpec | None:
+        return None  # the city names its own anchor (governance.ledger_anchor)
 
     def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
         target = profile.target

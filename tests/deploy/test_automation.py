@@ -34,6 +34,10 @@ def _no_upload(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(aicommons.ledger, "upload_record", lambda *a, **k: "ledger/key")
 
+    # the anchor bucket is listed (nothing anchored yet) instead of reaching S3
+
+    monkeypatch.setattr("aicommons.ledger.anchor_store.anchored", lambda spec: [])
+
 
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:

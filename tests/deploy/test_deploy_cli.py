@@ -32,6 +32,10 @@ def no_upload(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
         return f"{prefix}/{record.seq:010d}-{record.sha256}.json"
 
     monkeypatch.setattr(aicommons.ledger, "upload_record", upload)
+
+    # the anchor bucket is listed (nothing anchored yet) instead of reaching S3
+
+    monkeypatch.setattr("aicommons.ledger.anchor_store.anchored", lambda spec: [])
     return uploads
 
 
@@ -83,6 +87,10 @@ def test_first_deploy_runs_infra_then_platform_and_records_it(riverton, wire, cl
     assert record["blueprint"]["name"] == "ai-commons-v1"
     # and a copy in the audit bucket the infra stack made
     assert no_upload == [(AUDIT_BUCKET, "ledger", 1, "us-east-1")]
+    assert (
+        "ledger head: 1:" in result.out
+        and f"anchored in s3://{AUDIT_BUCKET}/ledger/0000000001-" in result.out
+    )
     # the full engine log: every event as a JSON line, per stack
     logs = sorted((riverton.parent / ".aicommons" / "logs").glob("*.log"))
     assert [p.name.split("-", 1)[1] for p in logs] == ["infra.log", "platform.log"]

@@ -61,3 +61,11 @@ class StandInPreview:
         for change in found:
             summary[change.op] = summary.get(change.op, 0) + 1
         return EngineDriftResult(stack=stack, changes=tuple(found), summary=summary)
+
+
+@pytest.fixture(autouse=True)
+def ledger_anchor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder anchor: drift tests never reach AWS for the audit bucket."""
+    folder = tmp_path / "ledger-anchor"
+    monkeypatch.setenv("AICOMMONS_LEDGER_ANCHOR", str(folder))
+    return folder

@@ -221,3 +221,34 @@ def test_every_check_appends_to_one_chain(
         run_cli(monkeypatch, capsys, "drift", str(city), "--kind", "bundle")
     result = verify_ledger(ledger_path(city.parent))
     assert result.ok and result.records == 3
+
+
+def test_the_drift_record_is_anchored_and_its_head_printed(
+    city: Path,
+    edges: StandInPreview,
+    ledger_anchor: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "drift", str(city), "--format", "json")
+    assert code == 0, err
+    (record,) = read_ledger(ledger_path(city.parent))
+    assert f"ledger head: 1:{record.sha256}" in err
+    assert [p.name for p in ledger_anchor.iterdir()] == [f"0000000001-{record.sha256}.json"]
+
+
+def test_a_checkout_behind_the_anchor_is_brought_up_to_it_before_the_append(
+    city: Path,
+    edges: StandInPreview,
+    ledger_anchor: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # two nightly runs, each on a fresh checkout without the previous run's ledger
+    assert run_cli(monkeypatch, capsys, "drift", str(city), "--format", "json")[0] == 0
+    ledger_path(city.parent).unlink()
+    code, _, err = run_cli(monkeypatch, capsys, "drift", str(city), "--format", "json")
+    assert code == 0, err and "1 record(s) restored" in err
+    records = read_ledger(ledger_path(city.parent))
+    assert [r.seq for r in records] == [1, 2] and verify_ledger(ledger_path(city.parent)).ok
+    assert sorted(p.name[:10] for p in ledger_anchor.iterdir()) == ["0000000001", "0000000002"]

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from aicommons.cli.main import app
@@ -120,3 +121,50 @@ def test_schema_project() -> None:
     assert schema["$id"].endswith("ai-project-v1.json")
     assert schema["properties"]["description_short"]["maxLength"] == 150
     assert schema["additionalProperties"] is False
+
+
+def test_add_takes_the_city_name_from_the_profile(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    shutil.copy(root / "examples" / "cities" / "riverton.yaml", tmp_path / "profile.yaml")
+    folder = tmp_path / "projects"
+    result = runner.invoke(app, ["project", "add", "noise-map", "-r", "RVT-2026-009", "-d", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert load_project(folder / "noise-map.yaml").organization == "City of Riverton"
+    # without a profile beside the register, the placeholder stays and add says so
+    other = tmp_path / "elsewhere" / "projects"
+    result = runner.invoke(app, ["project", "add", "noise-map", "-r", "RVT-2026-009", "-d", str(other)])
+    assert result.exit_code == 0 and "a placeholder; set it, or pass --profile" in result.output
+    assert load_project(other / "noise-map.yaml").organization == "City of Example"
+
+
+def test_export_refuses_the_starters_placeholder_text(tmp_path: Path) -> None:
+    folder = _register(tmp_path)
+    args = ["project", "add", "noise-map", "-r", "RVT-2026-009", "-d", str(folder), "--today", "2026-03-01"]
+    assert runner.invoke(app, args).exit_code == 0
+    path = folder / "noise-map.yaml"
+    out = tmp_path / "register"
+    result = runner.invoke(
+        app, ["project", "export", "-d", str(folder), "-o", str(out), "--city", "Riverton"]
+    )
+    assert isinstance(result.exception, InputError) and not out.exists()
+    message = result.exception.render()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    goal_line = next(i for i, line in enumerate(lines, start=1) if line.startswith("goal:"))
+    assert f"{path}:{goal_line}:1: goal: still holds the starter's placeholder" in message
+    assert "contact.email" in message and "datasets[0].name" in message and "organization" in message
+    # once every placeholder is replaced, the record is published
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("organization", "department", "description_short", "goal", "impact", "proportionality"):
+        data[key] = f"Our own {key}."
+    for key in ("provider", "lawful_basis", "objection_procedure", "source_data", "methods_and_models"):
+        data[key] = f"Our own {key}."
+    for key in ("monitoring", "human_intervention", "risks"):
+        data[key] = f"Our own {key}."
+    data["contact"]["email"] = "noise@riverton.example"
+    data["owners"] = ["n.devries@riverton.example"]
+    data["datasets"][0]["name"] = "Noise sensors (hourly)"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = runner.invoke(
+        app, ["project", "export", "-d", str(folder), "-o", str(out), "--city", "Riverton"]
+    )
+    assert result.exit_code == 0, result.output

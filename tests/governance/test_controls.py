@@ -118,8 +118,19 @@ def test_all_skip_without_a_register() -> None:
             lambda inv: with_record(inv, edited("bike-demand", '    risk-data-sources: "no"\n', "")),
             "impact assessment unanswered: risk-data-sources",
         ),
+        (
+            lambda inv: with_record(inv, edited("bike-demand", "  approved: true", "  approved: false")),
+            "sandbox of project 'bike-demand' whose request is not approved",
+        ),
     ],
-    ids=["no-record", "register-id-differs", "level-label-differs", "unlabelled", "incomplete-assessment"],
+    ids=[
+        "no-record",
+        "register-id-differs",
+        "level-label-differs",
+        "unlabelled",
+        "incomplete-assessment",
+        "not-approved",
+    ],
 )
 def test_gov01_fails(mutate: Callable[[Inventory], Inventory], expected: str) -> None:
     result = results(mutate(base()))["AIC-GOV-01"]
@@ -146,12 +157,18 @@ def test_gov01_fails_without_an_assessment_through_the_bundle_file() -> None:
 
 
 def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
-    """bike-demand with its retention cut and no approval while in use (GOV-02), and past its
-    end date while still in use (GOV-05): each finding at the line of the field to change."""
+    """bike-demand in use with its retention cut (GOV-02), and past its end date while still in
+    use (GOV-05): each finding at the line of the field to change."""
     text = project_text("bike-demand")
     assert "status: in development" in text and "  log_retention_days: 90" in text
     text = text.replace("status: in development", "status: in use").replace(
         "  log_retention_days: 90", "  log_retention_days: 1"
+    )
+    # approved for use, so it has a live sandbox (an unapproved one in use gets none at all)
+    text = text.replace(
+        "safeguards:\n",
+        "safeguards:\n  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-1\n",
+        1,
     )
     project = load_project_text(text, "bike-demand.yaml")
     lines = text.splitlines()
@@ -175,7 +192,6 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
             file,
             at["  log_retention_days:"],
         ),
-        ("AIC-GOV-02", "in use without a recorded approval", file, at["safeguards:"]),  # no approval line
         ("AIC-GOV-05", "ended 2026-12-31", file, at["status:"]),
     }
     assert "(60 days ago)" in messages(found["AIC-GOV-05"])  # to 2027-03-01: 31 + 28 + 1 days

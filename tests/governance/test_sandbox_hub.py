@@ -72,8 +72,10 @@ def test_a_project_profile_builds_on_a_workload_that_fits_its_quota() -> None:
     assert (bike["mem_guarantee"], bike["mem_limit"]) == ("12G", "15G")
     unapproved = edited("bike-demand", "  approved: true", "  approved: false")
     values = yaml.safe_load(bundle(with_project(unapproved)).files["helm/jupyterhub.values.yaml"])
-    again = {p["slug"]: p["kubespawner_override"] for p in values["singleuser"]["profileList"]}
-    assert again["project-bike-demand"]["node_selector"] == city["notebook"]["node_selector"]
+    again = {p["slug"] for p in values["singleuser"]["profileList"]}
+    assert (
+        "project-bike-demand" not in again and "project-benefit-triage" in again
+    )  # no profile until approved
 
 
 def test_city_profiles_are_unchanged_and_open_to_all() -> None:

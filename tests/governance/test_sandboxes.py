@@ -9,11 +9,14 @@ import pytest
 import yaml
 
 from aicommons.checks.adapters.bundle import bundle_inventory
+from aicommons.governance.load import load_project_text
 from aicommons.profile import load_profile
 from aicommons.render.bundle import render_bundle
+from aicommons.render.sandboxes import REGISTER_FILE
 from aicommons.sizing.plan import size
 
 from .bundles import ROOT, TODAY, bundle, edited, register, riverton, with_project
+from .support import project_text
 
 
 def _platform(files: dict[str, bytes]) -> dict:
@@ -111,9 +114,57 @@ def test_tenant_quota_from_the_request() -> None:
     assert triage["quota"]["nodePorts"] == 2  # the API server charges its LoadBalancer one per port
 
 
-def test_unapproved_gpus_are_not_granted_and_approved_ones_fit_the_cluster() -> None:
-    unapproved = edited("bike-demand", "  approved: true", "  approved: false")
-    assert _tenants(bundle(with_project(unapproved)).files)["project-bike-demand"]["quota"]["gpu"] == 0
+def _sandbox_parts(files: dict[str, str], slug: str) -> dict[str, bool]:
+    """Where a project's sandbox shows in a bundle: namespace, quota, data volume, hub profile."""
+    hub = yaml.safe_load(files["helm/jupyterhub.values.yaml"])
+    register = json.loads(files[REGISTER_FILE])
+    return {
+        "quota": f"project-{slug}" in _tenants(files),
+        "hub profile": any(p["slug"] == f"project-{slug}" for p in hub["singleuser"]["profileList"]),
+        "hub group": any(slug in g["projects"] for g in hub["custom"]["aicommons"]["projectGroups"].values()),
+        "namespace": f"project-{slug}" in _namespaces(files),
+        "register namespace": any(r["namespace"] == f"project-{slug}" for r in register["projects"]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("  approved: true", "  approved: false", "the sandbox request is not approved"),
+        ("assessment:\n  branch: design", "assessment_was:\n  branch: design", "no impact assessment"),
+        (
+            '    mit-design-privacy: "yes"\n',
+            "",
+            "the impact assessment is incomplete (unanswered: mit-design-privacy)",
+        ),
+    ],
+)
+def test_an_unapproved_or_unassessed_project_gets_no_live_sandbox(old: str, new: str, reason: str) -> None:
+    text = project_text("bike-demand").replace(old, new)
+    if "assessment_was" in text:  # drop the whole assessment block
+        head, _, rest = text.partition("assessment_was:\n")
+        text = head + "\n".join(line for line in rest.splitlines() if not line.startswith("  ")) + "\n"
+    pending = load_project_text(text, "bike-demand.yaml")
+    files = bundle(with_project(pending)).files
+    assert _sandbox_parts(files, "bike-demand") == {
+        "quota": False,
+        "hub profile": False,
+        "hub group": False,
+        "namespace": False,
+        "register namespace": False,
+    }
+    assert set(_sandbox_parts(files, "benefit-triage").values()) == {True}
+    record = next(
+        r for r in json.loads(files[REGISTER_FILE])["projects"] if r["project"]["slug"] == "bike-demand"
+    )
+    assert any(reason in line for line in record["sandbox_pending"]), record["sandbox_pending"]
+    # nor does sizing hold servers for it
+    assert [row.project for row in size(riverton(), with_project(pending), TODAY).project_servers] == [
+        "benefit-triage"
+    ]
+
+
+def test_approved_gpus_never_exceed_the_cluster() -> None:
     greedy = edited("bike-demand", "  gpus: 1", "  gpus: 64")
     files = bundle(with_project(greedy)).files
     # the cluster as sized with the projects (greedy's 64 GPUs admit 2 gpu-small servers: 8 cores / 3)
@@ -127,8 +178,8 @@ def test_public_endpoint_needs_use_and_approval() -> None:
         "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n"
     )
     no_approval = edited("benefit-triage", approval, "")
-    quota = _tenants(bundle(with_project(no_approval)).files)["project-benefit-triage"]["quota"]
-    assert quota["loadBalancers"] == 0
+    # in use without a recorded approval: no sandbox at all, so nothing public either
+    assert "project-benefit-triage" not in _tenants(bundle(with_project(no_approval)).files)
     developing = edited("bike-demand", "  approved: true\n", "  approved: true\npublic_endpoint: true\n")
     assert developing.public_endpoint
     assert (

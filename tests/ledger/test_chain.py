@@ -45,6 +45,7 @@ def test_append_then_read_and_verify(ledger: Path) -> None:
         "records": 4,
         "first_bad_line": None,
         "problem": None,
+        "line_endings_changed": False,
     }
 
 

@@ -11,12 +11,15 @@ from aicommons.errors import EXIT_BAD_INPUT, EXIT_FAILED
 from aicommons.ledger import append_record, ledger_path
 from tests.ledger.conftest import make_entry, run_cli
 
+ONPREM = Path(__file__).resolve().parents[2] / "examples" / "cities" / "harbourview-onprem.yaml"
+
 
 @pytest.fixture
 def city(tmp_path: Path) -> Path:
     for hour in (1, 2, 3):
         append_record(ledger_path(tmp_path), make_entry(hour))
-    (tmp_path / "profile.yaml").write_text("# the city's profile\n")
+    # a city without a default anchor (on AWS the audit bucket would be read)
+    (tmp_path / "profile.yaml").write_text(ONPREM.read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path
 
 

@@ -63,7 +63,8 @@ def _sandboxed(ctx: CheckContext) -> list[tuple[Resource, AIProject]]:
 
 @check("AIC-GOV-01", "bundle")
 def register_records(ctx: CheckContext) -> Iterable[Finding]:
-    """Each sandbox namespace has a record with the same register id and a complete assessment."""
+    """Each sandbox namespace has a record with the same register id, an approved request and a complete
+    assessment."""
     namespaces = _project_namespaces(ctx.inventory)
     if not namespaces:
         raise Skip("no AI project sandboxes in this bundle")
@@ -83,6 +84,12 @@ def register_records(ctx: CheckContext) -> Iterable[Finding]:
                 ns,
                 f"{LABEL_REGISTER_ID} is {ns.labels.get(LABEL_REGISTER_ID)!r}, the register says "
                 f"{project.register_id!r}",
+            )
+        if not project.quota.approved:
+            yield Finding.on(
+                ns,
+                f"sandbox of project {slug!r} whose request is not approved (quota.approved: false): "
+                "no namespace, quota or hub profile until the platform team approves it; render again",
             )
         if project.assessment is None:
             yield _on_project(project, "no impact assessment: run `aicommons project assess`", "assessment")

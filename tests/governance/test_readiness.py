@@ -1,0 +1,36 @@
+"""When a project's sandbox goes live: active, approved, assessed, and approved to go live when in use."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aicommons.governance.readiness import is_live, sandbox_blockers
+
+from .bundles import TODAY, edited, register
+
+APPROVAL = "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n"
+
+
+def test_the_fixture_projects_are_live() -> None:
+    assert [(p.slug, sandbox_blockers(p, TODAY)) for p in register()] == [
+        ("benefit-triage", []),
+        ("bike-demand", []),
+    ]
+
+
+def test_each_missing_step_is_named() -> None:
+    unapproved = edited("bike-demand", "  approved: true", "  approved: false")
+    assert sandbox_blockers(unapproved, TODAY) == [
+        "the sandbox request is not approved (quota.approved: false; the platform team sets it)"
+    ]
+    incomplete = edited("bike-demand", '    risk-data-sources: "no"\n', "")
+    assert sandbox_blockers(incomplete, TODAY) == [
+        "the impact assessment is incomplete (unanswered: risk-data-sources)"
+    ]
+    in_use_unapproved = edited("benefit-triage", APPROVAL, "")
+    assert sandbox_blockers(in_use_unapproved, TODAY) == [
+        "it is 'in use' without a recorded approval to go live (safeguards.approval)"
+    ]
+    # both projects end 2026-12-31: the day after, neither is live
+    assert sandbox_blockers(register()[1], date(2027, 1, 1)) == ["it ended on 2026-12-31"]
+    assert not is_live(unapproved, TODAY) and is_live(register()[1], date(2026, 12, 31))
