@@ -91,7 +91,7 @@ class Safeguards(Strict):
     human_decision_maker: str | None = Field(
         None, description="Role that takes the final decision (human in the loop)."
     )
-    log_retention_days: int | None = Field(None, ge=0, description="Days decision logs are kept.")
+    log_retention_days: int | None = Field(None, ge=0, le=36_500, description="Days decision logs are kept.")
     approval: Approval | None = Field(None, description="Approval to go live (required for 'in use').")
 
 
