@@ -87,24 +87,26 @@ def _parent(doc: Any, path: tuple[Any, ...]) -> Any:
 @st.composite
 def mutated_document(draw: st.DrawFn) -> tuple[str, Any]:
     """(seed name, mutated document): one to three structural or value mutations."""
-    name = draw(st.sampled_from(sorted(SEEDS)))
+    examples = sorted(n for n in SEEDS if not n.startswith("init-"))
+    name = draw(st.sampled_from(examples) | st.sampled_from(sorted(SEEDS)))  # examples half the time
     doc = copy.deepcopy(SEEDS[name])
     for _ in range(draw(st.sampled_from([1, 1, 2, 3]))):
         paths = sorted(_paths(doc), key=repr)
         if not paths:
             break
-        path = draw(st.sampled_from(paths))
-        parent, key = _parent(doc, path), path[-1]
-        value = parent[key]
         op = draw(
             st.sampled_from(
                 ["value", "number", "number", "drop", "rename", "add", "to-list", "to-map", "grow"]
             )
         )
+        numeric = [p for p in paths if _is_number(_parent(doc, p)[p[-1]])]
+        path = draw(st.sampled_from(numeric if op == "number" and numeric else paths))
+        parent, key = _parent(doc, path), path[-1]
+        value = parent[key]
         if op == "value":
             parent[key] = draw(VALUES)
         elif op == "number":
-            parent[key] = draw(NUMBERS) if not isinstance(value, int | float) else _scaled(draw, value)
+            parent[key] = draw(NUMBERS) if draw(st.booleans()) else _scaled(draw, value)
         elif op == "drop":
             del parent[key]
         elif op == "rename" and isinstance(parent, dict):
@@ -122,9 +124,15 @@ def mutated_document(draw: st.DrawFn) -> tuple[str, Any]:
     return name, doc
 
 
-def _scaled(draw: st.DrawFn, value: float) -> Any:
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _scaled(draw: st.DrawFn, value: Any) -> Any:
     """The number scaled: nearby values that still validate reach sizing and rendering, extreme ones the models."""
     factor = draw(st.sampled_from([2, 0.5, 10, 0.001, 1000, -1, 0, 10**6, 10**-6, 10**300]))
+    if not _is_number(value):
+        return factor
     try:
         result = value * factor
     except OverflowError:  # an integer already too large for a float
@@ -138,7 +146,7 @@ def mutated_bytes(draw: st.DrawFn) -> tuple[str, bytes]:
     name, doc = draw(mutated_document())
     text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
     damage = draw(
-        st.sampled_from(["none", "none", "utf-16", "latin-1", "bom", "crlf", "cut", "nul", "tab", "alias"])
+        st.sampled_from(["none"] * 9 + ["utf-16", "latin-1", "bom", "crlf", "cut", "nul", "tab", "alias"])
     )
     if damage == "utf-16":
         return name, text.encode("utf-16")
@@ -221,7 +229,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
     return folder, {"COLUMNS": "120", "AICOMMONS_CHART_CACHE": str(cache)}
 
 
-@settings(SETTINGS, max_examples=120)
+@settings(SETTINGS, max_examples=200)
 @given(mutant=mutated_bytes())
 def test_size_never_crashes_on_a_mutated_profile(workdir: tuple[Path, dict[str, str]], mutant: Any) -> None:
     folder, env = workdir
@@ -232,7 +240,7 @@ def test_size_never_crashes_on_a_mutated_profile(workdir: tuple[Path, dict[str, 
     assert_handled(code, shown, seconds, f"size of a mutant of {name}")
 
 
-@settings(SETTINGS, max_examples=15)
+@settings(SETTINGS, max_examples=60)
 @given(mutant=mutated_bytes())
 def test_validate_never_crashes_on_a_mutated_profile(
     workdir: tuple[Path, dict[str, str]], mutant: Any
@@ -243,3 +251,31 @@ def test_validate_never_crashes_on_a_mutated_profile(
     profile.write_bytes(blob)
     code, shown, seconds = run_cli("validate", str(profile), "--format", "json", "--no-plan", env=env)
     assert_handled(code, shown, seconds, f"validate of a mutant of {name}")
+
+
+# --- Every number of every example, set to a value that once crashed or hung -------------------------
+
+EXTREMES = (math.inf, math.nan, 10**30, 10**12)  # infinity/NaN (exit 70), overflow (exit 70), a hang
+
+
+def _numeric_paths(doc: Any) -> list[tuple[Any, ...]]:
+    return [p for p in _paths(doc) if _is_number(_parent(doc, p)[p[-1]])]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in SEEDS if not n.startswith("init-")))
+def test_every_number_of_an_example_set_to_an_extreme_is_handled(
+    workdir: tuple[Path, dict[str, str]], name: str
+) -> None:
+    """A sweep, not a sample: each numeric field of each example city, with each extreme value."""
+    folder, env = workdir
+    profile = folder / f"sweep-{name}"
+    for path in _numeric_paths(SEEDS[name]):
+        for value in EXTREMES:
+            doc = copy.deepcopy(SEEDS[name])
+            _parent(doc, path)[path[-1]] = value
+            profile.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+            where = f"size of {name} with {'.'.join(map(str, path))} = {value!r}"
+            assert_handled(*run_cli("size", str(profile), "--format", "json", env=env), where)
+            if value is math.inf and name == "riverton.yaml":  # validate once crashed on an infinite budget
+                where = where.replace("size", "validate")
+                assert_handled(*run_cli("validate", str(profile), "-f", "json", "--no-plan", env=env), where)
