@@ -273,3 +273,33 @@ def test_init_into_a_new_folder_still_works(
 ) -> None:
     code, _, _ = run_main(monkeypatch, capsys, "init", str(tmp_path / "riverton"))
     assert code == EXIT_OK and (tmp_path / "riverton" / "profile.yaml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        (
+            "    cpu: {request: 0.5, limit: 2}\n",
+            "    cpu: {request: 0.5, limit: 1%s}\n",
+            "workloads[0].cpu.limit",
+        ),
+        (
+            "    memory: {request: 2Gi, limit: 4Gi}\n",
+            "    memory: {request: 2Gi, limit: 1%s}\n",
+            "workloads[0].memory.limit",
+        ),
+    ],
+)
+def test_an_integer_too_large_for_a_float_is_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    where: str,
+) -> None:
+    # found by the property test: 10^400 once crashed the quantity parser (OverflowError, exit 70)
+    profile = riverton_with(tmp_path, old, new % ("0" * 400))
+    code, _, err = run_main(monkeypatch, capsys, "size", str(profile))
+    assert_located_bad_input(code, err, where)
+    assert "too large" in err
