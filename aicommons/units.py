@@ -23,7 +23,7 @@ def parse_cpu(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a number of cores such as 2, 0.5 or '500m'")
     if isinstance(value, int | float):
-        return float(value)
+        return _finite(value)
     if isinstance(value, str):
         m = _CPU_RE.match(value)
         if m:
@@ -37,13 +37,21 @@ def parse_memory_gib(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a memory size such as 4 (GiB), '512Mi' or '4Gi'")
     if isinstance(value, int | float):
-        return float(value)
+        return _finite(value)
     if isinstance(value, str):
         m = _MEM_RE.match(value)
         if m:
             unit = m.group(2) or "Gi"
             return float(m.group(1)) * _MEM_UNITS[unit]
     raise ValueError(f"{value!r} is not a memory size: use GiB (4) or a quantity ('512Mi', '4Gi')")
+
+
+def _finite(value: float) -> float:
+    """A number as a float; an integer too large for one is a ValueError (a located error), not a crash."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError("is too large a number (beyond 1e308)") from None
 
 
 def cpu_quantity(cores: float) -> str:
@@ -70,7 +78,7 @@ def parse_spawner_memory_gib(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a memory size such as '12G'")
     if isinstance(value, int | float):
-        return float(value) / 1024**3
+        return _finite(value) / 1024**3
     if isinstance(value, str):
         m = re.match(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT])?\s*$", value)
         if m:

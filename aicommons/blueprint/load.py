@@ -13,7 +13,7 @@ DEFAULT_BLUEPRINT = "ai-commons-v1"
 
 
 def load_blueprint(path: Path) -> Blueprint:
-    return load_model_file(path, Blueprint)
+    return load_model_file(path, Blueprint, "a blueprint file")
 
 
 @cache

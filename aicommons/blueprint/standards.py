@@ -71,7 +71,7 @@ _WORD_RANK: dict[str, int] = {"govern": 0, "map": 1, "measure": 2, "manage": 3}
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ClauseNote(_Frozen):

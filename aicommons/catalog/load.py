@@ -6,16 +6,14 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from aicommons.catalog.model import CloudCatalog, GpuCatalog, GpuModel, ServerCatalog, UnitPrices
 from aicommons.errors import InputError, Location
 from aicommons.resources import data_dir
-from aicommons.yamlio import load_located, to_plain
+from aicommons.yamlio import load_located_text, read_text_file, safe_load, to_plain
 
 M = TypeVar("M", bound=BaseModel)
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _load(relative: str, model: type[M]) -> M:
@@ -23,16 +21,16 @@ def _load(relative: str, model: type[M]) -> M:
     return load_model_file(path, model)
 
 
-def load_model_file(path: Path, model: type[M]) -> M:
+def load_model_file(path: Path, model: type[M], what: str = "a YAML file") -> M:
     """Load a data file into a model: fast C parsing, re-read with positions only to report errors."""
     from aicommons.profile.load import validation_errors
 
+    text = read_text_file(path, what)  # a located error for a folder, a binary or non-UTF-8 file
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_FAST_LOADER)
-        return model.model_validate(data)
-    except (yaml.YAMLError, ValidationError, OSError, UnicodeDecodeError):
+        return model.model_validate(safe_load(text, str(path)))
+    except (InputError, ValidationError):
         pass
-    doc = load_located(path)  # raises a located error for unreadable or malformed files
+    doc = load_located_text(text, str(path))  # the located error for malformed or unbounded YAML
     try:
         return model.model_validate(to_plain(doc.data))
     except ValidationError as exc:

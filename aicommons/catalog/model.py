@@ -12,7 +12,7 @@ _DATE = r"^\d{4}-\d{2}(-\d{2})?$"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Source(Strict):

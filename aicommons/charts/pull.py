@@ -20,18 +20,16 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 from urllib.parse import urljoin
 
-import yaml
-
 from aicommons import __version__
 from aicommons.charts.cache import ChartDigestError, chart_archive, digest_error
 from aicommons.errors import InputError, Location, MissingComponentError
 from aicommons.render.releases import ChartPin
+from aicommons.yamlio import safe_load
 
 TIMEOUT_SECONDS = 30
 MAX_INDEX_BYTES = 256 << 20  # some public indexes run to tens of MiB
 MAX_ARCHIVE_BYTES = 64 << 20
 _CHUNK = 1 << 16
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -134,9 +132,9 @@ def _download(url: str, timeout: float, limit: int) -> bytes:
 
 def _parse_index(blob: bytes, url: str) -> dict[str, Any]:
     try:
-        index = yaml.load(blob, Loader=_LOADER)
-    except yaml.YAMLError:
-        index = None
+        index = safe_load(blob, url)
+    except InputError as exc:  # malformed, an alias bomb or absurd nesting: the repository is not usable
+        raise MissingComponentError(f"not a Helm repository index: {exc.message}", exc.location) from None
     if not isinstance(index, dict) or "entries" not in index:
         raise MissingComponentError("not a Helm repository index (no entries)", Location(file=url))
     return index

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from aicommons.errors import InputError, Location
+from aicommons.errors import ErrorGroup, InputError, Location
 
 schema_app = typer.Typer(
     help="Print JSON schemas (for editors' YAML language servers).", no_args_is_help=True
@@ -65,11 +65,11 @@ def init(
     validate pull requests, check drift nightly and deploy on merge after a manual approval.
     Nothing is written when any of the files exists, unless --force.
     """
-    from aicommons.errors import ErrorGroup
     from aicommons.profile import load_profile_text
     from aicommons.profile.starter import StarterOptions, starter_profile
     from aicommons.profile.workflows import WorkflowInputs, ci_workflows
 
+    _refuse_file_as_folder(directory)
     slug = re.sub(r"[^a-z0-9-]+", "-", directory.resolve().name.lower()).strip("-")
     if not re.fullmatch(r"[a-z]([a-z0-9-]{0,30}[a-z0-9])?", slug):
         slug = None  # type: ignore[assignment]
@@ -88,6 +88,7 @@ def init(
     files = {target: text} | {
         directory / rel: body for rel, body in ci_workflows(WorkflowInputs.of(profile)).items()
     }
+    _refuse_folders_in_the_way(directory, list(files))
     existing = [path for path in files if path.exists()]
     if existing and not force:
         raise ErrorGroup(
@@ -131,6 +132,36 @@ def _code(value: str | None, length: int, option: str, allowed: str) -> str | No
     if not re.fullmatch(rf"[A-Z]{{{length}}}", code):
         raise InputError(f"{value!r} is not a {length}-letter code", Location(field=option), allowed)
     return code
+
+
+def _refuse_file_as_folder(directory: Path) -> None:
+    """`init` writes into a folder; a file at that path is never overwritten, even with --force."""
+    if directory.exists() and not directory.is_dir():
+        raise InputError(
+            "is a file, not a folder; nothing was written",
+            Location(file=str(directory)),
+            "a folder for the city's repository, e.g. aicommons init my-city",
+        )
+
+
+def _refuse_folders_in_the_way(directory: Path, paths: list[Path]) -> None:
+    """A folder where a file goes, or a file where a folder goes, stops `init` before it writes anything."""
+    errors: list[InputError] = []
+    for path in paths:
+        if path.is_dir():
+            errors.append(InputError("is a folder; nothing was written", Location(file=str(path)), "a file"))
+        for parent in path.relative_to(directory).parents:
+            if (directory / parent).exists() and not (directory / parent).is_dir():
+                errors.append(
+                    InputError(
+                        "is a file where a folder goes; nothing was written",
+                        Location(file=str(directory / parent)),
+                        "a folder",
+                    )
+                )
+    if errors:
+        unique = {e.render(): e for e in errors}
+        raise ErrorGroup([unique[k] for k in sorted(unique)])
 
 
 @schema_app.command("profile")

@@ -183,8 +183,10 @@ def _save_assessment(path: Path, assessment) -> None:  # type: ignore[no-untyped
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
+    from aicommons.yamlio import load_located
+
     yaml = YAML(typ="rt")
-    data = yaml.load(path.read_text(encoding="utf-8"))
+    data = load_located(path).data  # bounded, with comments kept
     answers = CommentedMap((qid, Quoted(choice)) for qid, choice in assessment.answers.items())
     block = CommentedMap([("branch", assessment.branch), ("answers", answers)])
     yaml.representer.add_representer(

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import yaml
-
 from aicommons.catalog.load import find_gpu
 from aicommons.clustercheck.model import NodeGroup, Taint
 from aicommons.profile.model import CityProfile
@@ -29,6 +27,7 @@ from aicommons.render.pools import DEVICE_PLUGIN_CONFIG_LABEL, MIG_CONFIG_LABEL,
 from aicommons.sizing.capacity import DaemonsetOverhead, NodeType, Resources
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.base import target_for
+from aicommons.yamlio import safe_load
 
 GPU_RESOURCE = "nvidia.com/gpu"
 GIB = 1024**3
@@ -98,7 +97,7 @@ def advertised_gpus(node: NodeType, labels: Mapping[str, str], configs: Mapping[
     if not node.has_gpu:
         return 0
     name = labels.get(DEVICE_PLUGIN_CONFIG_LABEL, "default")
-    config = yaml.safe_load(configs[name]) or {}
+    config = safe_load(configs[name], f"device plugin configuration {name}") or {}
     per_gpu = 1
     layout = labels.get(MIG_CONFIG_LABEL, "")
     if (config.get("flags") or {}).get("migStrategy") == "single" and layout.startswith("all-"):

@@ -31,6 +31,7 @@ from aicommons.clustercheck.stack import (
     set_value,
 )
 from aicommons.errors import InputError, Location
+from aicommons.yamlio import safe_load
 
 PREEXISTING_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
@@ -86,7 +87,7 @@ def stack_output_placeholder(output: str) -> str:
 def platform_config(files: Mapping[str, bytes]) -> dict[str, Any]:
     if PLATFORM_CONFIG not in files:
         raise InputError("missing from the bundle", Location(file=PLATFORM_CONFIG))
-    data = yaml.safe_load(files[PLATFORM_CONFIG]) or {}
+    data = safe_load(files[PLATFORM_CONFIG], PLATFORM_CONFIG) or {}
     config = (data.get("config") or {}).get("aicommons:platform")
     if not isinstance(config, dict):
         raise InputError("has no aicommons:platform configuration", Location(file=PLATFORM_CONFIG))
@@ -166,7 +167,7 @@ def release_values(release: Any, files: Mapping[str, bytes]) -> dict[str, Any]:
     """The release's values file with placeholders where the stack sets outputs and secrets."""
     if release.values_file not in files:
         raise InputError("missing from the bundle", Location(file=release.values_file))
-    values = yaml.safe_load(files[release.values_file]) or {}
+    values = safe_load(files[release.values_file], release.values_file) or {}
     if not isinstance(values, dict):
         raise InputError("must hold a mapping", Location(file=release.values_file))
     where = f"releases[{release.name}]"

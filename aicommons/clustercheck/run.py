@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from aicommons.clustercheck.charts import ChartSource
 from aicommons.clustercheck.model import ClusterFinding, ClusterInput, NodeGroup
 from aicommons.clustercheck.render import RenderedBundle, render_platform
 from aicommons.clustercheck.report import ClusterReport
+from aicommons.yamlio import safe_load
 
 if TYPE_CHECKING:
     from aicommons.profile.model import CityProfile
@@ -134,7 +133,7 @@ def bundle_kubernetes_version(files: Mapping[str, bytes]) -> str:
     from aicommons.render.infra_aws import KUBERNETES_VERSION
 
     if INFRA_CONFIG in files:
-        config = ((yaml.safe_load(files[INFRA_CONFIG]) or {}).get("config") or {}).get(
+        config = ((safe_load(files[INFRA_CONFIG], INFRA_CONFIG) or {}).get("config") or {}).get(
             "aicommons:infra"
         ) or {}
         if config.get("kubernetes_version"):

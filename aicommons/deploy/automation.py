@@ -14,8 +14,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aicommons.deploy.engine import HistoryEntry, OnOutput, StackOutput
 from aicommons.deploy.errors import EngineError
 from aicommons.deploy.events import PURPOSE_TAG, OnEvent, plain, summary_counts
@@ -30,7 +28,8 @@ from aicommons.deploy.settings import (
     require_passphrase,
     state_dir,
 )
-from aicommons.errors import MissingComponentError
+from aicommons.errors import InputError, MissingComponentError
+from aicommons.yamlio import safe_load
 
 # The provider plugins each stack needs, pinned to the SDK packages installed with this tool.
 PLUGINS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -115,8 +114,8 @@ def _stack_secrets_provider(bundle_dir: Path) -> str | None:
     for stack in ("platform", "infra"):
         path = bundle_dir / "pulumi" / f"Pulumi.{stack}.yaml"
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
+            data = safe_load(path.read_bytes(), str(path)) or {}
+        except (OSError, InputError):
             continue
         provider = data.get("secretsprovider") if isinstance(data, dict) else None
         if isinstance(provider, str) and provider not in ("passphrase", "default"):

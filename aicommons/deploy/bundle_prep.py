@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from aicommons.cityfolder import of_profile
 from aicommons.deploy.engine import STACK_ORDER
+from aicommons.errors import InputError
+from aicommons.yamlio import safe_load
 
 if TYPE_CHECKING:
     from aicommons.checks.report import Report
@@ -104,8 +104,8 @@ def stack_config(bundle_dir: Path, stack: str) -> dict[str, Any]:
     """The `config:` of `pulumi/Pulumi.<stack>.yaml` ({} when absent or unreadable)."""
     path = bundle_dir / "pulumi" / f"Pulumi.{stack}.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        data = safe_load(path.read_bytes(), str(path)) or {}
+    except (OSError, InputError):
         return {}
     config = data.get("config") if isinstance(data, dict) else None
     return config if isinstance(config, dict) else {}

@@ -20,7 +20,7 @@ def projects_dir(profile_path: Path) -> Path:
 
 
 def load_project(path: Path, questionnaire: Questionnaire | None = None) -> AIProject:
-    project = project_from_document(load_located(path), questionnaire)
+    project = project_from_document(load_located(path, "a project file"), questionnaire)
     if project.slug != path.stem:
         raise InputError(
             f"slug {project.slug!r} does not match the file name",

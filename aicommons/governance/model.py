@@ -32,7 +32,7 @@ Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
 
 
 class Contact(Strict):
@@ -93,7 +93,7 @@ class Safeguards(Strict):
     human_decision_maker: str | None = Field(
         None, description="Role that takes the final decision (human in the loop)."
     )
-    log_retention_days: int | None = Field(None, ge=0, description="Days decision logs are kept.")
+    log_retention_days: int | None = Field(None, ge=0, le=36_500, description="Days decision logs are kept.")
     approval: Approval | None = Field(None, description="Approval to go live (required for 'in use').")
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aicommons.errors import InputError, Location
 from aicommons.plan.offline import PlannedResource, StackPlan, load_stacks_package, plan_stack
+from aicommons.yamlio import read_text_file, safe_load
 
 STACK_ORDER = ("infra", "platform")
 PROJECT_DIR = "pulumi"
@@ -57,7 +56,7 @@ def inventory(plans: list[StackPlan]) -> list[PlannedResource]:
 
 def stack_config(path: Path, project: str) -> tuple[dict[str, Any], list[str]]:
     """A stack file's configuration with full keys, and the keys to treat as secrets."""
-    data = _mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path)
+    data = _mapping(safe_load(read_text_file(path), str(path)) or {}, path)
     config: dict[str, Any] = {}
     secret_keys: list[str] = []
     for key, value in _mapping(data.get("config") or {}, path).items():
@@ -90,7 +89,7 @@ def _project_name(project_dir: Path) -> str:
     path = project_dir / "Pulumi.yaml"
     if not path.is_file():
         raise InputError("not a bundle: Pulumi.yaml is missing", Location(file=str(path)))
-    name = _mapping(yaml.safe_load(path.read_text(encoding="utf-8")), path).get("name")
+    name = _mapping(safe_load(read_text_file(path), str(path)), path).get("name")
     if not isinstance(name, str) or not name:
         raise InputError("the project has no name", Location(file=str(path), field="name"))
     return name

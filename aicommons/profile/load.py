@@ -16,7 +16,7 @@ from aicommons.yamlio import LocatedDocument, load_located, load_located_text, t
 
 def load_profile(path: Path) -> CityProfile:
     """Read and validate a profile file."""
-    return profile_from_document(load_located(path))
+    return profile_from_document(load_located(path, "a profile file"))
 
 
 def load_profile_text(text: str, name: str = "<profile>") -> CityProfile:
@@ -92,6 +92,8 @@ def _explain(
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
         return f"unknown {ctx.get('discriminator', 'kind')} {ctx.get('tag')!r}", str(ctx.get("expected_tags"))
+    if kind == "finite_number":
+        return f"{err['input']!r} is not a finite number", "a number (infinity and NaN are not numbers here)"
     if kind == "union_tag_not_found":
         return "missing 'provider' (which target this is)", "'aws', 'kubernetes', 'onprem'"
     msg = err["msg"]

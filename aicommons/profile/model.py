@@ -25,6 +25,9 @@ from aicommons.units import parse_cpu, parse_memory_gib
 
 API_VERSION = "aicommons.dev/v1"
 HOURS_PER_WEEK = 168
+# Upper bounds far beyond any city, so that absurd numbers are refused before they overflow a cost.
+MAX_GIB = 10_000_000  # about 10 PiB
+MAX_USD_HOUR = 10_000  # per node
 
 Slug = Annotated[
     str,
@@ -176,10 +179,12 @@ class NodeShape(Strict):
     memory_gib: GiB = Field(description="Allocatable memory per node.")
     gpu_count: int = Field(default=0, ge=0, le=16)
     gpu_model: str | None = Field(default=None, description="GPU model name, e.g. 'A100-40GB'.")
-    gpu_memory_gib: float | None = Field(default=None, gt=0, description="Memory of each GPU.")
-    usd_month: float | None = Field(default=None, ge=0, description="Monthly cost per node, if known.")
+    gpu_memory_gib: float | None = Field(default=None, gt=0, le=1024, description="Memory of each GPU.")
+    usd_month: float | None = Field(
+        default=None, ge=0, le=MAX_USD_HOUR * 744, description="Monthly cost per node, if known."
+    )
     max_nodes: int | None = Field(
-        default=None, ge=1, description="How many such nodes the cluster can offer."
+        default=None, ge=1, le=100_000, description="How many such nodes the cluster can offer."
     )
 
     @model_validator(mode="after")
@@ -401,7 +406,7 @@ class Workload(Strict):
         default=None, gt=0, le=1, description="Share of peak concurrent users on this workload."
     )
     peak: int | None = Field(
-        default=None, ge=1, description="Explicit peak number of servers instead of share."
+        default=None, ge=1, le=100_000, description="Explicit peak number of servers instead of share."
     )
     gpu: GpuSpec | None = None
     default: bool = Field(default=False, description="Pre-selected in the JupyterHub profile list.")
@@ -433,19 +438,25 @@ class Storage(Strict):
     home_gib_per_user: float = Field(
         default=10, ge=1, le=10_000, description="Home directory per registered user."
     )
-    shared_datasets_gib: float = Field(default=100, ge=0, description="Read-mostly shared datasets volume.")
-    object_store_gib: float = Field(default=500, ge=0, description="Project data in the object store.")
-    egress_gib_month: float = Field(
-        default=100, ge=0, description="Traffic through NAT per month (for cost)."
+    shared_datasets_gib: float = Field(
+        default=100, ge=0, le=MAX_GIB, description="Read-mostly shared datasets volume."
     )
-    log_gib_month: float = Field(default=20, ge=0, description="Audit and platform logs ingested per month.")
+    object_store_gib: float = Field(
+        default=500, ge=0, le=MAX_GIB, description="Project data in the object store."
+    )
+    egress_gib_month: float = Field(
+        default=100, ge=0, le=MAX_GIB, description="Traffic through NAT per month (for cost)."
+    )
+    log_gib_month: float = Field(
+        default=20, ge=0, le=MAX_GIB, description="Audit and platform logs ingested per month."
+    )
 
 
 class Budget(Strict):
-    monthly: float = Field(gt=0, description="Monthly cap for running the Commons.")
+    monthly: float = Field(gt=0, le=1e12, description="Monthly cap for running the Commons.")
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     usd_per_unit: float | None = Field(
-        default=None, gt=0, description="US dollars per unit of currency (required unless USD)."
+        default=None, gt=0, le=1e6, description="US dollars per unit of currency (required unless USD)."
     )
     alert_emails: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]] = Field(
         default_factory=list, description="Who the cloud budget alerts go to."
@@ -646,16 +657,16 @@ class AddedInstanceType(Strict):
 
     instance_type: str = Field(pattern=r"^[a-z0-9-]+\.[a-z0-9-]+$")
     vcpu: int = Field(ge=1, le=1024)
-    memory_gib: float = Field(gt=0)
+    memory_gib: float = Field(gt=0, le=32768)
     gpu_count: int = Field(default=0, ge=0, le=16)
     gpu_model: str | None = None
-    gpu_memory_gib_each: float | None = Field(default=None, gt=0)
+    gpu_memory_gib_each: float | None = Field(default=None, gt=0, le=1024)
     eni_max_pods: int = Field(default=110, ge=4, le=737)
-    usd_hour: float = Field(gt=0)
+    usd_hour: float = Field(gt=0, le=MAX_USD_HOUR)
 
 
 class CatalogOverrides(Strict):
-    prices: dict[str, Annotated[float, Field(gt=0)]] = Field(
+    prices: dict[str, Annotated[float, Field(gt=0, le=MAX_USD_HOUR)]] = Field(
         default_factory=dict, description="Negotiated USD/hour prices by instance type."
     )
     add: list[AddedInstanceType] = Field(default_factory=list)

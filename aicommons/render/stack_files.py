@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
+from aicommons.errors import InputError
 from aicommons.render.files import yaml_bytes
+from aicommons.yamlio import safe_load
 
 ENGINE_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt")
 
@@ -35,8 +35,8 @@ def without_engine_keys(blob: bytes) -> bytes:
     Compare this with a fresh render's bytes; equal means only the engine touched the file.
     """
     try:
-        data = yaml.safe_load(blob.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError):
+        data = safe_load(blob, "stack file")
+    except InputError:
         return blob
     if not isinstance(data, dict) or not (owned := engine_owned(data)):
         return blob
@@ -64,7 +64,7 @@ def merge_engine_keys(fresh: bytes, existing: bytes) -> bytes:
 
 def _parse(blob: bytes) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(blob.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError):
+        data = safe_load(blob, "stack file")
+    except InputError:
         return {}
     return data if isinstance(data, dict) else {}

@@ -150,4 +150,4 @@ def test_a_directory_is_not_a_blueprint(
 ) -> None:
     code, err = run_cli(monkeypatch, capsys, "show", "--blueprint", str(tmp_path))
     assert code == EXIT_BAD_INPUT
-    assert str(tmp_path) in err and "cannot read file" in err
+    assert str(tmp_path) in err and "is a folder, not a blueprint file" in err

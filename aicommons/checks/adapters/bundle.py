@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from aicommons.checks.model import HELM_RELEASE, NODE_GROUP, STACK_CONFIG, Inventory, Resource
@@ -16,6 +15,7 @@ from aicommons.errors import InputError, Location
 from aicommons.governance.model import AIProject
 from aicommons.profile.model import CityProfile
 from aicommons.sizing.plan import SizingPlan
+from aicommons.yamlio import safe_load, safe_load_all
 
 LOCK_FILE = "aicommons.lock.json"
 PLATFORM_CONFIG = "pulumi/Pulumi.platform.yaml"
@@ -211,7 +211,7 @@ def _render_chart(helm_python: Any, files: Mapping[str, bytes], release: dict[st
     out = []
     for template, text in sorted(rendered.items()):
         rel = prefix + template.split("/", 1)[1] if "/" in template else template
-        for doc in yaml.safe_load_all(text):
+        for doc in safe_load_all(text, rel):
             if not doc:
                 continue
             meta = doc.get("metadata", {})
@@ -244,11 +244,7 @@ def _json(files: Mapping[str, bytes], rel: str) -> dict[str, Any]:
 def _yaml(files: Mapping[str, bytes], rel: str) -> Any:
     if rel not in files:
         raise InputError("missing from the bundle", Location(file=rel))
-    try:
-        return yaml.safe_load(files[rel])
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError("malformed YAML", Location(file=rel, line=mark.line + 1 if mark else None)) from None
+    return safe_load(files[rel], rel)
 
 
 def _config(files: Mapping[str, bytes], rel: str, key: str) -> dict[str, Any]:

@@ -19,6 +19,8 @@ import yaml
 
 from aicommons.checks.model import CheckContext, Finding, Skip
 from aicommons.checks.registry import check
+from aicommons.errors import InputError
+from aicommons.yamlio import compose_all
 
 # name, pattern; group "s" (else the whole match) is the secret
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -72,7 +74,6 @@ _REFERENCE_PARENTS = {"secret_values", "stack_output_values", "secretkeyref", "v
 _PLACEHOLDER = re.compile(
     r"^(\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|<[^>]*>|\*+|x+|\.\.\.|changeme|redacted|none|null)$", re.I
 )
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser keeps positions too
 _SKIP_SUFFIXES = (".png", ".jpg", ".gif", ".ico", ".tgz", ".gz", ".zip", ".pyc")
 
 
@@ -113,9 +114,9 @@ def _pattern_hits(text: str) -> Iterator[tuple[int, str, str]]:
                 yield number, name, secret
 
 
-def _yaml_hits(text: str) -> Iterator[tuple[int, str, str]]:
+def _yaml_hits(text: str, name: str) -> Iterator[tuple[int, str, str]]:
     """(line, dotted key, value) for literal scalars under secret-like keys; raises on non-YAML."""
-    for document in yaml.compose_all(text, Loader=_LOADER):
+    for document in compose_all(text, name):
         yield from _walk(document, ())
 
 
@@ -163,8 +164,8 @@ def scan(path: str, blob: bytes) -> Iterator[tuple[int, str]]:
     keyed: Iterable[tuple[int, str, str]]
     if path.endswith((".yaml", ".yml", ".json")):
         try:
-            keyed = list(_yaml_hits(text))
-        except yaml.YAMLError:  # a Helm template, not YAML yet
+            keyed = list(_yaml_hits(text, path))
+        except InputError:  # a Helm template, not YAML yet
             keyed = _assignment_hits(text)
     else:
         keyed = _assignment_hits(text)
