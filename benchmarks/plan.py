@@ -64,6 +64,9 @@ def _with_render_fields(profile):  # type: ignore[no-untyped-def]
         "https": "letsencrypt",
         "contact_email": f"it@{slug}.example.gov",
     }
+    if data["target"]["provider"] == "aws":  # budget alerts are required to render an AWS bundle
+        data["budget"]["alert_emails"] = data["budget"].get("alert_emails") or [f"finance@{slug}.example.gov"]
+        data["budget"]["alert_thresholds"] = data["budget"].get("alert_thresholds") or [0.8, 1.0]
     data["identity"] = {
         "issuer_url": f"https://login.{slug}.example.gov/realms/staff",
         "client_id": "hub",
