@@ -10,7 +10,7 @@ bundle's files) goes through a loader here, bounded against alias bombs and deep
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -135,10 +135,22 @@ def load_located(path: Path, what: str = "a YAML file") -> LocatedDocument:
     return load_located_text(read_text_file(path, what), str(path))
 
 
+def _events(text: str, rt: Any) -> Iterable[Any]:
+    """The document's parser events for the bounds check: libyaml's (C, ~30x faster) where it
+    parses the text, else ruamel's own parser, whose errors are then the ones reported."""
+    loader = getattr(pyyaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return list(pyyaml.parse(text, Loader=loader))
+        except pyyaml.YAMLError:
+            pass  # YAML 1.2 corners libyaml refuses, or a real error: ruamel decides
+    return rt.parse(text)
+
+
 def load_located_text(text: str, name: str) -> LocatedDocument:
     yaml = _yaml_rt()
     try:
-        check_events(yaml.parse(text), name)  # before loading: an alias bomb never gets expanded
+        check_events(_events(text, yaml), name)  # before loading: an alias bomb never gets expanded
         data = yaml.load(text)
     except InputError:
         raise
