@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 import yaml
 
-from aicommons.clustercheck.model import PLATFORM_STACK, ClusterInput, NodeGroup, Obj, Taint
+from aicommons.clustercheck.model import PLATFORM_STACK, ClusterInput, Obj
+from aicommons.clustercheck.nodes import node_groups
 from aicommons.profile import load_profile
+from aicommons.profile.model import CityProfile
 from aicommons.render.bundle import Bundle, render_bundle
 from aicommons.render.infra_aws import KUBERNETES_VERSION
-from aicommons.render.pools import pool_labels, pool_taints
 from aicommons.sizing.plan import SizingPlan, size
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,33 +127,6 @@ def example(name: str) -> tuple[Bundle, SizingPlan]:
     return render_bundle(profile, plan), plan
 
 
-def node_groups(plan: SizingPlan) -> tuple[NodeGroup, ...]:
-    out = []
-    for pool in plan.pools:
-        taints = tuple(Taint(t.key, t.value, t.effect) for t in pool_taints(pool))
-        for group in pool.node_groups:
-            alloc = {
-                "cpu": int(group.allocatable.cpu * 1000),
-                "memory": int(group.allocatable.memory_gib * GIB),
-            }
-            if group.allocatable.gpu:
-                alloc["nvidia.com/gpu"] = group.allocatable.gpu
-            out.append(
-                NodeGroup(
-                    name=group.name,
-                    pool=pool.name,
-                    instance_type=group.instance_type,
-                    min_count=group.nodes.min,
-                    max_count=group.nodes.max,
-                    labels=pool_labels(pool),
-                    taints=taints,
-                    allocatable=alloc,
-                    zones=tuple(pool.zones),
-                )
-            )
-    return tuple(out)
-
-
 def cluster_input(
     bundle: Bundle,
     plan: SizingPlan,
@@ -198,7 +172,8 @@ def cluster_input(
         objects.append(Obj(PLATFORM_STACK, step + 1, copy.deepcopy(manifest), "pulumi/Pulumi.platform.yaml"))
     return ClusterInput(
         objects=tuple(objects),
-        node_groups=node_groups(plan),
+        # the sized node groups as the scheduling model sees them (the lock holds the resolved profile)
+        node_groups=node_groups(CityProfile.model_validate(bundle.lock["profile"]), plan),
         kubernetes_version=KUBERNETES_VERSION,
         causes={
             "LimitRange/jupyterhub/aicommons-platform-limits": (
