@@ -1,0 +1,283 @@
+"""The discrete-event model of one pool: scheduler, cluster autoscaler, hub start timeout, culling.
+
+A plain heapq event loop (faster than SimPy here by a wide margin: see docs in simulate()). Events at
+the same instant run in a fixed order: departures, nodes becoming ready, scale-down checks, hour
+boundaries, arrivals, autoscaler scans, start timeouts.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+
+from aicommons.simulation.arrivals import HOUR, SessionArrays
+from aicommons.simulation.autoscaler import Option, Shape, absorb, choose, estimate, fits, take
+from aicommons.simulation.placement import Node, place, preempt
+from aicommons.simulation.scenario import HOURS_PER_WEEK, Autoscaler, Hub, Pool, Scoring
+
+DEPART, READY, DOWN, HOUR_TICK, ARRIVE, SCAN, TIMEOUT = range(7)
+MOVE_RETRY = 300.0  # a node held by placeholders that cannot move yet is looked at again this much later
+
+
+@dataclass
+class PoolRun:
+    """What happened in one run of one pool; times in seconds since the start of the run."""
+
+    group_log: list[tuple[list[float], list[int]]]  # per group: times, node counts from then on
+    running_log: tuple[list[float], list[int]]  # user servers running
+    waits: list[float] = field(default_factory=list)  # seconds each start waited for its server
+    wait_at: list[float] = field(default_factory=list)  # when each of those attempts was made
+    failed_timeout: list[float] = field(default_factory=list)  # arrival times of attempts that timed out
+    failed_full: list[float] = field(default_factory=list)  # ... that found every group at its maximum
+
+
+@dataclass
+class _Pending:
+    session: int
+    arrival: float
+    attempt: int
+    done: bool = False
+
+
+def run_pool(
+    pool: Pool,
+    shapes: list[Shape],
+    sessions: SessionArrays,
+    autoscaler: Autoscaler,
+    hub: Hub,
+    scoring: Scoring,
+    horizon: float,
+) -> PoolRun:
+    """Replay the pool's server requests until `horizon` seconds."""
+    groups = pool.groups
+    counts = [0] * len(groups)
+    log = PoolRun([([0.0], [0]) for _ in groups], ([0.0], [0]))
+    ready: list[Node] = []
+    pending: list[_Pending] = []
+    parked: list[set[Node]] = [set() for _ in groups]  # empty nodes the minimum keeps
+    events: list[tuple[float, int, int, object]] = []
+    seq = 0
+    state = {"running": 0, "scan_at": -1.0, "last_up": -math.inf, "ph_pending": pool.placeholders}
+    ph: Shape = (
+        (pool.placeholder.cpu, pool.placeholder.memory_gib, pool.placeholder.gpu) if pool.placeholder else (0, 0, 0)
+    )
+    unneeded = autoscaler.scale_down_unneeded_seconds
+    scan = autoscaler.scan_interval_seconds
+
+    def push(t: float, kind: int, item: object) -> None:
+        nonlocal seq
+        seq += 1
+        heapq.heappush(events, (t, kind, seq, item))
+
+    def set_count(g: int, t: float, delta: int) -> None:
+        counts[g] += delta
+        times, values = log.group_log[g]
+        if times[-1] == t:
+            values[-1] = counts[g]
+        else:
+            times.append(t)
+            values.append(counts[g])
+
+    def set_running(t: float, delta: int) -> None:
+        state["running"] += delta
+        times, values = log.running_log
+        if times[-1] == t:
+            values[-1] = state["running"]
+        else:
+            times.append(t)
+            values.append(state["running"])
+
+    def launch(g: int, t: float, now_ready: bool) -> None:
+        node = Node(g, groups[g])
+        set_count(g, t, 1)
+        if now_ready:
+            node.ready = True
+            ready.append(node)
+            became_empty(node, t)
+        else:
+            booting.append(node)
+            push(t + groups[g].startup_seconds, READY, node)
+
+    def became_empty(node: Node, t: float) -> None:
+        node.token += 1
+        push(t + unneeded, DOWN, (node, node.token))
+
+    def start(p: _Pending, node: Node, t: float) -> None:
+        i = p.session
+        if node.users == 0:
+            node.token += 1  # no longer empty: a pending scale-down check is void
+        take(node.free, shapes[sessions.workload[i]])
+        node.users += 1
+        log.wait_at.append(p.arrival)
+        log.waits.append(t - p.arrival)
+        p.done = True
+        end = min(min(t + sessions.work[i], sessions.leave[i]) + sessions.tail[i], t + sessions.max_age[i])
+        push(max(end, t), DEPART, (node, i))
+        set_running(t, 1)
+
+    def try_start(p: _Pending, t: float) -> bool:
+        pod = shapes[sessions.workload[p.session]]
+        node = place(ready, pod, scoring)
+        if node is None:
+            node = preempt(ready, pod, ph)
+            if node is None:
+                return False
+            evicted = node.evict_for(pod, ph)
+            state["ph_pending"] += evicted
+            want_scan(t)
+        start(p, node, t)
+        return True
+
+    def place_placeholders() -> None:
+        while state["ph_pending"]:
+            node = place(ready, ph, scoring)
+            if node is None:
+                return
+            take(node.free, ph)
+            node.placeholders += 1
+            state["ph_pending"] -= 1
+
+    def drain_pending(t: float) -> None:
+        if pending:
+            pending[:] = [p for p in pending if not try_start(p, t)]
+        place_placeholders()
+
+    def want_scan(t: float) -> None:
+        at = math.ceil(t / scan - 1e-9) * scan
+        if state["scan_at"] < at - 1e-9 or state["scan_at"] < t - 1e-9:
+            state["scan_at"] = at
+            push(at, SCAN, None)
+
+    def fail(p: _Pending, t: float, where: list[float]) -> None:
+        p.done = True
+        where.append(p.arrival)
+        if p.attempt < hub.retries:
+            push(t + hub.retry_after_seconds, ARRIVE, (p.session, p.attempt + 1))
+
+    def scale_up(t: float) -> None:
+        """One autoscaler loop: pods not absorbed by booting nodes -> one expander choice."""
+        pods = [shapes[sessions.workload[p.session]] for p in pending] + [ph] * state["ph_pending"]
+        if not pods:
+            return
+        left = absorb([list(n.free) for n in booting], pods)
+        if not left:
+            return
+        wanted = [pods[i] for i in left]
+        options: list[Option] = []
+        for g, group in enumerate(groups):
+            found = estimate(group, g, wanted, group.max - counts[g])
+            if found is not None:
+                options.append(found)
+        helpable = {i for o in options for i in o.helped}
+        hopeless = {left[i] for i in range(len(left)) if i not in helpable and left[i] < len(pending)}
+        for i in sorted(hopeless):
+            fail(pending[i], t, log.failed_full)
+        if hopeless:
+            pending[:] = [p for p in pending if not p.done]
+        if not options:
+            return
+        best = choose(autoscaler.expander, options, groups)
+        for _ in range(best.nodes):
+            launch(best.group, t, groups[best.group].startup_seconds == 0)
+        state["last_up"] = t
+        for node in [n for g in parked for n in g]:
+            push(t + autoscaler.scale_down_delay_after_add_seconds, DOWN, (node, node.token))
+        for g in parked:
+            g.clear()
+        drain_pending(t)
+        if len(best.helped) < len(wanted):
+            want_scan(t + scan)
+
+    def scale_down(node: Node, t: float) -> None:
+        group = groups[node.group]
+        if counts[node.group] <= group.min_at(int(t // HOUR) % HOURS_PER_WEEK):
+            parked[node.group].add(node)
+            if group.min_by_hour is not None:
+                push((math.floor(t / HOUR) + 1) * HOUR, DOWN, (node, node.token))
+            return
+        after_add = state["last_up"] + autoscaler.scale_down_delay_after_add_seconds
+        if t < after_add:
+            push(after_add, DOWN, (node, node.token))
+            return
+        if node.placeholders:
+            if node.utilization() >= autoscaler.scale_down_utilization_threshold or not node.move_placeholders(
+                [n for n in ready if n is not node], ph, scoring
+            ):
+                push(t + MOVE_RETRY, DOWN, (node, node.token))
+                return
+        node.alive = False
+        ready.remove(node)
+        set_count(node.group, t, -1)
+        if state["ph_pending"]:
+            want_scan(t)
+
+    booting: list[Node] = []
+    for g, group in enumerate(groups):
+        for _ in range(group.min_at(0)):
+            launch(g, 0.0, True)
+    if any(group.min_by_hour is not None for group in groups):
+        push(HOUR, HOUR_TICK, None)
+    place_placeholders()
+    if state["ph_pending"]:
+        want_scan(0.0)
+
+    arrivals = sessions.arrival
+    n_arrivals = len(arrivals)
+    a = 0
+    while True:
+        next_a = arrivals[a] if a < n_arrivals else math.inf
+        if events and (events[0][0], events[0][1]) < (next_a, ARRIVE):
+            t, kind, _, item = heapq.heappop(events)
+        elif next_a < math.inf:
+            t, kind, item = float(next_a), ARRIVE, (a, 0)
+            a += 1
+        else:
+            break
+        if t >= horizon:
+            break
+        if kind == DEPART:
+            node, _i = item  # type: ignore[misc]
+            c, m, g = shapes[sessions.workload[_i]]
+            take(node.free, (-c, -m, -g))
+            node.users -= 1
+            set_running(t, -1)
+            if node.users == 0:
+                became_empty(node, t)
+            if pending or state["ph_pending"]:
+                drain_pending(t)
+        elif kind == READY:
+            node = item  # type: ignore[assignment]
+            booting.remove(node)
+            node.ready = True
+            ready.append(node)
+            drain_pending(t)
+            if node.users == 0:
+                became_empty(node, t)
+        elif kind == DOWN:
+            node, token = item  # type: ignore[misc]
+            if node.alive and node.ready and node.users == 0 and token == node.token:
+                scale_down(node, t)
+        elif kind == HOUR_TICK:
+            h = int(round(t / HOUR)) % HOURS_PER_WEEK
+            for g, group in enumerate(groups):
+                for _ in range(group.min_at(h) - counts[g]):
+                    launch(g, t, group.startup_seconds == 0)
+            push(t + HOUR, HOUR_TICK, None)
+        elif kind == ARRIVE:
+            session, attempt = item  # type: ignore[misc]
+            p = _Pending(session, t, attempt)
+            if not try_start(p, t):
+                pending.append(p)
+                push(t + hub.start_timeout_seconds, TIMEOUT, p)
+                want_scan(t)
+        elif kind == SCAN:
+            if abs(state["scan_at"] - t) < 1e-9:
+                state["scan_at"] = -1.0
+            scale_up(t)
+        elif kind == TIMEOUT:
+            p = item  # type: ignore[assignment]
+            if not p.done:
+                fail(p, t, log.failed_timeout)
+                pending.remove(p)
+    return log
