@@ -103,7 +103,14 @@ def _blocks(workloads: list[Workload], hours: int) -> SessionArrays:
         n = len(starts)
         arrival = np.asarray(starts, dtype=float)
         parts.append(
-            (arrival, np.full(n, k), np.asarray(ends) - arrival, np.full(n, np.inf), np.zeros(n), np.full(n, np.inf))
+            (
+                arrival,
+                np.full(n, k),
+                np.asarray(ends) - arrival,
+                np.full(n, np.inf),
+                np.zeros(n),
+                np.full(n, np.inf),
+            )
         )
     return _sorted(parts)
 

@@ -87,7 +87,9 @@ def scenario_from_plan(
                 name=pool.name,
                 groups=tuple(_group(pool, g, over) for g in pool.node_groups),
                 placeholders=count,
-                placeholder=PodShape(cpu=default_plan.cpu, memory_gib=default_plan.memory_gib) if count else None,
+                placeholder=PodShape(cpu=default_plan.cpu, memory_gib=default_plan.memory_gib)
+                if count
+                else None,
             )
         )
     workloads = tuple(

@@ -60,7 +60,9 @@ def run_pool(
     seq = 0
     state = {"running": 0, "scan_at": -1.0, "last_up": -math.inf, "ph_pending": pool.placeholders}
     ph: Shape = (
-        (pool.placeholder.cpu, pool.placeholder.memory_gib, pool.placeholder.gpu) if pool.placeholder else (0, 0, 0)
+        (pool.placeholder.cpu, pool.placeholder.memory_gib, pool.placeholder.gpu)
+        if pool.placeholder
+        else (0, 0, 0)
     )
     unneeded = autoscaler.scale_down_unneeded_seconds
     scan = autoscaler.scan_interval_seconds
@@ -88,16 +90,21 @@ def run_pool(
             times.append(t)
             values.append(state["running"])
 
-    def launch(g: int, t: float, now_ready: bool) -> None:
+    def launch(g: int, t: float) -> None:
         node = Node(g, groups[g])
         set_count(g, t, 1)
-        if now_ready:
-            node.ready = True
-            ready.append(node)
-            became_empty(node, t)
+        if groups[g].startup_seconds == 0:
+            node_ready(node, t)
         else:
             booting.append(node)
             push(t + groups[g].startup_seconds, READY, node)
+
+    def node_ready(node: Node, t: float) -> None:
+        node.ready = True
+        ready.append(node)
+        drain(node, t)
+        if node.users == 0:
+            became_empty(node, t)
 
     def became_empty(node: Node, t: float) -> None:
         node.token += 1
@@ -129,19 +136,23 @@ def run_pool(
         start(p, node, t)
         return True
 
-    def place_placeholders() -> None:
-        while state["ph_pending"]:
-            node = place(ready, ph, scoring)
-            if node is None:
-                return
+    def drain(node: Node, t: float) -> None:
+        """Room grew on one node: start the pending pods that now fit there, users first, in order.
+
+        Every other ready node was already too full for them (each growth of room drains), so this
+        node is the only feasible one and scoring has nothing to choose."""
+        if pending:
+            kept = []
+            for p in pending:
+                if fits(node.free, shapes[sessions.workload[p.session]]):
+                    start(p, node, t)
+                else:
+                    kept.append(p)
+            pending[:] = kept
+        while state["ph_pending"] and fits(node.free, ph):
             take(node.free, ph)
             node.placeholders += 1
             state["ph_pending"] -= 1
-
-    def drain_pending(t: float) -> None:
-        if pending:
-            pending[:] = [p for p in pending if not try_start(p, t)]
-        place_placeholders()
 
     def want_scan(t: float) -> None:
         at = math.ceil(t / scan - 1e-9) * scan
@@ -179,13 +190,12 @@ def run_pool(
             return
         best = choose(autoscaler.expander, options, groups)
         for _ in range(best.nodes):
-            launch(best.group, t, groups[best.group].startup_seconds == 0)
+            launch(best.group, t)
         state["last_up"] = t
         for node in [n for g in parked for n in g]:
             push(t + autoscaler.scale_down_delay_after_add_seconds, DOWN, (node, node.token))
         for g in parked:
             g.clear()
-        drain_pending(t)
         if len(best.helped) < len(wanted):
             want_scan(t + scan)
 
@@ -201,8 +211,9 @@ def run_pool(
             push(after_add, DOWN, (node, node.token))
             return
         if node.placeholders:
-            if node.utilization() >= autoscaler.scale_down_utilization_threshold or not node.move_placeholders(
-                [n for n in ready if n is not node], ph, scoring
+            if (
+                node.utilization() >= autoscaler.scale_down_utilization_threshold
+                or not node.move_placeholders([n for n in ready if n is not node], ph, scoring)
             ):
                 push(t + MOVE_RETRY, DOWN, (node, node.token))
                 return
@@ -215,10 +226,11 @@ def run_pool(
     booting: list[Node] = []
     for g, group in enumerate(groups):
         for _ in range(group.min_at(0)):
-            launch(g, 0.0, True)
+            node = Node(g, group)
+            set_count(g, 0.0, 1)
+            node_ready(node, 0.0)
     if any(group.min_by_hour is not None for group in groups):
         push(HOUR, HOUR_TICK, None)
-    place_placeholders()
     if state["ph_pending"]:
         want_scan(0.0)
 
@@ -242,18 +254,14 @@ def run_pool(
             take(node.free, (-c, -m, -g))
             node.users -= 1
             set_running(t, -1)
+            if pending or state["ph_pending"]:
+                drain(node, t)
             if node.users == 0:
                 became_empty(node, t)
-            if pending or state["ph_pending"]:
-                drain_pending(t)
         elif kind == READY:
             node = item  # type: ignore[assignment]
             booting.remove(node)
-            node.ready = True
-            ready.append(node)
-            drain_pending(t)
-            if node.users == 0:
-                became_empty(node, t)
+            node_ready(node, t)
         elif kind == DOWN:
             node, token = item  # type: ignore[misc]
             if node.alive and node.ready and node.users == 0 and token == node.token:
@@ -262,7 +270,7 @@ def run_pool(
             h = int(round(t / HOUR)) % HOURS_PER_WEEK
             for g, group in enumerate(groups):
                 for _ in range(group.min_at(h) - counts[g]):
-                    launch(g, t, group.startup_seconds == 0)
+                    launch(g, t)
             push(t + HOUR, HOUR_TICK, None)
         elif kind == ARRIVE:
             session, attempt = item  # type: ignore[misc]

@@ -83,7 +83,9 @@ def place(ready: list[Node], pod: Shape, scoring: Scoring) -> Node | None:
     return best
 
 
-def _best(rooms: list[list[float]], cpus: list[float], mems: list[float], pod: Shape, scoring: Scoring) -> int | None:
+def _best(
+    rooms: list[list[float]], cpus: list[float], mems: list[float], pod: Shape, scoring: Scoring
+) -> int | None:
     best, best_score = None, -1.0
     for k, free in enumerate(rooms):
         if fits(free, pod):

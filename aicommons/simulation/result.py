@@ -57,7 +57,7 @@ class HourTrace(Out):
 class SimulationResult(Out):
     seeds: int
     weeks: int
-    warmup_weeks: int
+    warmup_weeks: float
     usd_month: Spread = Field(description="All simulated pools together.")
     pools: list[PoolResult]
     trace: list[HourTrace]

@@ -28,8 +28,15 @@ def scenario_seed(scenario: Scenario) -> int:
     return int.from_bytes(hashlib.sha256(scenario.model_dump_json().encode()).digest()[:8], "big")
 
 
-def simulate(scenario: Scenario, seeds: int = 3, weeks: int = 1, warmup_weeks: int = 1) -> SimulationResult:
+def simulate(
+    scenario: Scenario, seeds: int = 3, weeks: int = 1, warmup_weeks: float = 1 / 7
+) -> SimulationResult:
     """Run each pool `seeds` times for `warmup_weeks + weeks` weeks and report the measured weeks.
+
+    The run starts empty (each group at its minimum) on Monday 00:00; the warm-up (a day by default,
+    whole hours) lets servers and nodes reach their usual state before measuring. The measured
+    window is `weeks` whole weeks, so every hour of the week counts equally; the trace is rolled
+    back to start on Monday.
 
     Pools are independent (a workload's servers only run in its pool, and each pool has its own
     autoscaled groups), so each pool runs on its own random stream: SeedSequence(scenario digest,
@@ -38,8 +45,9 @@ def simulate(scenario: Scenario, seeds: int = 3, weeks: int = 1, warmup_weeks: i
     if seeds < 1 or weeks < 1 or warmup_weeks < 0:
         raise ValueError("simulate() needs seeds >= 1, weeks >= 1 and warmup_weeks >= 0")
     base = scenario_seed(scenario)
-    hours = (warmup_weeks + weeks) * HOURS_PER_WEEK
-    t0, t1 = warmup_weeks * WEEK, (warmup_weeks + weeks) * WEEK
+    warm = round(warmup_weeks * HOURS_PER_WEEK)
+    hours = warm + weeks * HOURS_PER_WEEK
+    t0, t1 = warm * HOUR, hours * HOUR
     pools, traces = [], []
     totals = np.zeros(seeds)
     for k, pool in enumerate(scenario.pools):
@@ -54,7 +62,7 @@ def simulate(scenario: Scenario, seeds: int = 3, weeks: int = 1, warmup_weeks: i
     return SimulationResult(
         seeds=seeds,
         weeks=weeks,
-        warmup_weeks=warmup_weeks,
+        warmup_weeks=round(warmup_weeks, 4),
         usd_month=Spread.of(list(totals)),
         pools=pools,
         trace=traces,
@@ -83,10 +91,10 @@ def _summarise(
         nh = np.array([np.diff(integral(*r.group_log[g], bounds))[0] / HOUR * factor for r in runs])
         pool_hours += nh
         pool_usd += nh * group.usd_hour
-        per_hour = np.mean(
-            [np.diff(integral(*r.group_log[g], hours)) / HOUR for r in runs], axis=0
-        ).reshape(weeks, HOURS_PER_WEEK)
-        node_traces[group.name] = [round(float(x), 4) for x in per_hour.mean(axis=0)]
+        per_hour = np.mean([np.diff(integral(*r.group_log[g], hours)) / HOUR for r in runs], axis=0).reshape(
+            weeks, HOURS_PER_WEEK
+        )
+        node_traces[group.name] = _monday_first(per_hour.mean(axis=0), t0)
         group_results.append(
             GroupResult(
                 name=group.name,
@@ -115,10 +123,15 @@ def _summarise(
     )
     trace = HourTrace(
         pool=pool.name,
-        servers=[round(float(x), 4) for x in servers.reshape(weeks, HOURS_PER_WEEK).mean(axis=0)],
+        servers=_monday_first(servers.reshape(weeks, HOURS_PER_WEEK).mean(axis=0), t0),
         nodes=node_traces,
     )
     return result, trace, pool_usd
+
+
+def _monday_first(week: np.ndarray, t0: float) -> list[float]:
+    """The measured week starts at hour t0 of the week; put Monday 00:00 first."""
+    return [round(float(x), 4) for x in np.roll(week, int(round(t0 / HOUR)) % HOURS_PER_WEEK)]
 
 
 def _within(times: list[float], t0: float, t1: float) -> int:
