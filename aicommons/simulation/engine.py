@@ -73,6 +73,7 @@ def run_pool(
         heapq.heappush(events, (t, kind, seq, item))
 
     def set_count(g: int, t: float, delta: int) -> None:
+        t = float(t)
         counts[g] += delta
         times, values = log.group_log[g]
         if times[-1] == t:
@@ -82,6 +83,7 @@ def run_pool(
             values.append(counts[g])
 
     def set_running(t: float, delta: int) -> None:
+        t = float(t)
         state["running"] += delta
         times, values = log.running_log
         if times[-1] == t:
@@ -117,10 +119,10 @@ def run_pool(
         take(node.free, shapes[sessions.workload[i]])
         node.users += 1
         log.wait_at.append(p.arrival)
-        log.waits.append(t - p.arrival)
+        log.waits.append(float(t - p.arrival))
         p.done = True
         end = min(min(t + sessions.work[i], sessions.leave[i]) + sessions.tail[i], t + sessions.max_age[i])
-        push(max(end, t), DEPART, (node, i))
+        push(float(max(end, t)), DEPART, (node, i))
         set_running(t, 1)
 
     def try_start(p: _Pending, t: float) -> bool:
