@@ -78,3 +78,22 @@ def test_a_changed_scenario_changes_the_random_stream(riverton):
     other = scenario.model_copy(update={"hub": scenario.hub.model_copy(update={"retries": 2})})
     a, b = simulate(scenario, seeds=1, weeks=1), simulate(other, seeds=1, weeks=1)
     assert a.pools[0].starts_month != b.pools[0].starts_month
+
+
+def test_the_hourly_trace_starts_on_monday_and_adds_up_to_the_cost(riverton):
+    # Churn off, gpu-t4: 3 nodes in business hours (Mon-Fri 08-18), 1 otherwise; the measured week
+    # starts after a day's warm-up (Tuesday 00:00) and the trace is rolled back to Monday 00:00.
+    profile, plan = riverton
+    result = simulate(churn_off(profile, plan), seeds=1, weeks=1, warmup_weeks=1 / 7)
+    trace = next(t for t in result.trace if t.pool == "gpu-t4")
+    expected = [3.0 if h // 24 < 5 and 8 <= h % 24 < 18 else 1.0 for h in range(168)]
+    assert trace.nodes["gpu-t4"] == expected
+    assert trace.servers == expected
+    # Node-hours of the trace x price x 730/168 is the pool's monthly cost.
+    pool = next(p for p in result.pools if p.name == "gpu-t4")
+    assert sum(expected) * 0.526 * 730 / 168 == pytest.approx(pool.usd_month.median, abs=0.01)
+
+
+def test_simulate_rejects_an_empty_run(riverton):
+    with pytest.raises(ValueError, match="seeds >= 1"):
+        simulate(scenario_from_plan(*riverton), seeds=0)
