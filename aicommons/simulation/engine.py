@@ -16,7 +16,8 @@ Rules and their sources (kubernetes/autoscaler cluster-autoscaler/FAQ.md unless 
 - Node ready: boot plus image pull after the scale-up (hardware_profiles/node_startup.yaml).
 - Scale-down ("How does scale-down work?", "What types of pods can prevent CA from removing a
   node?"): a node goes when it has been unneeded for `scale-down-unneeded-time`, not within
-  `scale-down-delay-after-add` of a scale-up, never below the group's minimum. Notebook servers
+  `scale-down-delay-after-add` of a scale-up (of the same pool: pools run separately, where the
+  autoscaler applies the delay cluster-wide), never below the group's minimum. Notebook servers
   are bare pods without a controller, so a node with one is never drained; placeholders (a
   StatefulSet) move if they fit elsewhere and the node is below the utilization threshold.
 - Warm minimum by hour: a scheduled action on the Auto Scaling group raises the minimum at the
@@ -79,7 +80,8 @@ def run_pool(
     parked: list[set[Node]] = [set() for _ in groups]  # empty nodes the minimum keeps
     events: list[tuple[float, int, int, object]] = []
     seq = 0
-    state = {"running": 0, "scan_at": -1.0, "last_up": -math.inf, "ph_pending": pool.placeholders}
+    scans: set[float] = set()  # times of the autoscaler loops already scheduled
+    state = {"running": 0, "last_up": -math.inf, "ph_pending": pool.placeholders}
     ph: Shape = (
         (pool.placeholder.cpu, pool.placeholder.memory_gib, pool.placeholder.gpu)
         if pool.placeholder
@@ -178,9 +180,10 @@ def run_pool(
             state["ph_pending"] -= 1
 
     def want_scan(t: float) -> None:
-        at = math.ceil(t / scan - 1e-9) * scan
-        if state["scan_at"] < at - 1e-9 or state["scan_at"] < t - 1e-9:
-            state["scan_at"] = at
+        """The autoscaler's next loop at or after t (loops run every scan interval from 0)."""
+        at = float(math.ceil(t / scan - 1e-9) * scan)
+        if at not in scans:
+            scans.add(at)
             push(at, SCAN, None)
 
     def fail(p: _Pending, t: float, where: list[float]) -> None:
@@ -303,8 +306,7 @@ def run_pool(
                 push(t + hub.start_timeout_seconds, TIMEOUT, p)
                 want_scan(t)
         elif kind == SCAN:
-            if abs(state["scan_at"] - t) < 1e-9:
-                state["scan_at"] = -1.0
+            scans.discard(t)
             scale_up(t)
         elif kind == TIMEOUT:
             p = item  # type: ignore[assignment]
