@@ -127,3 +127,18 @@ def test_idle_servers_outlive_their_users_by_the_cull_timeout():
     before = arrays.arrival < day_start + 18 * 3600
     assert np.all(arrays.leave[before] == day_start[before] + 18 * 3600)
     assert np.all(np.isinf(arrays.leave[~before]))
+
+
+def test_every_example_simulates_within_its_groups_bounds(sized):
+    # Whatever the users do, a group runs at least its minimum all month (min x 730 node-hours) and
+    # never more than its maximum nodes at once.
+    from aicommons.simulation import simulate
+
+    for name, (profile, plan) in sized.items():
+        scenario = scenario_from_plan(profile, plan)
+        result = simulate(scenario, seeds=1, weeks=1)
+        for pool, simulated in zip(scenario.pools, result.pools, strict=True):
+            for group, out in zip(pool.groups, simulated.groups, strict=True):
+                assert out.node_hours_month.median >= group.min * 730 - 1e-6, (name, group.name)
+                assert out.peak_nodes <= group.max, (name, group.name)
+            assert simulated.starts_month.median > 0, (name, pool.name)
