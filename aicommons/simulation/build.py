@@ -72,6 +72,7 @@ def scenario_from_plan(
 ) -> Scenario:
     """The scenario of a plan's user and GPU pools, as the bundle would run them."""
     over = overrides or Overrides()
+    _check_names(plan, over)
     hub_values = _hub_values(profile, plan)
     shares = profile.hour_shares()
     pools = [p for p in plan.pools if p.role != "core"]
@@ -119,6 +120,18 @@ def scenario_from_plan(
         hub=over.hub or Hub(start_timeout_seconds=hub_values["start_timeout"], retries=USER_RETRIES),
         scoring=over.scoring or ("MostAllocated" if hub_values["user_scheduler"] else "LeastAllocated"),
     )
+
+
+def _check_names(plan: SizingPlan, over: Overrides) -> None:
+    """Overrides must name groups and pools the plan simulates: a typo would silently do nothing."""
+    pools = [p for p in plan.pools if p.role != "core"]
+    groups = sorted(g.name for p in pools for g in p.node_groups)
+    for name in over.groups:
+        if name not in groups:
+            raise ValueError(f"overrides.groups: no node group {name!r} in the plan ({', '.join(groups)})")
+    for name in over.placeholders:
+        if name not in [p.name for p in pools]:
+            raise ValueError(f"overrides.placeholders: no pool {name!r} in the plan")
 
 
 def _group(pool: PoolPlan, group: Any, over: Overrides) -> NodeGroup:

@@ -83,6 +83,8 @@ def test_gpu_nodes_start_slower_and_overrides_win(sized):
     over = Overrides(groups={"gpu-t4": GroupOverride(max=9, min_by_hour=tuple([1] * 168), boot_seconds=5)})
     pool = next(p for p in scenario_from_plan(profile, plan, overrides=over).pools if p.name == "gpu-t4")
     assert (pool.groups[0].max, pool.groups[0].min_at(3), pool.groups[0].boot_seconds) == (9, 1, 5)
+    with pytest.raises(ValueError, match="no node group 'gpu-t5'"):
+        scenario_from_plan(profile, plan, overrides=Overrides(groups={"gpu-t5": GroupOverride(max=1)}))
 
 
 def test_durations_as_the_autoscaler_flags_write_them():
