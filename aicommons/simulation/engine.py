@@ -89,6 +89,14 @@ def run_pool(
     )
     unneeded = autoscaler.scale_down_unneeded_seconds
     scan = autoscaler.scan_interval_seconds
+    # Plain lists: indexing numpy arrays one element at a time is several times slower.
+    kind_of = sessions.workload.tolist()
+    work, leave, tail, max_age = (
+        sessions.work.tolist(),
+        sessions.leave.tolist(),
+        sessions.tail.tolist(),
+        sessions.max_age.tolist(),
+    )
 
     def push(t: float, kind: int, item: object) -> None:
         nonlocal seq
@@ -139,17 +147,17 @@ def run_pool(
         i = p.session
         if node.users == 0:
             node.token += 1  # no longer empty: a pending scale-down check is void
-        take(node.free, shapes[sessions.workload[i]])
+        take(node.free, shapes[kind_of[i]])
         node.users += 1
         log.wait_at.append(p.arrival)
-        log.waits.append(float(t - p.arrival))
+        log.waits.append(t - p.arrival)
         p.done = True
-        end = min(min(t + sessions.work[i], sessions.leave[i]) + sessions.tail[i], t + sessions.max_age[i])
-        push(float(max(end, t)), DEPART, (node, i))
+        end = min(min(t + work[i], leave[i]) + tail[i], t + max_age[i])
+        push(max(end, t), DEPART, (node, i))
         set_running(t, 1)
 
     def try_start(p: _Pending, t: float) -> bool:
-        pod = shapes[sessions.workload[p.session]]
+        pod = shapes[kind_of[p.session]]
         node = place(ready, pod, scoring)
         if node is None:
             node = preempt(ready, pod, ph)
@@ -169,7 +177,7 @@ def run_pool(
         if pending:
             kept = []
             for p in pending:
-                if fits(node.free, shapes[sessions.workload[p.session]]):
+                if fits(node.free, shapes[kind_of[p.session]]):
                     start(p, node, t)
                 else:
                     kept.append(p)
@@ -194,7 +202,7 @@ def run_pool(
 
     def scale_up(t: float) -> None:
         """One autoscaler loop: pods not absorbed by booting nodes -> one expander choice."""
-        pods = [shapes[sessions.workload[p.session]] for p in pending] + [ph] * state["ph_pending"]
+        pods = [shapes[kind_of[p.session]] for p in pending] + [ph] * state["ph_pending"]
         if not pods:
             return
         left = absorb([list(n.free) for n in booting], pods)
@@ -260,7 +268,7 @@ def run_pool(
     if state["ph_pending"]:
         want_scan(0.0)
 
-    arrivals = sessions.arrival
+    arrivals = sessions.arrival.tolist()
     n_arrivals = len(arrivals)
     a = 0
     while True:
@@ -268,7 +276,7 @@ def run_pool(
         if events and (events[0][0], events[0][1]) < (next_a, ARRIVE):
             t, kind, _, item = heapq.heappop(events)
         elif next_a < math.inf:
-            t, kind, item = float(next_a), ARRIVE, (a, 0)
+            t, kind, item = next_a, ARRIVE, (a, 0)
             a += 1
         else:
             break
@@ -276,7 +284,7 @@ def run_pool(
             break
         if kind == DEPART:
             node, _i = item  # type: ignore[misc]
-            c, m, g = shapes[sessions.workload[_i]]
+            c, m, g = shapes[kind_of[_i]]
             take(node.free, (-c, -m, -g))
             node.users -= 1
             set_running(t, -1)

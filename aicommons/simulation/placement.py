@@ -72,13 +72,13 @@ def place(ready: list[Node], pod: Shape, scoring: Scoring) -> Node | None:
     best = None
     best_score = -1.0
     c, m, g = pod
-    pack = scoring == "MostAllocated"
+    sign = 1.0 if scoring == "MostAllocated" else -1.0
     for node in ready:
         free = node.free
         if free[0] + EPS >= c and free[1] + EPS >= m and free[2] >= g:
-            used = (node.cpu - free[0] + c) / node.cpu + (node.memory - free[1] + m) / node.memory
-            score = used if pack else 2.0 - used
-            if score > best_score + 1e-12:
+            # MostAllocated: requested share after placing; LeastAllocated: 2 - that share.
+            score = sign * ((node.cpu - free[0] + c) / node.cpu + (node.memory - free[1] + m) / node.memory)
+            if best is None or score > best_score + 1e-12:
                 best, best_score = node, score
     return best
 
