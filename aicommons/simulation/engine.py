@@ -8,7 +8,8 @@ checks, hour boundaries, arrivals, autoscaler scans, start timeouts.
 Rules and their sources (kubernetes/autoscaler cluster-autoscaler/FAQ.md unless said otherwise):
 - Start: KubeSpawner waits `start_timeout` for the pod to run, then gives up and deletes it
   (jupyterhub/kubespawner kubespawner/spawner.py `start_timeout`; z2jh `singleuser.startTimeout`,
-  300 s by default). The user tries again `retry_after_seconds` later, `retries` times.
+  300 s by default). The user tries again `retry_after_seconds` later, `retries` times. A start's
+  wait runs from the user's first attempt, failed attempts included.
 - Scale-up: every `scan-interval` (10 s) the autoscaler looks at unschedulable pods ("How does
   scale-up work?"); pods that fit nodes already launching wait for them; otherwise one group grows
   (autoscaler.py). A pod no group can host within its maximum fails at once: the autoscaler
@@ -45,8 +46,8 @@ class PoolRun:
 
     group_log: list[tuple[list[float], list[int]]]  # per group: times, node counts from then on
     running_log: tuple[list[float], list[int]]  # user servers running
-    waits: list[float] = field(default_factory=list)  # seconds each start waited for its server
-    wait_at: list[float] = field(default_factory=list)  # when each of those attempts was made
+    waits: list[float] = field(default_factory=list)  # seconds from the user's first attempt to a server
+    wait_at: list[float] = field(default_factory=list)  # when that user first asked
     failed_timeout: list[float] = field(default_factory=list)  # arrival times of attempts that timed out
     failed_full: list[float] = field(default_factory=list)  # ... that found every group at its maximum
 
@@ -54,8 +55,9 @@ class PoolRun:
 @dataclass
 class _Pending:
     session: int
-    arrival: float
+    arrival: float  # this attempt
     attempt: int
+    first: float  # the user's first attempt
     done: bool = False
 
 
@@ -149,8 +151,8 @@ def run_pool(
             node.token += 1  # no longer empty: a pending scale-down check is void
         take(node.free, shapes[kind_of[i]])
         node.users += 1
-        log.wait_at.append(p.arrival)
-        log.waits.append(t - p.arrival)
+        log.wait_at.append(p.first)
+        log.waits.append(t - p.first)
         p.done = True
         end = min(min(t + work[i], leave[i]) + tail[i], t + max_age[i])
         push(max(end, t), DEPART, (node, i))
@@ -198,7 +200,7 @@ def run_pool(
         p.done = True
         where.append(p.arrival)
         if p.attempt < hub.retries:
-            push(t + hub.retry_after_seconds, ARRIVE, (p.session, p.attempt + 1))
+            push(t + hub.retry_after_seconds, ARRIVE, (p.session, p.attempt + 1, p.first))
 
     def scale_up(t: float) -> None:
         """One autoscaler loop: pods not absorbed by booting nodes -> one expander choice."""
@@ -276,7 +278,7 @@ def run_pool(
         if events and (events[0][0], events[0][1]) < (next_a, ARRIVE):
             t, kind, _, item = heapq.heappop(events)
         elif next_a < math.inf:
-            t, kind, item = next_a, ARRIVE, (a, 0)
+            t, kind, item = next_a, ARRIVE, (a, 0, next_a)
             a += 1
         else:
             break
@@ -307,8 +309,8 @@ def run_pool(
                     launch(g, t)
             push(t + HOUR, HOUR_TICK, None)
         elif kind == ARRIVE:
-            session, attempt = item  # type: ignore[misc]
-            p = _Pending(session, t, attempt)
+            session, attempt, first = item  # type: ignore[misc]
+            p = _Pending(session, t, attempt, first)
             if not try_start(p, t):
                 pending.append(p)
                 push(t + hub.start_timeout_seconds, TIMEOUT, p)

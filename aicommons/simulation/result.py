@@ -39,7 +39,7 @@ class PoolResult(Out):
     usd_month: Spread
     starts_month: Spread = Field(description="Server starts a month (attempts that got a server).")
     waited_share: float = Field(description="Share of starts that waited for a node (over all runs).")
-    wait_p50_seconds: float
+    wait_p50_seconds: float = Field(description="From a user's first attempt to a running server.")
     wait_p95_seconds: float
     failed_timeout_month: Spread = Field(description="Attempts a month that hit the hub's start timeout.")
     failed_full_month: Spread = Field(description="Attempts a month that found every group at its maximum.")

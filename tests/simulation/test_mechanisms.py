@@ -58,11 +58,11 @@ def test_a_group_at_its_maximum_leaves_the_rest_to_the_next_group():
 def test_a_start_times_out_when_boot_and_pull_exceed_the_start_timeout():
     # A GPU node takes 240 s to boot and 240 s to pull: ready at 480 > 300, the hub's timeout.
     # The first attempt (t=0) fails at 300; the retry at 360 waits for the node already booting
-    # (no second node) and starts at 480: a wait of 120 s.
+    # (no second node) and starts at 480: the user waited 480 s from the first attempt.
     gpu = group("gpu", cpu=8, mem=32, gpu=1, boot_seconds=240, image_pull_seconds=240)
     result = run([gpu], [(0, H, 0, INF)], shapes=[(4.0, 16.0, 1)], autoscaler=QUICK)
     assert result.failed_timeout == [0.0]
-    assert result.waits == [120.0] and result.wait_at == [360.0]
+    assert result.waits == [480.0] and result.wait_at == [0.0]
     assert max(result.group_log[0][1]) == 1
     # Without a retry nobody uses the node: it is up from 0 and goes 600 s after it is ready.
     alone = run([gpu], [(0, H, 0)], shapes=[(4.0, 16.0, 1)], autoscaler=QUICK, hub=Hub(retries=0))
