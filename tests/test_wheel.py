@@ -28,6 +28,7 @@ DATA_FILES = [
     "aicommons/_data/hardware_profiles/aws/instances.yaml",
     "aicommons/_data/hardware_profiles/aws/unit-prices.yaml",
     "aicommons/_data/hardware_profiles/gpus.yaml",
+    "aicommons/_data/hardware_profiles/node_startup.yaml",
     "aicommons/_data/hardware_profiles/onprem/servers.yaml",
     "aicommons/_data/hardware_profiles/tiers/pilot.yaml",
     "aicommons/_data/hardware_profiles/tiers/large.yaml",
