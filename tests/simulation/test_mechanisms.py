@@ -98,9 +98,11 @@ def test_the_minimum_is_never_undercut():
     warm = [1 if 8 <= h < 10 else 0 for h in range(168)]
     scheduled = run([group(min_by_hour=tuple(warm))], [], autoscaler=QUICK)
     assert scheduled.group_log[0] == ([0.0, 8 * H, 10 * H], [0, 1, 0])
-    # A server that comes and goes on a min-1 group never takes the group below one node.
-    busy = run([group(min=1)], [(H, H, 0), (H, H, 0), (H, H, 0), (H, H, 0), (H, H, 0)], autoscaler=QUICK)
-    assert min(busy.group_log[0][1]) == 1
+    # min 1, two full-node servers: A (1 h -> 2 h) on the warm node, B (1 h + 1 s -> ...) on a node
+    # added at the scan at 3,610, until 7,210. The warm node empties at 7,200 and goes at 7,800
+    # (2 nodes > min 1); the other empties at 7,210 but is then the last one: it stays.
+    busy = run([group(min=1)], [(H, H, 0), (H + 1, H, 0)], shapes=[(4.0, 16.0, 0)], autoscaler=QUICK)
+    assert busy.group_log[0] == ([0.0, 3610.0, 7800.0], [1, 2, 1])
 
 
 def test_a_placeholder_gives_a_user_an_instant_start():
