@@ -165,7 +165,10 @@ def index(obs: Observations, shapes: Iterable[WorkloadShape] = ()) -> Index:
         node = s.labels.get("node", "")
         for t, v in s.samples:
             raw[t][node][key][s.labels.get("resource", "")] = v
-    running = {t: {n: {k: _request(r) for k, r in pods.items()} for n, pods in by_n.items()} for t, by_n in raw.items()}
+    running = {
+        t: {n: {k: _request(r) for k, r in pods.items()} for n, pods in by_n.items()}
+        for t, by_n in raw.items()
+    }
     return Index(dict(nodes), allocatable, running, _pods(obs, running, nodes, list(shapes)))
 
 
@@ -236,16 +239,21 @@ def shares(alloc: Request, pods: dict[tuple[str, str, str], Request]) -> dict[tu
         out = {k: r.gpu / alloc.gpu for k, r in pods.items()}
     else:
         out = {
-            k: max(r.cpu / alloc.cpu if alloc.cpu > 0 else 0.0, r.memory / alloc.memory if alloc.memory > 0 else 0.0)
+            k: max(
+                r.cpu / alloc.cpu if alloc.cpu > 0 else 0.0,
+                r.memory / alloc.memory if alloc.memory > 0 else 0.0,
+            )
             for k, r in pods.items()
         }
     total = sum(out.values())
     return {k: v / total for k, v in out.items()} if total > 1 else out
 
 
-def allocate(obs: Observations, prices: Prices, shapes: Iterable[WorkloadShape] = ()) -> Allocation:
+def allocate(
+    obs: Observations, prices: Prices, shapes: Iterable[WorkloadShape] = (), idx: Index | None = None
+) -> Allocation:
     """Spread each node's cost over the pods that requested it, the rest as its pool's idle line."""
-    idx = index(obs, shapes)
+    idx = idx or index(obs, shapes)
     step_h = obs.step / 3600
     lines: dict[Key, Amount] = defaultdict(Amount)
     pools: dict[str, PoolUse] = defaultdict(PoolUse)
@@ -290,7 +298,9 @@ def allocate(obs: Observations, prices: Prices, shapes: Iterable[WorkloadShape] 
         f"{UNPRICED} {what}: {hours:g} node-hours without a unit price in the plan or the catalog"
         for what, hours in sorted(unpriced.items())
     ]
-    notes += [f"node {n}: no allocatable resources measured, its cost is shown as idle" for n in sorted(no_alloc)]
+    notes += [
+        f"node {n}: no allocatable resources measured, its cost is shown as idle" for n in sorted(no_alloc)
+    ]
     return Allocation(dict(lines), dict(pools), (obs.end - obs.start) / 3600, notes)
 
 

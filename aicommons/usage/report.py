@@ -49,7 +49,9 @@ class ProjectLine(Out):
     gpu_hours: float
     server_hours: float
     quota_gpus: int | None = Field(description="Approved GPUs (None: not in the register).")
-    quota_gpu_hours: float | None = Field(description="Approved GPUs x the window's hours: the most it may use.")
+    quota_gpu_hours: float | None = Field(
+        description="Approved GPUs x the window's hours: the most it may use."
+    )
     gpu_hours_share: float | None = Field(description="gpu_hours / quota_gpu_hours.")
     quota_cpu: float | None
     quota_memory_gib: float | None
