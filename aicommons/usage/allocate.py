@@ -250,9 +250,14 @@ def shares(alloc: Request, pods: dict[tuple[str, str, str], Request]) -> dict[tu
 
 
 def allocate(
-    obs: Observations, prices: Prices, shapes: Iterable[WorkloadShape] = (), idx: Index | None = None
+    obs: Observations,
+    prices: Prices,
+    shapes: Iterable[WorkloadShape] = (),
+    idx: Index | None = None,
+    until: int | None = None,
 ) -> Allocation:
-    """Spread each node's cost over the pods that requested it, the rest as its pool's idle line."""
+    """Spread each node's cost over the pods that requested it, the rest as its pool's idle line
+    (over the observations' window, or up to ``until`` when given)."""
     idx = idx or index(obs, shapes)
     step_h = obs.step / 3600
     lines: dict[Key, Amount] = defaultdict(Amount)
@@ -260,6 +265,8 @@ def allocate(
     unpriced: dict[str, float] = defaultdict(float)
     no_alloc: set[str] = set()
     for t in sorted(idx.nodes):
+        if t < obs.start or t >= (obs.end if until is None else min(until, obs.end)):
+            continue
         present = idx.nodes[t]
         for name in sorted(present):
             info = present[name]
@@ -301,7 +308,8 @@ def allocate(
     notes += [
         f"node {n}: no allocatable resources measured, its cost is shown as idle" for n in sorted(no_alloc)
     ]
-    return Allocation(dict(lines), dict(pools), (obs.end - obs.start) / 3600, notes)
+    end = obs.end if until is None else max(obs.start, min(until, obs.end))
+    return Allocation(dict(lines), dict(pools), (end - obs.start) / 3600, notes)
 
 
 def _allocatable_at(by_t: dict[int, Request], t: int) -> Request | None:

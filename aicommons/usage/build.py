@@ -168,3 +168,11 @@ def project_lines(found: Allocation, projects: Sequence[AIProject]) -> list[Proj
             )
         )
     return out
+
+
+def allocated_until(
+    obs: Observations, plan: SizingPlan, until: int, catalog: Sequence[NodeType] = ()
+) -> float:
+    """The measured node cost from the window's start up to ``until`` (to compare with a bill by day)."""
+    found = allocate(obs, prices(plan, catalog), shapes(plan), until=until)
+    return sum(a.usd for a in found.lines.values())

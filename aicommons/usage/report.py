@@ -91,7 +91,7 @@ class Billed(Out):
     usd: float
     start: str
     end: str
-    allocated_usd: float = Field(description="The report's measured node cost over the same window.")
+    allocated_usd: float = Field(description="The measured node cost over the bill's whole days.")
     difference_usd: float = Field(description="Billed less measured: storage, network, control plane, ...")
 
 
