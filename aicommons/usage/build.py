@@ -71,7 +71,7 @@ def build_report(
         total_usd=money(total),
         idle_usd=money(sum(a.usd for k, a in found.lines.items() if k.kind == "idle")),
         platform_usd=money(sum(a.usd for k, a in found.lines.items() if k.kind == "platform")),
-        lines=lines(found, by, total),
+        lines=lines(found, by, total, [p.slug for p in projects] if by == "project" else []),
         pools=pool_lines(found, plan),
         projects=project_lines(found, projects),
         demand=demand(idx, obs.start, obs.end, obs.step, timezone),
@@ -92,8 +92,11 @@ def _order(name: str) -> tuple[bool, str]:
     return (name.startswith("("), name)  # named lines first, then (hub), (idle), (platform), ...
 
 
-def lines(found: Allocation, by: By, total: float) -> list[CostLine]:
+def lines(found: Allocation, by: By, total: float, always: Sequence[str] = ()) -> list[CostLine]:
+    """The amounts grouped by ``by``; the names in ``always`` (the register's projects) even unused."""
     grouped: dict[str, Amount] = defaultdict(Amount)
+    for name in always:
+        grouped[name] = Amount()
     for key, amount in found.lines.items():
         grouped[_name(key, by)].add(amount)
     return [

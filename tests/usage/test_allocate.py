@@ -141,3 +141,10 @@ def test_measured_schedule_and_sessions_of_hub_servers():
 
 def test_report_is_deterministic():
     assert report("user").model_dump_json() == report("user").model_dump_json()
+
+
+def test_register_projects_without_use_are_listed_at_zero():
+    idle_project = flood(gpus=1).model_copy(update={"slug": "bridges"})
+    rep = report("project", [flood(), idle_project])
+    assert [line.name for line in rep.lines][:3] == ["bridges", "flood", "roads"]
+    assert (rep.lines[0].usd, rep.lines[0].gpu_hours) == (0.0, 0.0)
