@@ -272,7 +272,7 @@ def allocate(
             info = present[name]
             price = prices.usd_hour(info.instance_type, info.pool)
             if price is None:
-                unpriced[info.instance_type or info.pool or name] += step_h
+                unpriced[info.instance_type or info.pool] += step_h
             cost = (price or 0.0) * step_h
             use = pools[info.pool]
             use.node_hours += step_h
@@ -302,7 +302,9 @@ def allocate(
             count = sum(1 for i in present.values() if i.pool == pool)
             pools[pool].peak_nodes = max(pools[pool].peak_nodes, count)
     notes = [
-        f"{UNPRICED} {what}: {hours:g} node-hours without a unit price in the plan or the catalog"
+        f"{UNPRICED} {what or 'nodes without pool or instance type labels'}: {hours:g} node-hours without a "
+        "unit price in the plan or the catalog"
+        + ("" if what else " (kube-state-metrics' --metric-labels-allowlist must name the node labels)")
         for what, hours in sorted(unpriced.items())
     ]
     notes += [

@@ -148,3 +148,24 @@ def test_register_projects_without_use_are_listed_at_zero():
     rep = report("project", [flood(), idle_project])
     assert [line.name for line in rep.lines][:3] == ["bridges", "flood", "roads"]
     assert (rep.lines[0].usd, rep.lines[0].gpu_hours) == (0.0, 0.0)
+
+
+def test_nodes_without_labels_are_unpriced_and_said_so():
+    from aicommons.usage.allocate import Prices, allocate
+    from aicommons.usage.series import Observations, Series
+
+    t0 = recorded.START
+    obs = Observations(
+        t0,
+        t0 + 2 * 3600,
+        3600,
+        {
+            "nodes": [Series({"node": "n1"}, ((t0, 1.0), (t0 + 3600, 1.0)))],
+            "allocatable": [Series({"node": "n1", "resource": "cpu"}, ((t0, 4.0),))],
+        },
+    )
+    found = allocate(obs, Prices({"m5.xlarge": 0.2}, {"user": 0.2}))
+    assert sum(a.usd for a in found.lines.values()) == 0.0
+    assert found.pools[""].node_hours == 2.0
+    (note,) = found.notes
+    assert "2 node-hours without a unit price" in note and "--metric-labels-allowlist" in note
