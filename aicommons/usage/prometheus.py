@@ -125,30 +125,30 @@ class ProxiedPrometheus:
         return self._api
 
     def get(self, params: dict[str, str]) -> Any:
+        """GET through the API server with the kubeconfig's TLS and token (the client's own REST
+        layer, so exec-plugin tokens such as EKS's work; the generated proxy methods take no query)."""
         api = self._client()
+        cfg = api.configuration
         path = (
             f"/api/v1/namespaces/{self.namespace}/services/{self.name}:{self.port}/proxy/api/v1/query_range"
         )
+        headers = {"Accept": "application/json"}
+        for auth in cfg.auth_settings().values():  # the bearer token, refreshed by the client's hook
+            if auth.get("in") == "header" and auth.get("value"):
+                headers[auth["key"]] = auth["value"]
+        url = f"{cfg.host.rstrip('/')}{path}?{urllib.parse.urlencode(params)}"
         try:
-            response = api.call_api(
-                path,
-                "GET",
-                query_params=sorted(params.items()),
-                auth_settings=["BearerToken"],
-                _preload_content=False,
-                _request_timeout=self.timeout,
-            )
+            response = api.rest_client.request("GET", url, headers=headers, _request_timeout=self.timeout)
         except Exception as exc:  # ApiException (HTTP status) and urllib3's errors: Prometheus is not there
-            status = getattr(exc, "status", None)
-            body = getattr(exc, "body", None)
+            status, body = getattr(exc, "status", None), getattr(exc, "body", None)
             if status and body:
                 return _decode(body, self.where, status=status)
             first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
             raise MissingComponentError(
                 f"Prometheus {self.where} is not reachable: {first}", allowed=HINT
             ) from None
-        raw = response[0] if isinstance(response, tuple) else response
-        return _decode(raw.data, self.where)
+        data = response.data if getattr(response, "data", None) is not None else response.read()
+        return _decode(data, self.where, status=getattr(response, "status", 200))
 
 
 def _decode(raw: bytes | str, where: str, status: int = 200) -> Any:
@@ -159,7 +159,8 @@ def _decode(raw: bytes | str, where: str, status: int = 200) -> Any:
             f"{where} did not answer like the Prometheus API (HTTP {status}, not JSON)", allowed=HINT
         ) from None
     if not isinstance(body, dict) or body.get("status") != "success":
-        error = body.get("error", "no status") if isinstance(body, dict) else "not a JSON object"
+        # Prometheus says "error"; the API server's Status (e.g. no endpoints) says "message"
+        error = (body.get("error") or body.get("message") or "no status") if isinstance(body, dict) else "not JSON"
         raise MissingComponentError(
             f"Prometheus at {where} refused a query (HTTP {status}): {error}", allowed=HINT
         )

@@ -21,6 +21,7 @@ from tests.usage import recorded
 
 PROFILE = FIXTURES / "good" / "minimal-aws.yaml"
 BY_QUERY = {q: name for name, q in QUERIES.items()}
+PROXY = "/api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -33,7 +34,9 @@ class Handler(BaseHTTPRequestHandler):
             {"path": [url.path], "auth": [self.headers.get("Authorization", "")], **params}
         )
         name = BY_QUERY.get(params.get("query", [""])[0])
-        if url.path != "/api/v1/query_range" or name is None:
+        if url.path == PROXY + "/api/v1/query_range" and self.headers.get("Authorization") != "Bearer t0ken":
+            body, status = {"kind": "Status", "status": "Failure", "message": "Unauthorized"}, 401
+        elif url.path not in ("/api/v1/query_range", PROXY + "/api/v1/query_range") or name is None:
             body, status = {"status": "error", "errorType": "bad_data", "error": "unknown query"}, 400
         else:
             body, status = recorded.body(name), 200
@@ -137,3 +140,43 @@ def test_without_live_and_with_a_bad_month_exit_2(monkeypatch, capsys, prometheu
     assert code == EXIT_BAD_INPUT and "--live" in err
     code, _, err = main(monkeypatch, capsys, *cost(prometheus, bundle, "--month", "2026-13"))
     assert code == EXIT_BAD_INPUT and "--month" in err and "YYYY-MM" in err
+
+
+def kubeconfig(tmp_path: Path, server: str, token: str) -> Path:
+    path = tmp_path / "kubeconfig"
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "c", "cluster": {"server": server}}],
+                "users": [{"name": "u", "user": {"token": token}}],
+                "contexts": [{"name": "ctx", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "ctx",
+            }
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_through_the_api_servers_service_proxy(monkeypatch, capsys, prometheus, bundle, tmp_path):
+    args = [a for a in cost(prometheus, bundle, "-f", "json") if a not in ("--prometheus", prometheus)]
+    code, out, err = main(
+        monkeypatch, capsys, *args, "--kubeconfig", str(kubeconfig(tmp_path, prometheus, "t0ken"))
+    )
+    assert code == EXIT_OK, err
+    assert json.loads(out)["total_usd"] == 5.20
+    assert Handler.seen[0]["path"] == [PROXY + "/api/v1/query_range"]
+
+
+def test_proxy_refusal_is_exit_3_with_the_api_servers_message(
+    monkeypatch, capsys, prometheus, bundle, tmp_path
+):
+    args = [a for a in cost(prometheus, bundle) if a not in ("--prometheus", prometheus)]
+    code, _, err = main(
+        monkeypatch, capsys, *args, "--kubeconfig", str(kubeconfig(tmp_path, prometheus, "wrong"))
+    )
+    assert code == EXIT_MISSING_COMPONENT
+    assert "service monitoring/prometheus-operated:9090" in err and "Unauthorized" in err
+    assert "wrong" not in err and "Bearer" not in err  # the token is never printed
