@@ -12,8 +12,8 @@ The rule, step by step (each Prometheus sample stands for one step of the window
   the node's allocatable CPU and its memory request over allocatable memory (the resource the
   pod keeps others from using most). Where the shares add up to more than the node (one pod
   takes the CPU, another the memory) they are scaled down to add up to exactly the node;
-* what no pod requested is the pool's **idle** line; pods that are not user servers (daemonsets,
-  the hub, monitoring) are the **platform** line.
+* what no pod requested is the pool's **idle** line; pods that are neither user servers nor in a
+  project's sandbox (daemonsets, the hub, monitoring) are the **platform** line.
 
 Requests count only while the pod runs on the node (the query joins ``kube_pod_status_phase``),
 so a pod that moved pays each node for the steps it spent there.
@@ -288,9 +288,15 @@ def allocate(
             for key, share in sorted(split.items()):
                 pod = idx.pods[key[:2]]
                 req = running[key]
-                line = (
-                    Key(info.pool, "server", pod.project or HUB, pod.user or UNLABELLED, pod.workload)
-                    if pod.server
+                line = (  # every pod of a sandbox is its project's, server or not
+                    Key(
+                        info.pool,
+                        "server",
+                        pod.project or HUB,
+                        pod.user or UNLABELLED,
+                        pod.workload or UNLABELLED,
+                    )
+                    if pod.server or pod.project
                     else Key(info.pool, "platform", PLATFORM, PLATFORM, PLATFORM)
                 )
                 lines[line].add(
@@ -310,6 +316,11 @@ def allocate(
     notes += [
         f"node {n}: no allocatable resources measured, its cost is shown as idle" for n in sorted(no_alloc)
     ]
+    if idx.pods and not any(p.server for p in idx.pods.values()):
+        notes.append(
+            "no pod is labelled as a user server: kube-state-metrics' --metric-labels-allowlist must name "
+            f"the pod labels {USERNAME} and {COMPONENT}, or every server is counted as platform"
+        )
     end = obs.end if until is None else max(obs.start, min(until, obs.end))
     return Allocation(dict(lines), dict(pools), (end - obs.start) / 3600, notes)
 

@@ -160,7 +160,11 @@ def _decode(raw: bytes | str, where: str, status: int = 200) -> Any:
         ) from None
     if not isinstance(body, dict) or body.get("status") != "success":
         # Prometheus says "error"; the API server's Status (e.g. no endpoints) says "message"
-        error = (body.get("error") or body.get("message") or "no status") if isinstance(body, dict) else "not JSON"
+        error = (
+            (body.get("error") or body.get("message") or "no status")
+            if isinstance(body, dict)
+            else "not JSON"
+        )
         raise MissingComponentError(
             f"Prometheus at {where} refused a query (HTTP {status}): {error}", allowed=HINT
         )

@@ -169,3 +169,16 @@ def test_nodes_without_labels_are_unpriced_and_said_so():
     assert found.pools[""].node_hours == 2.0
     (note,) = found.notes
     assert "2 node-hours without a unit price" in note and "--metric-labels-allowlist" in note
+
+
+def test_without_pod_labels_the_report_says_why_nothing_is_a_server():
+    obs = recorded.observations()
+    bare = type(obs)(obs.start, obs.end, obs.step, {k: v for k, v in obs.series.items() if k != "pod_labels"})
+    rep = build_report(bare, recorded.plan(), (), month="2026-11", month_to_date=True, by="user")
+    # no server is recognised; carol's and erin's pods are still their projects' by their namespaces
+    assert {line.name: line.usd for line in rep.lines} == {
+        "(unlabelled)": 0.85,  # carol 0.75 + erin 0.10, users unknown
+        "(idle)": 3.16,
+        "(platform)": 1.19,  # 0.19 + bob 0.60 + alice 0.15 + dave 0.25
+    }
+    assert any("hub.jupyter.org/username" in n for n in rep.notes)
