@@ -94,8 +94,26 @@ def from_usage(profile: CityProfile, report: CostReport, where: str) -> tuple[Ci
     try:
         return CityProfile.model_validate(data), notes
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InputError(
-            f"the measured demand does not fit the profile: {err['msg']}",
-            Location(file=where, field=".".join(str(p) for p in err["loc"])),
-        ) from None
+        if "sessions" not in users or not all(e["loc"][:2] == ("users", "sessions") for e in exc.errors()):
+            raise _misfit(exc, where) from None
+    # the profile's sessions section does not take these two figures as measured: keep its own
+    users.pop("sessions")
+    if profile.users.model_dump(exclude_unset=True).get("sessions") is not None:
+        users["sessions"] = profile.users.model_dump(exclude_unset=True)["sessions"]
+    assert demand.sessions is not None
+    notes.append(
+        f"from usage: sessions measured (median {demand.sessions.median_hours:g} h, spread "
+        f"{demand.sessions.spread:g}) do not fit users.sessions; the profile's are kept"
+    )
+    try:
+        return CityProfile.model_validate(data), notes
+    except ValidationError as exc:
+        raise _misfit(exc, where) from None
+
+
+def _misfit(exc: ValidationError, where: str) -> InputError:
+    err = exc.errors()[0]
+    return InputError(
+        f"the measured demand does not fit the profile: {err['msg']}",
+        Location(file=where, field=".".join(str(p) for p in err["loc"])),
+    )

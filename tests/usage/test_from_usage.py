@@ -88,3 +88,16 @@ def test_cli_bad_report_is_exit_2(monkeypatch, capsys, tmp_path):
         run()
     err = capsys.readouterr().err
     assert done.value.code == EXIT_BAD_INPUT and str(bad) in err and "Traceback" not in err
+
+
+def test_measured_sessions_go_into_users_sessions_once_the_profile_has_it():
+    from aicommons.profile.model import Users
+
+    if "sessions" not in Users.model_fields:
+        pytest.skip("the profile has no users.sessions yet (the note is checked above)")
+    city, notes = restated()
+    taken = getattr(city.users.sessions, "median_hours", None) == 2.5
+    kept = any("do not fit users.sessions" in n for n in notes)
+    assert taken != kept  # either measured (median 2.5 h, spread 0.8123) or said to be kept
+    if taken:
+        assert city.users.sessions.spread == 0.8123
