@@ -39,6 +39,13 @@ from aicommons.usage.series import (
 )
 
 GIB = 1024**3
+RULE = (
+    "each node costs its unit price (the sizing's) for every step it exists; a GPU node is shared by "
+    "GPU slots (a pod's GPU request over the node's allocatable GPUs, time-slice replicas included); "
+    "any other node by the larger of a pod's CPU and memory request over the node's allocatable, "
+    "scaled down where the shares exceed the node; the unrequested rest is (idle); pods outside user "
+    "servers and sandboxes are (platform)"
+)
 IDLE = "(idle)"
 PLATFORM = "(platform)"
 HUB = "(hub)"  # --by project: user servers outside any project's sandbox

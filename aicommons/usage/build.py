@@ -14,6 +14,7 @@ from aicommons.usage.allocate import (
     HUB,
     IDLE,
     PLATFORM,
+    RULE,
     Allocation,
     Amount,
     Key,
@@ -22,7 +23,6 @@ from aicommons.usage.allocate import (
     allocate,
     index,
 )
-from aicommons.usage.allocate import __doc__ as RULE
 from aicommons.usage.demand import demand
 from aicommons.usage.report import By, CostLine, CostReport, PoolLine, ProjectLine
 from aicommons.usage.series import Observations
@@ -75,7 +75,7 @@ def build_report(
         pools=pool_lines(found, plan),
         projects=project_lines(found, projects),
         demand=demand(idx, obs.start, obs.end, obs.step, timezone),
-        allocation_rule=" ".join((RULE or "").split()),
+        allocation_rule=RULE,
         notes=found.notes,
     )
 
