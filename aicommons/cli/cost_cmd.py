@@ -44,7 +44,7 @@ def report(
     service: str | None = typer.Option(
         None,
         "--prometheus-service",
-        help="NAMESPACE/NAME:PORT [default: monitoring/prometheus-operated:9090].",
+        help="NAMESPACE/NAME:PORT (default: monitoring/prometheus-operated:9090).",
     ),
     context: str | None = typer.Option(None, "--context", help="kubeconfig context (default: current)."),
     kubeconfig: Path | None = typer.Option(None, "--kubeconfig", help="kubeconfig file."),
