@@ -155,7 +155,9 @@ def index(obs: Observations, shapes: Iterable[WorkloadShape] = ()) -> Index:
     nodes: dict[int, dict[str, NodeInfo]] = defaultdict(dict)
     for s in obs.of("nodes"):
         node = s.labels.get("node", "")
-        info = NodeInfo(s.labels.get(ksm_label(POOL), ""), s.labels.get(ksm_label(INSTANCE_TYPE), ""))
+        info = NodeInfo(
+            s.labels.get(ksm_label(POOL)) or UNLABELLED, s.labels.get(ksm_label(INSTANCE_TYPE), "")
+        )
         for t, v in s.samples:
             if v > 0 and node:
                 nodes[t][node] = info
@@ -279,7 +281,7 @@ def allocate(
             info = present[name]
             price = prices.usd_hour(info.instance_type, info.pool)
             if price is None:
-                unpriced[info.instance_type or info.pool] += step_h
+                unpriced[info.instance_type or ("" if info.pool == UNLABELLED else info.pool)] += step_h
             cost = (price or 0.0) * step_h
             use = pools[info.pool]
             use.node_hours += step_h

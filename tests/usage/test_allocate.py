@@ -166,7 +166,7 @@ def test_nodes_without_labels_are_unpriced_and_said_so():
     )
     found = allocate(obs, Prices({"m5.xlarge": 0.2}, {"user": 0.2}))
     assert sum(a.usd for a in found.lines.values()) == 0.0
-    assert found.pools[""].node_hours == 2.0
+    assert found.pools["(unlabelled)"].node_hours == 2.0
     (note,) = found.notes
     assert "2 node-hours without a unit price" in note and "--metric-labels-allowlist" in note
 
