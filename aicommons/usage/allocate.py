@@ -234,7 +234,7 @@ def infer_workload(req: Request, pool: str, shapes: list[WorkloadShape]) -> str:
     found = [
         s.name
         for s in shapes
-        if (not pool or s.pool == pool)
+        if (pool in ("", UNLABELLED) or s.pool == pool)
         and near(req.cpu, s.cpu)
         and near(req.memory / GIB, s.memory_gib)
         and round(req.gpu) == s.gpu

@@ -182,3 +182,8 @@ def test_without_pod_labels_the_report_says_why_nothing_is_a_server():
         "(platform)": 1.19,  # 0.19 + bob 0.60 + alice 0.15 + dave 0.25
     }
     assert any("hub.jupyter.org/username" in n for n in rep.notes)
+
+
+def test_workload_of_a_server_on_a_node_without_pool_label_is_told_by_requests_alone():
+    shapes = [WorkloadShape("standard", "user", 1, 4, 0)]
+    assert infer_workload(Request(1, 4 * GIB), "(unlabelled)", shapes) == "standard"
