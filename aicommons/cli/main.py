@@ -16,6 +16,7 @@ from aicommons.cli import (
     blueprint_cmd,
     catalog_cmd,
     charts_cmd,
+    cost_cmd,
     deploy_cmd,
     doctor_cmd,
     drift_cmd,
@@ -52,6 +53,7 @@ app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
 drift_cmd.register(app)
 app.add_typer(ledger_cmd.app, name="ledger", rich_help_panel="Govern")
 app.add_typer(project_cmd.app, name="project", rich_help_panel="Govern")
+app.add_typer(cost_cmd.app, name="cost", rich_help_panel="Sizing")
 
 
 def _version(value: bool) -> None:

@@ -21,6 +21,11 @@ def size(
     today: str | None = typer.Option(
         None, "--today", help="Date that decides which projects are active (YYYY-MM-DD; default today)."
     ),
+    from_usage: Path | None = typer.Option(
+        None,
+        "--from-usage",
+        help="A `cost report --live -f json` file: its measured schedule and peaks replace the profile's.",
+    ),
 ) -> None:
     """Size node pools for a profile and price them: pools, nodes, cost and budget verdict.
 
@@ -38,9 +43,17 @@ def size(
     from aicommons.sizing.quotas import quota_fit
 
     city = load_profile(profile)
+    measured: list[str] = []
+    if from_usage is not None:
+        from aicommons.usage.planfile import load_report
+        from aicommons.usage.resize import from_usage as restate
+
+        city, measured = restate(city, load_report(from_usage), str(from_usage))
     projects = register_for(profile)
     day = parse_today(today)
     plan = compute(city, projects, day)
+    if measured:
+        plan = plan.model_copy(update={"notes": [*plan.notes, *measured]})
     fit = quota_fit(plan, projects, day) if projects else None
     if format is Format.json:
         text = plan_json(plan)
