@@ -3,7 +3,7 @@ escaped) or JSON. Deterministic: the same dossier gives the same bytes."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -20,6 +20,15 @@ def _md(value: object) -> str:
     return text
 
 
+def _standards(refs: list[dict[str, Any]]) -> list[str]:
+    """A control's standards grouped by framework, in the blueprint's order:
+    ['ISO/IEC 27001 A.5.15, A.8.5', 'EU AI Act Art. 27']."""
+    grouped: dict[str, list[str]] = {}
+    for ref in refs:
+        grouped.setdefault(str(ref["framework"]), []).append(str(ref["clause"]))
+    return [f"{framework} {', '.join(clauses)}" for framework, clauses in grouped.items()]
+
+
 def _environment(autoescape: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("aicommons.governance.dossier", "templates"),
@@ -30,6 +39,7 @@ def _environment(autoescape: bool) -> Environment:
         lstrip_blocks=True,
     )
     env.filters["md"] = _md
+    env.filters["standards"] = _standards
     return env
 
 
