@@ -227,3 +227,14 @@ def test_bad_input_exits_2_located(
     code, _, err = invoke(monkeypatch, capsys, *args)
     assert code == 2
     assert err.startswith("error:") and where in err and "Traceback" not in err
+
+
+def test_the_docs_obligations_table_is_the_data() -> None:
+    """docs/governance.md shows the obligations table exactly as the dossier renders it from
+    ai_act_obligations.yaml."""
+    generated = DOC.read_text(encoding="utf-8").split("## EU AI Act obligations", 1)[1]
+    rows = [line for line in generated.split("## Evidence", 1)[0].splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + 8  # header, rule, 1 unacceptable + 6 high risk + 1 limited risk
+    documented = (ROOT / "docs" / "governance.md").read_text(encoding="utf-8")
+    for row in rows:
+        assert row in documented.splitlines(), row
