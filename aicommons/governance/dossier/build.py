@@ -9,14 +9,10 @@ from typing import Any
 
 from aicommons.blueprint.model import Blueprint
 from aicommons.checks.report import Report
+from aicommons.governance import obligations as ob
 from aicommons.governance.dossier.evidence import LedgerEvidence
 from aicommons.governance.dossier.model import CatalogRow, Dossier, ObligationRow, ProjectRow, Setting, Waiver
-from aicommons.governance.obligations import (
-    ObligationCatalog,
-    default_catalog,
-    obligation_input,
-    open_obligations,
-)
+from aicommons.governance.obligations import ObligationCatalog, default_catalog
 from aicommons.profile.model import CityProfile
 
 # The settings a council decides on (profile `governance:`), in the order shown.
@@ -89,7 +85,7 @@ def projects_of(
 
     rows = []
     for project in sorted(projects, key=lambda p: p.slug):
-        inp = obligation_input(project, profile)
+        inp = ob.obligation_input(project, profile)  # the one adapter of the project model
         rows.append(
             ProjectRow(
                 slug=project.slug,
@@ -102,7 +98,7 @@ def projects_of(
                     ObligationRow(
                         article=o.article, title=o.title, evidence=o.evidence, missing=o.missing, due=o.due
                     )
-                    for o in open_obligations(inp, today, catalog)
+                    for o in ob.open_obligations(inp, today, catalog)
                 ],
             )
         )
