@@ -55,6 +55,9 @@ class Obligation(_Strict):
     )
     due_in: tuple[str, ...] = Field(min_length=1, description="Statuses in which it must already be met.")
     min_log_retention_days: int | None = Field(None, ge=1)
+    scope: str | None = Field(
+        None, description="Where the Act limits the obligation (a waiver records a project outside it)."
+    )
 
     @property
     def cite(self) -> str:
