@@ -20,6 +20,7 @@ FAMILIES = (
     "cost",
     "availability",
     "governance",
+    "governance_ai_act",
     "operations",
 )
 

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from aicommons.clustercheck.report import ClusterReport
 
 
-def bundle_files(target: Path) -> dict[str, bytes]:
-    """The bundle's files: read from a bundle folder, or rendered in memory from a profile."""
+def bundle_files(target: Path, today: date | None = None) -> dict[str, bytes]:
+    """The bundle's files: read from a bundle folder, or rendered in memory from a profile (as on
+    `today`, by default the clock's date: the caller at the edge decides)."""
     if target.is_dir():
         return read_bundle_dir(target)
     if not target.exists():
@@ -32,7 +33,7 @@ def bundle_files(target: Path) -> dict[str, bytes]:
 
     profile = load_profile(target)
     projects = register_for(target)
-    today = date.today()
+    today = today or date.today()
     return render_bundle(profile, size(profile, projects, today), projects, today).files
 
 

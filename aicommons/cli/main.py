@@ -20,6 +20,7 @@ from aicommons.cli import (
     deploy_cmd,
     doctor_cmd,
     drift_cmd,
+    governance_cmd,
     ledger_cmd,
     plan_cmd,
     preflight_cmd,
@@ -54,6 +55,7 @@ drift_cmd.register(app)
 app.add_typer(ledger_cmd.app, name="ledger", rich_help_panel="Govern")
 app.add_typer(project_cmd.app, name="project", rich_help_panel="Govern")
 app.add_typer(cost_cmd.app, name="cost", rich_help_panel="Sizing")
+app.add_typer(governance_cmd.app, name="governance", rich_help_panel="Govern")
 
 
 def _version(value: bool) -> None:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from aicommons.cli.cluster_check import CHARTS_OPTION
 from aicommons.cli.options import Severity, write_or_print
+
+if TYPE_CHECKING:
+    from aicommons.blueprint.model import Blueprint
+    from aicommons.checks.model import Inventory
+    from aicommons.checks.report import Report
 
 
 class ReportFormat(StrEnum):
@@ -50,34 +57,23 @@ def validate(
     """Run the blueprint's controls; exit 0 when nothing at or above --fail-on fails, 1 otherwise."""
     from aicommons.blueprint.load import default_blueprint, load_blueprint
     from aicommons.checks.formats import report_json, report_junit, report_sarif, report_table
-    from aicommons.checks.merge import merge_reports
     from aicommons.checks.run import exit_code, run_checks
-    from aicommons.checks.sources import bundle_files, plan_inventory_of, static_inventory
+    from aicommons.checks.sources import bundle_files, static_inventory
 
     rules = load_blueprint(blueprint) if blueprint else default_blueprint()
-    files = bundle_files(target)
-    _refuse_unknown_waivers(target, files, rules)
     today = date.today()
     if live:
         from aicommons.checks.adapters.live import live_inventory
 
+        files = bundle_files(target, today)
+        _refuse_unknown_waivers(target, files, rules)
         static = static_inventory(files)
         inventory = live_inventory(
             context, kubeconfig=kubeconfig, profile=static.profile, plan=static.plan, region=region
         )
-        reports = [run_checks(inventory, rules, today)]
+        report = run_checks(inventory, rules, today)
     else:
-        from aicommons.cli.cluster_check import cluster_report, with_cluster
-
-        static = static_inventory(files)
-        cluster = cluster_report(files, static.profile, static.plan, charts)
-        inventories = [with_cluster(static, cluster)]
-        if not no_plan:
-            inventories.append(
-                with_cluster(plan_inventory_of(files, target if target.is_dir() else None), cluster)
-            )
-        reports = [run_checks(inv, rules, today) for inv in inventories]
-    report = merge_reports(reports)
+        report = run_validation(target, rules, today, charts=charts, with_plan=not no_plan).report
     if format is ReportFormat.table:
         from rich.console import Console
 
@@ -92,6 +88,38 @@ def validate(
     code = exit_code(report, fail_on.value)
     if code:
         raise typer.Exit(code)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What `validate` checked (bundle and offline plan) and the bundle's inventory it read:
+    the city's profile and register as the checks saw them."""
+
+    report: Report
+    inventory: Inventory
+
+
+def run_validation(
+    target: Path, rules: Blueprint, today: date, *, charts: Path | None = None, with_plan: bool = True
+) -> Validation:
+    """The checks `aicommons validate TARGET` runs (without --live), judged as on `today`: the one
+    path `validate` and the governance dossier share, so they cannot disagree."""
+    from aicommons.checks.merge import merge_reports
+    from aicommons.checks.run import run_checks
+    from aicommons.checks.sources import bundle_files, plan_inventory_of, static_inventory
+    from aicommons.cli.cluster_check import cluster_report, with_cluster
+
+    files = bundle_files(target, today)
+    _refuse_unknown_waivers(target, files, rules)
+    static = static_inventory(files)
+    cluster = cluster_report(files, static.profile, static.plan, charts)
+    inventories = [with_cluster(static, cluster)]
+    if with_plan:
+        inventories.append(
+            with_cluster(plan_inventory_of(files, target if target.is_dir() else None), cluster)
+        )
+    report = merge_reports([run_checks(inv, rules, today) for inv in inventories])
+    return Validation(report=report, inventory=static)
 
 
 def _refuse_unknown_waivers(target: Path, files: dict[str, bytes], rules) -> None:  # type: ignore[no-untyped-def]

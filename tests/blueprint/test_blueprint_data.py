@@ -20,6 +20,7 @@ REQUIRED_IDS = (
     + [f"AIC-LOG-0{i}" for i in range(1, 5)]
     + ["AIC-SUP-01", "AIC-GPU-01", "AIC-GPU-02", "AIC-COST-01", "AIC-HA-01"]
     + [f"AIC-GOV-0{i}" for i in range(1, 7)]
+    + ["AIC-GOV-08", "AIC-GOV-09", "AIC-GOV-10"]
     + [f"AIC-OPS-0{i}" for i in range(1, 4)]
 )
 
@@ -60,6 +61,9 @@ SOURCES = {
     "AIC-GOV-04": ["bundle"],
     "AIC-GOV-05": ["bundle"],
     "AIC-GOV-06": ["bundle"],
+    "AIC-GOV-08": ["bundle"],
+    "AIC-GOV-09": ["bundle"],
+    "AIC-GOV-10": ["bundle"],
     "AIC-OPS-01": ["bundle", "plan"],  # the cluster check of the bundle (and the plan's bundle)
     "AIC-OPS-02": ["bundle", "plan"],
     "AIC-OPS-03": ["bundle", "plan"],
@@ -71,6 +75,7 @@ CRITICAL = {
     "AIC-DATA-02",
     "AIC-LOG-03",
     "AIC-NET-01",
+    "AIC-GOV-08",  # a prohibited practice (AI Act Art. 5)
     # a bundle the cluster would refuse, could not schedule or dead-locks on: deploy refuses it
     "AIC-OPS-01",
     "AIC-OPS-02",
@@ -85,6 +90,7 @@ MEDIUM = {
     "AIC-POD-05",
     "AIC-SUP-01",
     "AIC-GOV-05",
+    "AIC-GOV-10",
 }
 
 # Clauses the catalogue names for each control; the blueprint may add more, never drop these.
@@ -124,6 +130,13 @@ CATALOGUE_CLAUSES = {
     "AIC-SUP-01": {("CIS Kubernetes Benchmark", "5.5.1"), ("ISO/IEC 27001", "A.8.19")},
     "AIC-COST-01": {("NIST AI RMF", "GOVERN 1.6")},
     "AIC-HA-01": {("ISO/IEC 27001", "A.8.14")},
+    # the deployer obligations of ai_act_obligations.yaml, one article each
+    "AIC-GOV-08": {("EU AI Act", "Art. 5")},
+    "AIC-GOV-09": {
+        ("EU AI Act", c) for c in ("Art. 27", "Art. 49(3)", "Art. 26(2)", "Art. 26(6)", "Art. 26(7)")
+    }
+    | {("EU AI Act", c) for c in ("Art. 26(8)", "Art. 26(11)")},
+    "AIC-GOV-10": {("EU AI Act", "Art. 50")},
 }
 
 # Frameworks whose texts are paywalled: every reference must say how it was cited.

@@ -1,0 +1,228 @@
+"""Which EU AI Act obligations of a public deployer a project still has open.
+
+The obligations are data (``ai_act_obligations.yaml``: per risk category, the article, its
+title, the duty, the evidence field that satisfies it and the statuses in which it is due);
+the evidence is the project file's ``obligations:`` section (``obligations_model.Obligations``).
+:func:`open_obligations` is pure over a small typed input; :func:`obligation_input` is the one
+place that reads the project model and the city's profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from aicommons.governance.obligations_model import Obligations
+from aicommons.yamlio import load_located, to_plain
+
+CATALOG = Path(__file__).with_name("ai_act_obligations.yaml")
+# The Eurocities ATS v0.3.1 `risk_category` enumeration (schema), and the `status` one.
+RiskCategory = Literal["minimal risk", "limited risk", "high risk", "unacceptable"]
+RISK_CATEGORIES: tuple[RiskCategory, ...] = ("minimal risk", "limited risk", "high risk", "unacceptable")
+STATUSES = ("planned", "design", "development", "pilot", "evaluation", "operational", "retired")
+# Short forms a city may write; the schema's values are canonical.
+_SHORT: dict[str, RiskCategory] = {"minimal": "minimal risk", "limited": "limited risk", "high": "high risk"}
+EvidenceField = Literal[
+    "fria_url",
+    "eu_database_id",
+    "oversight",
+    "log_retention_days",
+    "workers_informed",
+    "affected_persons_informed",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Obligation(_Strict):
+    """One obligation of the Act, as the data file states it."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    article: str = Field(description="Article(s) by number, e.g. 'Art. 26(6)'.")
+    title: str = Field(
+        description="The article's title, e.g. 'Obligations of deployers of high-risk AI systems'."
+    )
+    duty: str = Field(description="What the deployer must do, in our words.")
+    evidence: EvidenceField | None = Field(
+        description="The obligations field that satisfies it; none: nothing can."
+    )
+    due_in: tuple[str, ...] = Field(min_length=1, description="Statuses in which it must already be met.")
+    min_log_retention_days: int | None = Field(None, ge=1)
+    scope: str | None = Field(
+        None, description="Where the Act limits the obligation (a waiver records a project outside it)."
+    )
+
+    @property
+    def cite(self) -> str:
+        return f"{self.article} ({self.title})"
+
+
+class ObligationCatalog(_Strict):
+    regulation: str
+    categories: dict[RiskCategory, tuple[Obligation, ...]]
+
+    def for_category(self, category: RiskCategory) -> tuple[Obligation, ...]:
+        return self.categories.get(category, ())
+
+
+@cache
+def default_catalog() -> ObligationCatalog:
+    """The obligations that ship with aicommons (``ai_act_obligations.yaml``)."""
+    return load_catalog(CATALOG)
+
+
+def load_catalog(path: Path) -> ObligationCatalog:
+    doc = load_located(path, "an obligations file")
+    try:
+        catalog = ObligationCatalog.model_validate(to_plain(doc.data))
+    except ValidationError as exc:
+        from aicommons.profile.load import validation_errors
+
+        raise validation_errors(exc, doc, ObligationCatalog) from None
+    for obligations in catalog.categories.values():
+        for ob in obligations:
+            unknown = sorted(set(ob.due_in) - set(STATUSES))
+            if unknown:
+                from aicommons.errors import InputError
+
+                raise InputError(
+                    f"obligation {ob.id}: unknown status {', '.join(unknown)}",
+                    doc.locate(["categories"]),
+                    ", ".join(STATUSES),
+                )
+    return catalog
+
+
+@dataclass(frozen=True)
+class ObligationInput:
+    """What the evaluator needs of a project and its city (built by :func:`obligation_input`)."""
+
+    slug: str
+    risk_category: RiskCategory | None
+    status: str | None
+    evidence: Obligations = field(default_factory=Obligations)
+    audit_retention_days: int | None = None  # the platform's audit-log retention (profile governance)
+
+
+@dataclass(frozen=True)
+class OpenObligation:
+    """An obligation the project's evidence does not meet."""
+
+    id: str
+    article: str
+    title: str
+    duty: str
+    evidence: str | None  # the obligations field to fill in (None: nothing satisfies it)
+    missing: str  # what is missing, in words
+    due: bool  # True: due in the project's status now; False: due before first use
+
+    @property
+    def cite(self) -> str:
+        return f"{self.article} ({self.title})"
+
+
+def normalise_category(value: object) -> RiskCategory | None:
+    """The schema's risk category for a value written either way ('high' or 'high risk')."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if text in RISK_CATEGORIES:
+        return text  # type: ignore[return-value]
+    return _SHORT.get(text)
+
+
+def open_obligations(
+    inp: ObligationInput, today: date, catalog: ObligationCatalog | None = None
+) -> list[OpenObligation]:
+    """The obligations of the project's risk category its evidence does not meet, in the data file's
+    order. None when the category is not recorded (nothing can be said) or the project is retired
+    (except what stays due after retirement, e.g. keeping logs)."""
+    if inp.risk_category is None:
+        return []
+    out: list[OpenObligation] = []
+    for ob in (catalog or default_catalog()).for_category(inp.risk_category):
+        due = inp.status in ob.due_in
+        if inp.status == "retired" and not due:
+            continue
+        missing = _missing(ob, inp, today)
+        if missing is not None:
+            out.append(
+                OpenObligation(
+                    id=ob.id,
+                    article=ob.article,
+                    title=ob.title,
+                    duty=ob.duty,
+                    evidence=ob.evidence,
+                    missing=missing,
+                    due=due,
+                )
+            )
+    return out
+
+
+def _missing(ob: Obligation, inp: ObligationInput, today: date) -> str | None:
+    """What the evidence lacks for `ob`, or None when it is met."""
+    ev = inp.evidence
+    if ob.evidence is None:
+        return "prohibited: no evidence can satisfy it; retire the project"
+    if ob.evidence == "log_retention_days":
+        need = ob.min_log_retention_days or 0
+        short = []
+        if ev.log_retention_days is None:
+            short.append("obligations.log_retention_days is not recorded")
+        elif ev.log_retention_days < need:
+            short.append(f"obligations.log_retention_days is {ev.log_retention_days}")
+        if inp.audit_retention_days is not None and inp.audit_retention_days < need:
+            short.append(
+                f"the platform keeps audit logs {inp.audit_retention_days} days (governance.audit_retention_days)"
+            )
+        return f"logs must be kept at least {need} days: {'; '.join(short)}" if short else None
+    if ob.evidence == "workers_informed":
+        w = ev.workers_informed
+        if w is None:
+            return "obligations.workers_informed is not recorded"
+        if w.on is not None and w.on > today:
+            return f"obligations.workers_informed.on is {w.on}, after {today}: not yet informed"
+        return None
+    value: Any = getattr(ev, ob.evidence)
+    if value is None or value == []:
+        return f"obligations.{ob.evidence} is not recorded"
+    return None
+
+
+def obligation_input(project: Any, profile: Any) -> ObligationInput:
+    """The evaluator's input for `project` in the city of `profile`: the ONE place that reads the
+    project model (and the profile) for the obligations."""
+    # wiring: project.register.risk_category
+    register = getattr(project, "register", None)
+    category = getattr(register, "risk_category", None) if register is not None else None
+    if category is None:
+        category = getattr(project, "risk_category", None)
+    # wiring: project.register.status
+    status = getattr(register, "status", None) if register is not None else None
+    if status is None:
+        status = getattr(project, "status", None)
+    # wiring: project.obligations (the project file's top-level `obligations:` key)
+    evidence = getattr(project, "obligations", None)
+    evidence = evidence if isinstance(evidence, Obligations) else Obligations()
+    if evidence.log_retention_days is None:
+        # wiring: project.sandbox.safeguards.log_retention_days (the impact level's record, reused)
+        safeguards = getattr(project, "safeguards", None)
+        days = getattr(safeguards, "log_retention_days", None)
+        if isinstance(days, int):
+            evidence = evidence.model_copy(update={"log_retention_days": days})
+    governance = getattr(profile, "governance", None)
+    return ObligationInput(
+        slug=str(getattr(project, "slug", "?")),
+        risk_category=normalise_category(category),
+        status=status if isinstance(status, str) else None,
+        evidence=evidence,
+        audit_retention_days=getattr(governance, "audit_retention_days", None),
+    )
