@@ -46,7 +46,7 @@ def base_workload_name(project: AIProject, profile: CityProfile, gpus: int) -> s
     when nothing fits, the default workload (the quota then refuses the server, which says so
     on the spawn page).
     """
-    quota = project.quota
+    quota = project.sandbox.quota
     fits = [
         w
         for w in profile.workloads
@@ -85,11 +85,11 @@ def project_servers(profile: CityProfile, projects: Iterable[AIProject], today: 
     for p in sorted(projects, key=lambda p: p.slug):
         if not is_live(p, today):
             continue
-        gpus = p.quota.gpus
+        gpus = p.sandbox.quota.gpus
         name = base_workload_name(p, profile, gpus)
         workload = next(w for w in profile.workloads if w.name == name)
         rows.append(
-            ProjectServers(project=p.slug, workload=name, servers=quota_servers(p.quota, workload, gpus))
+            ProjectServers(project=p.slug, workload=name, servers=quota_servers(p.sandbox.quota, workload, gpus))
         )
     return rows
 
