@@ -45,8 +45,8 @@ def unpublishable(project: AIProject, doc: LocatedDocument) -> list[InputError]:
     schema = standard_schema()["properties"]
     return [
         InputError(
-            f"register.{name} ({schema[name]['title']}) is required by the Eurocities standard v0.3.1 and is "
-            "empty; nothing was published",
+            f"{schema[name]['title']!r} is required by the Eurocities standard v0.3.1 and is empty; "
+            "nothing was published",
             doc.locate(["register", name]),
             _allowed(schema[name]),
         )
@@ -59,7 +59,10 @@ def _allowed(prop: dict[str, Any]) -> str:
         return "one of: " + "; ".join(prop["enum"])
     if prop.get("format") == "date":
         return "a date, YYYY-MM-DD"
-    limits = [f"at least {prop['minLength']}" if "minLength" in prop else "", f"at most {prop['maxLength']}" if "maxLength" in prop else ""]
+    limits = [
+        f"at least {prop['minLength']}" if "minLength" in prop else "",
+        f"at most {prop['maxLength']}" if "maxLength" in prop else "",
+    ]
     said = " and ".join(x for x in limits if x)
     return f"text, {said} characters" if said else "text"
 

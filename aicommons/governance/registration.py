@@ -66,7 +66,7 @@ class Registration(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     # BASIC INFORMATION
-    name: str = Field(min_length=1, description="Name of the algorithmic system.")
+    name: str = Field(description="Name of the algorithmic system.")
     description_short: str | None = Field(None, max_length=150, description="Short description (≤150 characters).")
     organization: str | None = Field(None, description="Responsible organization.")
     department: str | None = Field(None, description="Department that uses the system.")

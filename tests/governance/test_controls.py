@@ -1,4 +1,4 @@
-"""AIC-GOV-01..06 on a bundle rendered with the test register: passing as rendered, and failing
+"""AIC-GOV-01..07 on a bundle rendered with the test register: passing as rendered, and failing
 after one mutation each (of the register, the labels, the RBAC or the quotas)."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from aicommons.sizing.plan import size
 from .bundles import TODAY, bundle, edited, register, riverton, with_project
 from .support import project_text
 
-GOV = [f"AIC-GOV-0{i}" for i in range(1, 7)]
+GOV = [f"AIC-GOV-0{i}" for i in range(1, 8)]
 
 
 @cache
@@ -115,7 +115,7 @@ def test_all_skip_without_a_register() -> None:
             "names no register record",
         ),
         (
-            lambda inv: with_record(inv, edited("bike-demand", '    risk-data-sources: "no"\n', "")),
+            lambda inv: with_record(inv, edited("bike-demand", '      risk-data-sources: "no"\n', "")),
             "impact assessment unanswered: risk-data-sources",
         ),
         (
@@ -142,7 +142,7 @@ def test_gov01_fails_without_an_assessment_through_the_bundle_file() -> None:
     files = dict(bundle().files)
     doc = json.loads(files["governance/register.json"])
     for entry in doc["projects"]:
-        entry["project"]["assessment"] = None
+        entry["project"]["sandbox"]["assessment"] = None
     files["governance/register.json"] = json.dumps(doc).encode()
     result = results(bundle_inventory(files))["AIC-GOV-01"]
     assert result.status == "failed"
@@ -151,7 +151,7 @@ def test_gov01_fails_without_an_assessment_through_the_bundle_file() -> None:
     # carries where each field is written), not at the generated register
     for finding in result.findings:
         slug = finding.resource.removeprefix("AIProject/")
-        line = project_text(slug).splitlines().index("assessment:") + 1
+        line = project_text(slug).splitlines().index("  assessment:") + 1
         assert (finding.file, finding.line) == (f"projects/{slug}.yaml", line)
     assert len(result.findings) == 2
 
@@ -160,21 +160,21 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
     """bike-demand in use with its retention cut (GOV-02), and past its end date while still in
     use (GOV-05): each finding at the line of the field to change."""
     text = project_text("bike-demand")
-    assert "status: in development" in text and "  log_retention_days: 90" in text
-    text = text.replace("status: in development", "status: in use").replace(
-        "  log_retention_days: 90", "  log_retention_days: 1"
+    assert "status: development" in text and "    log_retention_days: 90" in text
+    text = text.replace("status: development", "status: operational").replace(
+        "    log_retention_days: 90", "    log_retention_days: 1"
     )
     # approved for use, so it has a live sandbox (an unapproved one in use gets none at all)
     text = text.replace(
-        "safeguards:\n",
-        "safeguards:\n  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-1\n",
+        "  safeguards:\n",
+        "  safeguards:\n    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-1\n",
         1,
     )
     project = load_project_text(text, "bike-demand.yaml")
     lines = text.splitlines()
     at = {
         key: next(i + 1 for i, line in enumerate(lines) if line.startswith(key))
-        for key in ("status:", "safeguards:", "  log_retention_days:")
+        for key in ("  status:", "  safeguards:", "    log_retention_days:")
     }
     inventory = bundle(with_project(project)).files
     found = results(bundle_inventory(inventory), date(2027, 3, 1))
@@ -190,9 +190,9 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
             "AIC-GOV-02",
             "impact level I requires decision logs kept 90 days; recorded",
             file,
-            at["  log_retention_days:"],
+            at["    log_retention_days:"],
         ),
-        ("AIC-GOV-05", "ended 2026-12-31", file, at["status:"]),
+        ("AIC-GOV-05", "ended 2026-12-31", file, at["  status:"]),
     }
     assert "(60 days ago)" in messages(found["AIC-GOV-05"])  # to 2027-03-01: 31 + 28 + 1 days
 
@@ -205,11 +205,11 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
     [
         (
             "benefit-triage",
-            "  human_decision_maker: caseworker (Social Services)\n",
+            "    human_decision_maker: caseworker (Social Services)\n",
             "",
             "impact level III requires human_decision_maker",
         ),
-        ("benefit-triage", "  peer_review: PR-2025-31\n", "", "impact level III requires peer_review"),
+        ("benefit-triage", "    peer_review: PR-2025-31\n", "", "impact level III requires peer_review"),
         (
             "benefit-triage",
             "  log_retention_days: 365",
@@ -218,9 +218,9 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
         ),
         (
             "benefit-triage",
-            "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n",
+            "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n",
             "",
-            "in use without a recorded approval (level III: chief digital officer)",
+            "operational without a recorded approval (level III: chief digital officer)",
         ),
         ("bike-demand", "  log_retention_days: 90", "  log_retention_days: 30", "kept 90 days; recorded: 30"),
     ],
@@ -234,7 +234,7 @@ def test_gov02_fails(slug: str, old: str, new: str, expected: str) -> None:
 
 def test_gov02_level_one_needs_no_peer_review() -> None:
     bike = next(p for p in register() if p.slug == "bike-demand")
-    assert bike.safeguards.peer_review is None and bike.safeguards.human_decision_maker is None
+    assert bike.sandbox.safeguards.peer_review is None and bike.sandbox.safeguards.human_decision_maker is None
     assert results(base())["AIC-GOV-02"].status == "passed"
 
 
@@ -293,19 +293,19 @@ def _with_tenant_quota(inventory: Inventory, namespace: str, **quota: int) -> In
 def test_gov04_fails_for_a_load_balancer_in_development() -> None:
     result = results(_with_tenant_quota(base(), "project-bike-demand", loadBalancers=1))["AIC-GOV-04"]
     assert result.status == "failed"
-    assert "quota allows 1 loadBalancers although the project is 'in development'" in messages(result)
+    assert "quota allows 1 loadBalancers although the project is 'development'" in messages(result)
 
 
 def test_gov04_fails_for_node_ports_without_approval() -> None:
     unapproved = edited(
         "benefit-triage",
-        "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n",
+        "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n",
         "",
     )
     inventory = _with_tenant_quota(with_record(base(), unapproved), "project-benefit-triage", nodePorts=2)
     result = results(inventory)["AIC-GOV-04"]
     assert result.status == "failed"
-    assert "2 nodePorts although the project is 'in use' without a recorded approval" in messages(result)
+    assert "2 nodePorts although the project is 'operational' without a recorded approval" in messages(result)
 
 
 def test_gov04_fails_for_a_public_service_in_a_sandbox() -> None:
@@ -339,13 +339,13 @@ def test_gov05_flags_expired_projects_that_are_still_open() -> None:
     result = results(base(), today=date(2027, 1, 31))["AIC-GOV-05"]
     assert result.status == "failed"
     text = messages(result)
-    assert "ended 2026-12-31 (31 days ago) but is 'in development'" in text
+    assert "ended 2026-12-31 (31 days ago) but is 'development'" in text
     assert "sandbox of a project that ended 2026-12-31" in text
 
 
 def test_gov05_passes_on_the_end_date_and_for_closed_projects() -> None:
     assert results(base(), today=date(2026, 12, 31))["AIC-GOV-05"].status == "passed"
-    closed = tuple(edited(p.slug, f"status: {p.status}", "status: out of use") for p in register())
+    closed = tuple(edited(p.slug, f"status: {p.status}", "status: retired") for p in register())
     inventory = bundle_inventory(bundle(closed, today=date(2027, 1, 31)).files)
     assert not inventory.of("Namespace") or not any(
         r.name.startswith("project-") for r in inventory.of("Namespace")
