@@ -132,7 +132,9 @@ def show(
     typer.echo(json.dumps(registration_record(project), indent=2, ensure_ascii=False))
     missing = missing_required(project.register)
     if missing:
-        typer.echo(f"not yet publishable: the standard requires {', '.join('register.' + m for m in missing)}")
+        typer.echo(
+            f"not yet publishable: the standard requires {', '.join('register.' + m for m in missing)}"
+        )
     result = impact(project)
     if result is None:
         typer.echo(f"impact: not assessed (run `aicommons project assess {slug}`)")
@@ -309,7 +311,9 @@ def migrate(
             nl=False,
         )
         if result.todo:
-            typer.echo(f"{path}: TODO, required by the standard and not in the old file: {', '.join(result.todo)}")
+            typer.echo(
+                f"{path}: TODO, required by the standard and not in the old file: {', '.join(result.todo)}"
+            )
         for note in result.notes:
             where = f"{path}:{note.line}" if note.line else str(path)
             typer.echo(f"{where}: {note.field}: {note.message}")

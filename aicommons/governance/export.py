@@ -97,7 +97,9 @@ def _rows(projects: tuple[AIProject, ...], questionnaire: Questionnaire | None) 
             {
                 "id": p.register_id,
                 "record": record,
-                "fields": [(LABELS[k], v) for k, v in record.items() if k not in ("name", "description_short")],
+                "fields": [
+                    (LABELS[k], v) for k, v in record.items() if k not in ("name", "description_short")
+                ],
                 "impact_level": result.level if result is not None and result.complete else None,
             }
         )
@@ -107,13 +109,19 @@ def _rows(projects: tuple[AIProject, ...], questionnaire: Questionnaire | None) 
 def register_markdown(
     projects: tuple[AIProject, ...], city: str, questionnaire: Questionnaire | None = None
 ) -> str:
-    return _env(html=False).get_template("register.md.j2").render(city=city, rows=_rows(projects, questionnaire))
+    return (
+        _env(html=False).get_template("register.md.j2").render(city=city, rows=_rows(projects, questionnaire))
+    )
 
 
 def register_html(
     projects: tuple[AIProject, ...], city: str, questionnaire: Questionnaire | None = None
 ) -> str:
-    return _env(html=True).get_template("register.html.j2").render(city=city, rows=_rows(projects, questionnaire))
+    return (
+        _env(html=True)
+        .get_template("register.html.j2")
+        .render(city=city, rows=_rows(projects, questionnaire))
+    )
 
 
 # The standard's own titles of its fields, for the pages.

@@ -36,7 +36,9 @@ def load_project_text(text: str, name: str = "<project>") -> AIProject:
 
 def project_from_document(doc: LocatedDocument, questionnaire: Questionnaire | None = None) -> AIProject:
     if not isinstance(doc.data, dict):
-        raise InputError("a project is a mapping with slug, register_id, register and sandbox", doc.locate([]))
+        raise InputError(
+            "a project is a mapping with slug, register_id, register and sandbox", doc.locate([])
+        )
     refuse_old_layout(doc)
     try:
         project = AIProject.model_validate(to_plain(doc.data))
@@ -47,7 +49,9 @@ def project_from_document(doc: LocatedDocument, questionnaire: Questionnaire | N
         if problems:
             raise ErrorGroup(
                 [
-                    InputError(problem, doc.locate(["sandbox", "assessment", "answers", qid]), allowed or None)
+                    InputError(
+                        problem, doc.locate(["sandbox", "assessment", "answers", qid]), allowed or None
+                    )
                     for qid, problem, allowed in problems
                 ]
             )

@@ -237,13 +237,19 @@ def migrate_text(text: str, name: str) -> Migration | None:
             )
     contact = old.get("contact")
     if isinstance(contact, dict):
-        for old_key, new_key in (("email", "contact_email"), ("name", "contact_name"), ("website", "website")):
+        for old_key, new_key in (
+            ("email", "contact_email"),
+            ("name", "contact_name"),
+            ("website", "website"),
+        ):
             value = contact.get(old_key)
             if value in (None, ""):
                 continue
             if new_key == "website" and not _is_url(value):
                 remarks.append(f"Website: {value}")
-                notes.append(Note("register.remark", f"contact.website {value!r} is not a URL; kept in remark"))
+                notes.append(
+                    Note("register.remark", f"contact.website {value!r} is not a URL; kept in remark")
+                )
                 continue
             staged[new_key] = ("contact", value)
             if old_key in contact.ca.items:
@@ -276,7 +282,9 @@ def migrate_text(text: str, name: str) -> Migration | None:
     for key in old:
         if key not in known:
             new[key] = old[key]  # an unknown field: loading the new file names it
-            notes.append(Note(str(key), f"{key!r} is not a field of either layout; kept for you to move or delete"))
+            notes.append(
+                Note(str(key), f"{key!r} is not a field of either layout; kept for you to move or delete")
+            )
     out = _dump(new)
     located = load_located_text(out, name)
     return Migration(

@@ -88,7 +88,9 @@ class Safeguards(Strict):
         None, description="Role that takes the final decision (human in the loop)."
     )
     log_retention_days: int | None = Field(None, ge=0, le=36_500, description="Days decision logs are kept.")
-    approval: Approval | None = Field(None, description="Approval to go live (required for pilot, evaluation and operational).")
+    approval: Approval | None = Field(
+        None, description="Approval to go live (required for pilot, evaluation and operational)."
+    )
 
 
 class Sandbox(Strict):
@@ -103,7 +105,8 @@ class Sandbox(Strict):
     datasets: list[Dataset] = Field(default_factory=list, description="Datasets the sandbox reads.")
     quota: Quota = Field(default_factory=Quota, description="GPU, CPU, memory and storage request.")
     public_endpoint: bool = Field(
-        False, description="Whether the project exposes a service publicly (needs status operational and approval)."
+        False,
+        description="Whether the project exposes a service publicly (needs status operational and approval).",
     )
     assessment: Assessment | None = Field(None, description="Answers to the impact assessment.")
     safeguards: Safeguards = Field(
@@ -119,7 +122,9 @@ class Sandbox(Strict):
 
 # `register` is the standard's section; pydantic warns that the field shadows ABCMeta.register, a
 # class method no project uses.
-warnings.filterwarnings("ignore", message='Field name "register" in "AIProject" shadows', category=UserWarning)
+warnings.filterwarnings(
+    "ignore", message='Field name "register" in "AIProject" shadows', category=UserWarning
+)
 
 
 class AIProject(Strict):
@@ -135,7 +140,9 @@ class AIProject(Strict):
     register: Registration = Field(
         description="The registration, field for field the Eurocities Algorithmic Transparency Standard v0.3.1."
     )
-    sandbox: Sandbox = Field(description="aicommons' own fields: the sandbox and its governance (never exported).")
+    sandbox: Sandbox = Field(
+        description="aicommons' own fields: the sandbox and its governance (never exported)."
+    )
 
     # Where each field is written in projects/<slug>.yaml (dotted path -> line), when the project
     # was read from its file; the bundle's register carries it, so findings point at the file.

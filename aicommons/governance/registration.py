@@ -30,7 +30,10 @@ STANDARD_VERSION = "0.3.1"
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Uuid = Annotated[
-    str, StringConstraints(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+    str,
+    StringConstraints(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    ),
 ]
 Domain = Literal[
     "taxes",
@@ -67,7 +70,9 @@ class Registration(BaseModel):
 
     # BASIC INFORMATION
     name: str = Field(description="Name of the algorithmic system.")
-    description_short: str | None = Field(None, max_length=150, description="Short description (≤150 characters).")
+    description_short: str | None = Field(
+        None, max_length=150, description="Short description (≤150 characters)."
+    )
     organization: str | None = Field(None, description="Responsible organization.")
     department: str | None = Field(None, description="Department that uses the system.")
     contact_email: Email | None = Field(None, description="Contact e-mail address.")
@@ -85,9 +90,13 @@ class Registration(BaseModel):
     decision_making_process: str | None = Field(
         None, description="The decision-making process the system is part of."
     )
-    goal: str | None = Field(None, description="Goals: what the system is for and the public value it aims at.")
+    goal: str | None = Field(
+        None, description="Goals: what the system is for and the public value it aims at."
+    )
     impact: str | None = Field(None, description="Impact on residents and on the decisions about them.")
-    risks: str | None = Field(None, description="Known risks (bias, errors, misuse) and how they are handled.")
+    risks: str | None = Field(
+        None, description="Known risks (bias, errors, misuse) and how they are handled."
+    )
     risk_category: RiskCategory | None = Field(
         None, description="Risk category (EU AI Act): minimal risk, limited risk, high risk or unacceptable."
     )
@@ -106,9 +115,14 @@ class Registration(BaseModel):
         None, description="Type of algorithm: self-learning, rule-based or hybrid."
     )
     description: str | None = Field(
-        None, min_length=500, max_length=10_000, description="Explanation of how it works: 500 to 10,000 characters."
+        None,
+        min_length=500,
+        max_length=10_000,
+        description="Explanation of how it works: 500 to 10,000 characters.",
     )
-    methods_and_models: str | None = Field(None, description="Methods and models, e.g. 'gradient-boosted trees'.")
+    methods_and_models: str | None = Field(
+        None, description="Methods and models, e.g. 'gradient-boosted trees'."
+    )
     performance: str | None = Field(None, description="Algorithm performance.")
     alternatives_considered: str | None = Field(None, description="Alternatives considered.")
     product_information: Url | None = Field(
@@ -125,11 +139,15 @@ class Registration(BaseModel):
     type: UseType | None = Field(
         None, description="Type of use: descriptive, diagnostic, predictive or prescriptive."
     )
-    human_intervention: str | None = Field(None, description="Where people check, correct or overrule the output.")
+    human_intervention: str | None = Field(
+        None, description="Where people check, correct or overrule the output."
+    )
     objection_procedure: str | None = Field(None, description="How residents object to or appeal a decision.")
     rollback: str | None = Field(None, description="How use of the system is stopped or rolled back.")
     # METADATA
-    standard_version: Literal["0.3.1"] = Field(STANDARD_VERSION, description="Version of the standard: 0.3.1.")
+    standard_version: Literal["0.3.1"] = Field(
+        STANDARD_VERSION, description="Version of the standard: 0.3.1."
+    )
     uuid: Uuid | None = Field(None, description="Unique identifier of the registration (a UUID).")
     lang: str | None = Field(None, description="Language of the registration, e.g. 'en' or 'nl'.")
     publication_date: date | None = Field(None, description="Date the registration was first published.")

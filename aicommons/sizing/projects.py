@@ -89,7 +89,9 @@ def project_servers(profile: CityProfile, projects: Iterable[AIProject], today: 
         name = base_workload_name(p, profile, gpus)
         workload = next(w for w in profile.workloads if w.name == name)
         rows.append(
-            ProjectServers(project=p.slug, workload=name, servers=quota_servers(p.sandbox.quota, workload, gpus))
+            ProjectServers(
+                project=p.slug, workload=name, servers=quota_servers(p.sandbox.quota, workload, gpus)
+            )
         )
     return rows
 

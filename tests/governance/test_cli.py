@@ -164,14 +164,31 @@ def test_export_refuses_the_starters_placeholder_text(tmp_path: Path) -> None:
     # once every placeholder is replaced and the empty required fields are written, it is published
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     register = data["register"]
-    for key in ("organization", "department", "description_short", "goal", "impact", "proportionality", "area"):
+    for key in (
+        "organization",
+        "department",
+        "description_short",
+        "goal",
+        "impact",
+        "proportionality",
+        "area",
+    ):
         register[key] = f"Our own {key}."
     for key in ("lawful_basis", "objection_procedure", "source_data", "methods_and_models", "training_data"):
         register[key] = f"Our own {key}."
-    for key in ("monitoring", "human_intervention", "risks", "decision_making_process", "connected_data_sources"):
+    for key in (
+        "monitoring",
+        "human_intervention",
+        "risks",
+        "decision_making_process",
+        "connected_data_sources",
+    ):
         register[key] = f"Our own {key}."
     register["description"] = "How the noise map works, in our own words. " * 12  # 528 characters
-    register |= {"contact_email": "noise@riverton.example", "domain": "environment, spacial planning and water"}
+    register |= {
+        "contact_email": "noise@riverton.example",
+        "domain": "environment, spacial planning and water",
+    }
     register |= {"risk_category": "minimal risk", "algorithm_type": "self-learning", "type": "descriptive"}
     register |= {"lang": "en", "publication_date": "2026-03-02", "revision_date": "2027-03-01"}
     data["sandbox"]["owners"] = ["n.devries@riverton.example"]
@@ -182,4 +199,8 @@ def test_export_refuses_the_starters_placeholder_text(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     published = json.loads((out / "register.json").read_text(encoding="utf-8"))
-    assert [r["name"] for r in published] == ["Bike-share demand forecast", "Benefit application triage", "noise-map"]
+    assert [r["name"] for r in published] == [
+        "Bike-share demand forecast",
+        "Benefit application triage",
+        "noise-map",
+    ]

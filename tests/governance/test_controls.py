@@ -234,7 +234,9 @@ def test_gov02_fails(slug: str, old: str, new: str, expected: str) -> None:
 
 def test_gov02_level_one_needs_no_peer_review() -> None:
     bike = next(p for p in register() if p.slug == "bike-demand")
-    assert bike.sandbox.safeguards.peer_review is None and bike.sandbox.safeguards.human_decision_maker is None
+    assert (
+        bike.sandbox.safeguards.peer_review is None and bike.sandbox.safeguards.human_decision_maker is None
+    )
     assert results(base())["AIC-GOV-02"].status == "passed"
 
 
@@ -456,3 +458,45 @@ def test_gov06_fails_when_a_sandbox_has_no_profile() -> None:
     assert result.status == "failed"
     assert [f.resource for f in result.findings] == ["Namespace/project-bike-demand"]
     assert "no JupyterHub profile 'project-bike-demand'" in messages(result)
+
+
+# ---------------------------------------------------------------------------------- GOV-07
+
+
+@pytest.mark.parametrize("status", ["planned", "design", "retired"])
+def test_gov07_fails_for_a_sandbox_whose_status_allows_none(status: str) -> None:
+    """The bundle has bike-demand's sandbox, but its record now says a status without one (as in a stale
+    bundle after the city changed the status): the finding is at register.status in its file."""
+    changed = edited("bike-demand", "status: development", f"status: {status}")
+    result = results(with_record(base(), changed))["AIC-GOV-07"]
+    assert result.status == "failed"
+    (finding,) = result.findings
+    line = (
+        project_text("bike-demand")
+        .splitlines()
+        .index(
+            "  status: development  # planned | design | development | pilot | evaluation | operational | retired"
+        )
+    )
+    assert (finding.resource, finding.file, finding.line) == (
+        "AIProject/bike-demand",
+        "projects/bike-demand.yaml",
+        line + 1,
+    )
+    assert f"status '{status}' allows no sandbox, but project-bike-demand exists" in finding.message
+    assert ("personal data is deleted by its end date (2026-12-31)" in finding.message) is (
+        status == "retired"
+    )
+
+
+@pytest.mark.parametrize("status", ["development", "pilot", "evaluation", "operational"])
+def test_gov07_passes_for_the_sandbox_statuses(status: str) -> None:
+    changed = edited("bike-demand", "status: development", f"status: {status}")
+    assert results(with_record(base(), changed))["AIC-GOV-07"].status == "passed"
+
+
+def test_gov07_rendered_bundle_of_a_planned_project_has_no_sandbox_and_passes() -> None:
+    planned = edited("bike-demand", "status: development", "status: planned")
+    inventory = bundle_inventory(bundle(with_project(planned)).files)
+    assert "project-bike-demand" not in {r.name for r in inventory.of("Namespace")}
+    assert results(inventory)["AIC-GOV-07"].status == "passed"

@@ -24,7 +24,9 @@ runner = CliRunner()
 
 def _validator(schema_file: Path) -> jsonschema.Draft202012Validator:
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def _records() -> list[dict]:
@@ -50,9 +52,15 @@ def test_records_carry_only_the_standards_fields_and_no_sandbox_field() -> None:
     for record in _records():
         assert set(record) <= set(schema["properties"]), set(record) - set(schema["properties"])
         assert set(schema["required"]) <= set(record)
-        assert not {"owners", "members", "datasets", "quota", "assessment", "safeguards", "end_date"} & set(record)
+        assert not {"owners", "members", "datasets", "quota", "assessment", "safeguards", "end_date"} & set(
+            record
+        )
     triage = _records()[1]
-    assert (triage["status"], triage["risk_category"], triage["type"]) == ("operational", "high risk", "prescriptive")
+    assert (triage["status"], triage["risk_category"], triage["type"]) == (
+        "operational",
+        "high risk",
+        "prescriptive",
+    )
     assert (triage["DPIA_description"], triage["AIA_description"]) == ("DPIA-2025-117", "IAMA-2025-009")
     assert triage["standard_version"] == "0.3.1" and triage["publication_date"] == "2025-11-20"
 
@@ -99,7 +107,9 @@ def test_export_refuses_a_missing_required_field_naming_it_and_its_line(tmp_path
     text = path.read_text(encoding="utf-8")
     assert "  area: City of Riverton\n" in text and "  lang: en\n" in text
     path.write_text(text.replace("  area: City of Riverton\n", "").replace("  lang: en\n", "  lang:\n"))
-    result = runner.invoke(app, ["project", "export", "-d", str(folder), "-o", str(tmp_path / "out"), "--city", "R"])
+    result = runner.invoke(
+        app, ["project", "export", "-d", str(folder), "-o", str(tmp_path / "out"), "--city", "R"]
+    )
     assert isinstance(result.exception, ErrorGroup), result.output
     lines = path.read_text(encoding="utf-8").splitlines()
     register_line = lines.index("register:") + 1

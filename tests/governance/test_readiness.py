@@ -11,7 +11,9 @@ from aicommons.governance.readiness import is_live, sandbox_blockers
 
 from .bundles import TODAY, edited, register
 
-APPROVAL = "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n"
+APPROVAL = (
+    "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n"
+)
 
 
 def test_the_fixture_projects_are_live() -> None:
@@ -46,12 +48,20 @@ def test_each_missing_step_is_named() -> None:
         ("design", ["status is 'design' (a sandbox needs development, pilot, evaluation, operational)"]),
         ("development", []),
         ("pilot", ["it is 'pilot' without a recorded approval to go live (sandbox.safeguards.approval)"]),
-        ("evaluation", ["it is 'evaluation' without a recorded approval to go live (sandbox.safeguards.approval)"]),
-        ("operational", ["it is 'operational' without a recorded approval to go live (sandbox.safeguards.approval)"]),
+        (
+            "evaluation",
+            ["it is 'evaluation' without a recorded approval to go live (sandbox.safeguards.approval)"],
+        ),
+        (
+            "operational",
+            ["it is 'operational' without a recorded approval to go live (sandbox.safeguards.approval)"],
+        ),
         ("retired", ["status is 'retired' (a sandbox needs development, pilot, evaluation, operational)"]),
     ],
 )
-def test_the_status_rule_decides_the_sandbox_and_the_go_live_approval(status: str, blockers: list[str]) -> None:
+def test_the_status_rule_decides_the_sandbox_and_the_go_live_approval(
+    status: str, blockers: list[str]
+) -> None:
     """bike-demand (approved, assessed, no go-live approval) in each of the standard's seven statuses."""
     project = edited("bike-demand", "status: development", f"status: {status}")
     assert sandbox_blockers(project, TODAY) == blockers

@@ -106,7 +106,7 @@ def test_end_before_begin_is_refused() -> None:
 
 
 def test_answer_to_another_branch_is_located() -> None:
-    text = project_text().replace('  safeguards:', '      mit-impl-privacy: "yes"\n  safeguards:')
+    text = project_text().replace("  safeguards:", '      mit-impl-privacy: "yes"\n  safeguards:')
     err = _error(text)
     assert err.location is not None
     assert err.location.field == "sandbox.assessment.answers.mit-impl-privacy"

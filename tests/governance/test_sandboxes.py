@@ -132,7 +132,11 @@ def _sandbox_parts(files: dict[str, str], slug: str) -> dict[str, bool]:
     ("old", "new", "reason"),
     [
         ("  approved: true", "  approved: false", "the sandbox request is not approved"),
-        ("  assessment:\n    branch: design", "  assessment_was:\n    branch: design", "no impact assessment"),
+        (
+            "  assessment:\n    branch: design",
+            "  assessment_was:\n    branch: design",
+            "no impact assessment",
+        ),
         (
             '      mit-design-privacy: "yes"\n',
             "",
@@ -177,13 +181,13 @@ def test_approved_gpus_never_exceed_the_cluster() -> None:
 
 
 def test_public_endpoint_needs_use_and_approval() -> None:
-    approval = (
-        "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n"
-    )
+    approval = "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n"
     no_approval = edited("benefit-triage", approval, "")
     # operational without a recorded approval: no sandbox at all, so nothing public either
     assert "project-benefit-triage" not in _tenants(bundle(with_project(no_approval)).files)
-    developing = edited("bike-demand", "    approved: true\n", "    approved: true\n  public_endpoint: true\n")
+    developing = edited(
+        "bike-demand", "    approved: true\n", "    approved: true\n  public_endpoint: true\n"
+    )
     assert developing.sandbox.public_endpoint
     assert (
         _tenants(bundle(with_project(developing)).files)["project-bike-demand"]["quota"]["loadBalancers"] == 0
