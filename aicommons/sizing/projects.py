@@ -75,7 +75,7 @@ def quota_servers(quota: Quota, workload: Workload, gpus: int) -> int:
 def project_servers(profile: CityProfile, projects: Iterable[AIProject], today: date) -> list[ProjectServers]:
     """One row per project whose sandbox is live (``governance/readiness.py``), sorted by slug.
 
-    Pending (not approved or not assessed) and inactive (out of use, or past their end date)
+    Pending (not approved or not assessed) and inactive (a status without a sandbox, or past their end date)
     projects add nothing. Before
     sizing, the GPUs granted are the approved request: the plan then holds those slots, and a
     sized GPU pool always has the slots of at least one server of each GPU workload, so the
