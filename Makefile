@@ -39,6 +39,9 @@ $(CHECKOV_STAMP):
 	touch $(CHECKOV_STAMP)
 
 test: export AICOMMONS_TEST_CHARTS ?= $(HAVE_UPSTREAM)
+# The published standards' schemas (Eurocities ATS) the product ships a copy of; a test compares them.
+REFERENCE_STANDARDS := $(abspath ../shared/standards)
+test: export AICOMMONS_TEST_STANDARDS ?= $(if $(wildcard $(REFERENCE_STANDARDS)/*.json),$(REFERENCE_STANDARDS))
 
 test: $(STAMP) $(CHECKOV_STAMP)  ## Lint, then run the whole test suite
 	$(VENV)/bin/ruff check aicommons tests benchmarks stacks

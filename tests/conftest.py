@@ -50,6 +50,21 @@ def upstream_charts() -> Path:
     return Path(folder)
 
 
+STANDARDS_ENV = "AICOMMONS_TEST_STANDARDS"
+
+
+@pytest.fixture(scope="session")
+def reference_standards() -> Path:
+    """The project's reference copies of the published standards (the schemas the product ships)."""
+    folder = os.environ.get(STANDARDS_ENV)
+    if not folder or not Path(folder).is_dir():
+        pytest.skip(
+            "reference standards not available: set AICOMMONS_TEST_STANDARDS "
+            "(make test points it at ../shared/standards)"
+        )
+    return Path(folder)
+
+
 def cpu_workload(name: str = "notebook", cpu: Any = 0.5, memory: Any = 2, **extra: Any) -> dict[str, Any]:
     """A CPU environment; ``share=0.8`` unless ``share`` or ``peak`` is given."""
     workload: dict[str, Any] = {

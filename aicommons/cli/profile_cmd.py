@@ -185,7 +185,7 @@ def schema_project() -> None:
 
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://aicommons.dev/schemas/ai-project-v1.json",
+        "$id": "https://aicommons.dev/schemas/ai-project-v2.json",
         **AIProject.model_json_schema(),
     }
     typer.echo(json.dumps(schema, indent=2))

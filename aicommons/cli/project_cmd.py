@@ -98,11 +98,12 @@ def list_(
         result = impact(p)
         level = (result.level + ("" if result.complete else " (incomplete)")) if result else "not assessed"
         pending = sandbox_blockers(p, when)
+        end = p.sandbox.end_date
         if not p.is_active(when):
-            sandbox = "expired" if when > p.end_date else "closed"
+            sandbox = "expired" if when > end else f"none ({p.register.status})"
         else:
             sandbox = "live" if not pending else "pending: " + "; ".join(pending)
-        rows.append([p.slug, p.register_id, p.status, level, p.end_date.isoformat(), sandbox])
+        rows.append([p.slug, p.register_id, p.register.status, level, end.isoformat(), sandbox])
     columns = [
         Col("slug", "id"),
         Col("register id", "id"),
@@ -118,15 +119,22 @@ def list_(
 def show(
     slug: str = typer.Argument(..., help="The project's slug."), folder: Path | None = DirOption
 ) -> None:
-    """The register record, the impact score and the obligations of its level."""
+    """The registration (Eurocities ATS v0.3.1), the fields it still lacks, the impact score and its level's
+    obligations."""
     import json
 
     from aicommons.governance.assessment import default_questionnaire
-    from aicommons.governance.export import eurocities_record, impact
+    from aicommons.governance.export import impact, registration_record
     from aicommons.governance.load import load_project
+    from aicommons.governance.registration import missing_required
 
     project = load_project(_path(register_dir(folder), slug))
-    typer.echo(json.dumps(eurocities_record(project), indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(registration_record(project), indent=2, ensure_ascii=False))
+    missing = missing_required(project.register)
+    if missing:
+        typer.echo(
+            f"not yet publishable: the standard requires {', '.join('register.' + m for m in missing)}"
+        )
     result = impact(project)
     if result is None:
         typer.echo(f"impact: not assessed (run `aicommons project assess {slug}`)")
@@ -158,7 +166,7 @@ def assess(
     path = _path(register_dir(folder), slug)
     project = load_project(path)
     questionnaire = default_questionnaire()
-    previous = project.assessment
+    previous = project.sandbox.assessment
     branch = _choose(
         "branch (design: before the system is built; implementation: while it runs)",
         ["design", "implementation"],
@@ -178,7 +186,7 @@ def assess(
 
 
 def _save_assessment(path: Path, assessment) -> None:  # type: ignore[no-untyped-def]
-    """Write the answers into the project file, keeping its comments where they were."""
+    """Write the answers into sandbox.assessment of the project file, keeping its comments where they were."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
@@ -186,7 +194,9 @@ def _save_assessment(path: Path, assessment) -> None:  # type: ignore[no-untyped
     from aicommons.yamlio import load_located
 
     yaml = YAML(typ="rt")
-    data = load_located(path).data  # bounded, with comments kept
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the starter's layout
+    document = load_located(path).data  # bounded, with comments kept
+    data = document["sandbox"]
     answers = CommentedMap((qid, Quoted(choice)) for qid, choice in assessment.answers.items())
     block = CommentedMap([("branch", assessment.branch), ("answers", answers)])
     yaml.representer.add_representer(
@@ -200,7 +210,7 @@ def _save_assessment(path: Path, assessment) -> None:  # type: ignore[no-untyped
     if trailing and trailing[2] is not None and answers:
         answers.ca.items[next(reversed(answers))] = [None, None, trailing[2], None]
     with path.open("w", encoding="utf-8") as fh:
-        yaml.dump(data, fh)
+        yaml.dump(document, fh)
 
 
 def _choose(label: str, choices: list[str], default: str) -> str:
@@ -218,13 +228,16 @@ def export(
     city: str = typer.Option(..., "--city", help="City name shown as the pages' title."),
     folder: Path | None = DirOption,
 ) -> None:
-    """Write register.json (Eurocities ATS v0.3.1 records), register.md and register.html."""
+    """Write register.json (Eurocities ATS v0.3.1 registrations), register.md and register.html.
+
+    Refuses (exit 2, naming each field and its line) a project whose register still holds the starter's
+    placeholder text or leaves a field the standard requires empty."""
     from aicommons.governance.export import register_html, register_json, register_markdown
     from aicommons.governance.load import load_projects
 
     folder = register_dir(folder)
     projects = load_projects(folder)
-    _refuse_placeholders(folder)
+    _refuse_unpublishable(folder, projects)
     output.mkdir(parents=True, exist_ok=True)
     files = {
         "register.json": register_json(projects),
@@ -236,12 +249,96 @@ def export(
     typer.echo(f"register of {len(projects)} project(s) written to {output}: {', '.join(files)}")
 
 
-def _refuse_placeholders(folder: Path) -> None:
-    """Exit 2 naming every field (file:line) that still holds the starter's placeholder text."""
+def _refuse_unpublishable(folder: Path, projects) -> None:  # type: ignore[no-untyped-def]
+    """Exit 2 naming every field (file:line) that still holds the starter's placeholder text, or that the
+    standard requires and the project leaves empty."""
     from aicommons.errors import ErrorGroup
+    from aicommons.governance.export import unpublishable
     from aicommons.governance.starter import placeholder_errors
     from aicommons.yamlio import load_located
 
-    errors = [e for path in sorted(folder.glob("*.yaml")) for e in placeholder_errors(load_located(path))]
+    by_slug = {p.slug: p for p in projects}
+    errors = []
+    for path in sorted(folder.glob("*.yaml")):
+        doc = load_located(path)
+        errors += placeholder_errors(doc)
+        if path.stem in by_slug:
+            errors += unpublishable(by_slug[path.stem], doc)
     if errors:
         raise ErrorGroup(errors)  # type: ignore[arg-type]
+
+
+@app.command()
+def migrate(
+    target: Path | None = typer.Argument(
+        None,
+        help="The city's profile or city folder (default: the city folder at or above the current folder).",
+        show_default=False,
+    ),
+    write: bool = typer.Option(False, "--write", help="Write the migrated files (default: a dry run)."),
+    folder: Path | None = DirOption,
+) -> None:
+    """Move project files of the old flat layout to register: (the Eurocities standard) and sandbox:.
+
+    A dry run prints a unified diff per file and what the city must still write (fields the standard
+    requires that the old file lacks, categories that name no domain); --write writes the files,
+    keeping their comments. Nothing is invented: missing fields stay missing until the city fills them.
+    """
+    import difflib
+
+    from aicommons.governance.migrate import migrate_text
+    from aicommons.yamlio import read_text_file
+
+    projects = folder if folder is not None else _migrate_dir(target)
+    paths = sorted(projects.glob("*.yaml")) if projects.is_dir() else []
+    changed = 0
+    for path in paths:
+        text = read_text_file(path, "a project file")
+        result = migrate_text(text, str(path))
+        if result is None:
+            typer.echo(f"{path}: already in the aicommons.dev/v2 layout")
+            continue
+        changed += 1
+        typer.echo(
+            "".join(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    result.text.splitlines(keepends=True),
+                    fromfile=f"a/{path}",
+                    tofile=f"b/{path}",
+                )
+            ),
+            nl=False,
+        )
+        if result.todo:
+            typer.echo(
+                f"{path}: TODO, required by the standard and not in the old file: {', '.join(result.todo)}"
+            )
+        for note in result.notes:
+            where = f"{path}:{note.line}" if note.line else str(path)
+            typer.echo(f"{where}: {note.field}: {note.message}")
+        if write:
+            path.write_text(result.text, encoding="utf-8")
+    if not paths:
+        typer.echo(f"no project files in {projects}")
+    elif write:
+        typer.echo(f"migrated {changed} of {len(paths)} project file(s) in {projects}")
+    else:
+        typer.echo(
+            f"dry run: {changed} of {len(paths)} project file(s) in {projects} would change; "
+            "run again with --write to write them"
+        )
+
+
+def _migrate_dir(target: Path | None) -> Path:
+    """projects/ of the profile's city folder, of the given city folder, or of the one around here."""
+    from aicommons.cityfolder import CityFolder, of_profile
+    from aicommons.errors import InputError, Location
+
+    if target is None:
+        return register_dir(None)
+    if target.is_file():
+        return of_profile(target).projects
+    if target.is_dir():
+        return CityFolder(target).projects
+    raise InputError("no such file or folder", Location(file=str(target)), "the city's profile or its folder")

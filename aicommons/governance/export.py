@@ -1,7 +1,10 @@
-"""Publish the register: Eurocities-style JSON (ATS v0.3.1 attribute names), Markdown and HTML.
+"""Publish the register: registrations of the Eurocities Algorithmic Transparency Standard v0.3.1
+(JSON, field for field its schema), and Markdown and HTML pages of the same records.
 
-Output depends only on the projects and the questionnaire (no clock): the same register
-always exports to the same bytes.
+Only the ``register:`` section of a project is published; the sandbox section is aicommons' own
+and never appears as the standard's. The pages add, clearly apart from the standard's fields, the
+impact level of aicommons' assessment. Output depends only on the projects and the questionnaire
+(no clock): the same register always exports to the same bytes.
 """
 
 from __future__ import annotations
@@ -11,99 +14,66 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from aicommons.errors import InputError
 from aicommons.governance.assessment import Questionnaire, Score, default_questionnaire, score
 from aicommons.governance.model import AIProject
-
-STANDARD_VERSION = "0.3.1"
-# Register attributes of the Eurocities Algorithmic Transparency Standard v0.3.1 that an
-# export carries, in the standard's order (see the docstring of governance.model).
-EUROCITIES_FIELDS = (
-    "name",
-    "organization",
-    "department",
-    "description_short",
-    "type",
-    "category",
-    "website",
-    "status",
-    "goal",
-    "impact",
-    "proportionality",
-    "provider",
-    "lawful_basis",
-    "iama",
-    "dpia",
-    "objection_procedure",
-    "source_data",
-    "methods_and_models",
-    "url",
-    "monitoring",
-    "human_intervention",
-    "risks",
-    "contact_email",
-    "begin_date",
-    "end_date",
-    "revision_date",
-    "standard_version",
-    "id",
+from aicommons.governance.registration import (
+    STANDARD_VERSION,
+    missing_required,
+    registration_json,
+    standard_schema,
 )
+from aicommons.yamlio import LocatedDocument
+
+__all__ = ["STANDARD_VERSION", "impact", "registration_record", "register_json", "unpublishable"]
 
 
 def impact(project: AIProject, questionnaire: Questionnaire | None = None) -> Score | None:
     """The project's assessment score, or None when it has no assessment yet."""
-    if project.assessment is None:
+    if project.sandbox.assessment is None:
         return None
-    return score(questionnaire or default_questionnaire(), project.assessment)
+    return score(questionnaire or default_questionnaire(), project.sandbox.assessment)
 
 
-def eurocities_record(project: AIProject, questionnaire: Questionnaire | None = None) -> dict[str, Any]:
-    """One register record: the standard's attributes plus an ``aicommons`` extension block."""
-    result = impact(project, questionnaire)
-    record: dict[str, Any] = {
-        "name": project.name,
-        "organization": project.organization,
-        "department": project.department,
-        "description_short": project.description_short,
-        "type": project.type,
-        "category": list(project.category),
-        "website": project.contact.website,
-        "status": project.status,
-        "goal": project.goal,
-        "impact": project.impact,
-        "proportionality": project.proportionality,
-        "provider": project.provider,
-        "lawful_basis": project.lawful_basis,
-        "iama": project.human_rights_assessment,
-        "dpia": project.dpia,
-        "objection_procedure": project.objection_procedure,
-        "source_data": project.source_data,
-        "methods_and_models": project.methods_and_models,
-        "url": project.source_code,
-        "monitoring": project.monitoring,
-        "human_intervention": project.human_intervention,
-        "risks": project.risks,
-        "contact_email": project.contact.email,
-        "begin_date": project.begin_date.isoformat(),
-        "end_date": project.end_date.isoformat(),
-        "revision_date": project.revision_date.isoformat() if project.revision_date else None,
-        "standard_version": STANDARD_VERSION,
-        "id": project.register_id,
-    }
-    assert tuple(record) == EUROCITIES_FIELDS
-    record["aicommons"] = {
-        "slug": project.slug,
-        "impact_level": result.level if result else None,
-        "impact_score": result.total if result else None,
-        "assessment_complete": result.complete if result else False,
-        "datasets": [d.model_dump(mode="json") for d in project.datasets],
-        "data_classification": project.classification,
-        "personal_data": project.personal_data,
-    }
-    return record
+def registration_record(project: AIProject) -> dict[str, Any]:
+    """The project's registration: the standard's fields only, in its order, empty optional ones left out."""
+    return registration_json(project.register)
 
 
-def register_json(projects: tuple[AIProject, ...], questionnaire: Questionnaire | None = None) -> str:
-    records = [eurocities_record(p, questionnaire) for p in sorted(projects, key=lambda p: p.register_id)]
+def unpublishable(project: AIProject, doc: LocatedDocument) -> list[InputError]:
+    """One located error per field the standard requires that the project leaves empty."""
+    schema = standard_schema()["properties"]
+    return [
+        InputError(
+            f"{schema[name]['title']!r} is required by the Eurocities standard v0.3.1 and is empty; "
+            "nothing was published",
+            doc.locate(["register", name]),
+            _allowed(schema[name]),
+        )
+        for name in missing_required(project.register)
+    ]
+
+
+def _allowed(prop: dict[str, Any]) -> str:
+    if "enum" in prop:
+        return "one of: " + "; ".join(prop["enum"])
+    if prop.get("format") == "date":
+        return "a date, YYYY-MM-DD"
+    limits = [
+        f"at least {prop['minLength']}" if "minLength" in prop else "",
+        f"at most {prop['maxLength']}" if "maxLength" in prop else "",
+    ]
+    said = " and ".join(x for x in limits if x)
+    return f"text, {said} characters" if said else "text"
+
+
+def _sorted(projects: tuple[AIProject, ...]) -> list[AIProject]:
+    return sorted(projects, key=lambda p: p.register_id)
+
+
+def register_json(projects: tuple[AIProject, ...]) -> str:
+    """The registrations, one per project, sorted by register id."""
+    records = [registration_record(p) for p in _sorted(projects)]
     return json.dumps(records, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
@@ -119,19 +89,28 @@ def _env(html: bool) -> Environment:
 
 
 def _rows(projects: tuple[AIProject, ...], questionnaire: Questionnaire | None) -> list[dict[str, Any]]:
-    return [
-        {"project": p, "record": eurocities_record(p, questionnaire)}
-        for p in sorted(projects, key=lambda p: p.register_id)
-    ]
+    rows = []
+    for p in _sorted(projects):
+        result = impact(p, questionnaire)
+        record = registration_record(p)
+        rows.append(
+            {
+                "id": p.register_id,
+                "record": record,
+                "fields": [
+                    (LABELS[k], v) for k, v in record.items() if k not in ("name", "description_short")
+                ],
+                "impact_level": result.level if result is not None and result.complete else None,
+            }
+        )
+    return rows
 
 
 def register_markdown(
     projects: tuple[AIProject, ...], city: str, questionnaire: Questionnaire | None = None
 ) -> str:
     return (
-        _env(html=False)
-        .get_template("register.md.j2")
-        .render(city=city, rows=_rows(projects, questionnaire), labels=LABELS)
+        _env(html=False).get_template("register.md.j2").render(city=city, rows=_rows(projects, questionnaire))
     )
 
 
@@ -141,31 +120,9 @@ def register_html(
     return (
         _env(html=True)
         .get_template("register.html.j2")
-        .render(city=city, rows=_rows(projects, questionnaire), labels=LABELS)
+        .render(city=city, rows=_rows(projects, questionnaire))
     )
 
 
-# Human-readable labels of the published fields, shared by the Markdown and HTML pages.
-LABELS = {
-    "organization": "Organisation",
-    "department": "Department",
-    "type": "Type",
-    "status": "Status",
-    "goal": "Goal",
-    "impact": "Impact",
-    "proportionality": "Proportionality",
-    "provider": "Provider",
-    "lawful_basis": "Lawful basis",
-    "iama": "Human-rights impact assessment",
-    "dpia": "Data protection impact assessment",
-    "objection_procedure": "Objection procedure",
-    "source_data": "Source data",
-    "methods_and_models": "Methods and models",
-    "url": "Source code",
-    "monitoring": "Monitoring",
-    "human_intervention": "Human intervention",
-    "risks": "Risks",
-    "contact_email": "Contact",
-    "begin_date": "Start date",
-    "end_date": "End date",
-}
+# The standard's own titles of its fields, for the pages.
+LABELS: dict[str, str] = {name: prop["title"] for name, prop in standard_schema()["properties"].items()}

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from aicommons.cityfolder import of_profile
 from aicommons.errors import AicommonsError, ErrorGroup, InputError
 from aicommons.governance.assessment import Questionnaire, answer_errors, default_questionnaire
-from aicommons.governance.model import AIProject
+from aicommons.governance.model import OLD_API_VERSIONS, PROJECT_API_VERSION, AIProject
 from aicommons.profile.load import validation_errors
 from aicommons.yamlio import LocatedDocument, load_located, load_located_text, to_plain
 
@@ -36,25 +36,51 @@ def load_project_text(text: str, name: str = "<project>") -> AIProject:
 
 def project_from_document(doc: LocatedDocument, questionnaire: Questionnaire | None = None) -> AIProject:
     if not isinstance(doc.data, dict):
-        raise InputError("a project is a mapping with slug, register_id, name, ...", doc.locate([]))
+        raise InputError(
+            "a project is a mapping with slug, register_id, register and sandbox", doc.locate([])
+        )
+    refuse_old_layout(doc)
     try:
         project = AIProject.model_validate(to_plain(doc.data))
     except ValidationError as exc:
         raise validation_errors(exc, doc, AIProject) from None
-    if project.assessment is not None:
-        problems = answer_errors(questionnaire or default_questionnaire(), project.assessment)
+    if project.sandbox.assessment is not None:
+        problems = answer_errors(questionnaire or default_questionnaire(), project.sandbox.assessment)
         if problems:
             raise ErrorGroup(
                 [
-                    InputError(problem, doc.locate(["assessment", "answers", qid]), allowed or None)
+                    InputError(
+                        problem, doc.locate(["sandbox", "assessment", "answers", qid]), allowed or None
+                    )
                     for qid, problem, allowed in problems
                 ]
             )
     return project.located(field_lines(doc))
 
 
-def field_lines(doc: LocatedDocument, depth: int = 2) -> dict[str, int]:
-    """The line of every mapping key down to `depth` levels (``safeguards.approval`` -> 71)."""
+def is_old_layout(data: object) -> bool:
+    """A project file of the flat v1 layout (before ``register:`` and ``sandbox:``)."""
+    if not isinstance(data, dict):
+        return False
+    return data.get("apiVersion") in OLD_API_VERSIONS or (
+        "register" not in data and "sandbox" not in data and ("status" in data or "owners" in data)
+    )
+
+
+def refuse_old_layout(doc: LocatedDocument) -> None:
+    """Exit 2 on a file of the old layout: it is migrated on purpose, never silently."""
+    if is_old_layout(doc.data):
+        raise InputError(
+            f"a project file in the old flat layout ({doc.data.get('apiVersion')}); its fields now follow the "
+            "Eurocities standard under register: and aicommons' own under sandbox:",
+            doc.locate(["apiVersion"]),
+            f"{PROJECT_API_VERSION}: run `aicommons project migrate` (a dry run showing the diff), then "
+            "`aicommons project migrate --write`",
+        )
+
+
+def field_lines(doc: LocatedDocument, depth: int = 3) -> dict[str, int]:
+    """The line of every mapping key down to `depth` levels (``sandbox.safeguards.approval`` -> 71)."""
     out: dict[str, int] = {}
 
     def walk(node: object, path: list[str]) -> None:

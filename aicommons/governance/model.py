@@ -1,46 +1,40 @@
 """An AI project: its public register record and what its sandbox needs.
 
-The register fields follow the Eurocities Algorithmic Transparency Standard v0.3.1
-(https://algorithmregister.org/draft, data schema
-https://standaard.algoritmeregister.org/schemas/registration-v0.3.1.schema.json, built on the
-Amsterdam and Helsinki registers and the Dutch algorithm register standard). Export keys
-(``aicommons.governance.export``) use that schema's snake_case attribute names
-(``description_short``, ``lawful_basis``, ``iama``, ``dpia``, ``human_intervention``, ...);
-the schema file itself could not be fetched offline, so the names were taken from the
-standard's published field list and should be re-checked against the schema on upgrade.
+A project file, ``projects/<slug>.yaml`` next to the city's profile, has two sections that never mix:
 
-One file per project, ``projects/<slug>.yaml`` next to the city's profile.
+* ``register:`` one registration of the Eurocities Algorithmic Transparency Standard v0.3.1, with
+  exactly the standard's field names, types and enumerations (``governance/registration.py``,
+  checked against the shipped schema ``governance/standards/eurocities-ats-v0.3.1.schema.json``);
+  ``aicommons project export`` publishes it and nothing else;
+* ``sandbox:`` aicommons' own fields: who runs the project, its data, quota, dates, the answers to
+  the impact assessment and the safeguards recorded; never exported as the standard's.
+
+Files written before this layout (``apiVersion: aicommons.dev/v1``, flat) are refused with a pointer
+to ``aicommons project migrate``.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from aicommons.governance.registration import Registration
+from aicommons.governance.status import allows_sandbox
 from aicommons.profile.model import Slug
 
-PROJECT_API_VERSION = "aicommons.dev/v1"
+PROJECT_API_VERSION = "aicommons.dev/v2"
+OLD_API_VERSIONS = ("aicommons.dev/v1",)
 PROJECTS_DIR = "projects"  # beside the city's profile
-Status = Literal["in development", "in use", "out of use"]
-ACTIVE_STATUSES: tuple[Status, ...] = ("in development", "in use")
 Classification = Literal["public", "internal", "confidential", "restricted"]
 Level = Literal["I", "II", "III", "IV"]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
-
-
-class Contact(Strict):
-    """Who answers questions about the project."""
-
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Contact e-mail address.")
-    name: str | None = Field(None, description="Person or team, if it is to be published.")
-    website: str | None = Field(None, description="Page with more information (URL).")
 
 
 class Dataset(Strict):
@@ -94,82 +88,75 @@ class Safeguards(Strict):
         None, description="Role that takes the final decision (human in the loop)."
     )
     log_retention_days: int | None = Field(None, ge=0, le=36_500, description="Days decision logs are kept.")
-    approval: Approval | None = Field(None, description="Approval to go live (required for 'in use').")
+    approval: Approval | None = Field(
+        None, description="Approval to go live (required for pilot, evaluation and operational)."
+    )
 
 
-class AIProject(Strict):
-    """One AI project: a register record (Eurocities ATS v0.3.1) plus its sandbox request."""
+class Sandbox(Strict):
+    """aicommons' own fields: the sandbox the project works in and its governance record (never exported)."""
 
-    apiVersion: Literal["aicommons.dev/v1"] = Field(PROJECT_API_VERSION, description="Schema version.")
-    kind: Literal["AIProject"] = Field("AIProject", description="Always AIProject.")
-    slug: Slug = Field(description="Short DNS-safe id; the file is projects/<slug>.yaml.")
-    register_id: str = Field(
-        pattern=r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$",
-        description="Identifier of the record in the city's public register, e.g. 'RVT-2026-004'.",
-    )
-    # --- register fields (Eurocities ATS v0.3.1)
-    name: str = Field(min_length=1, max_length=200, description="Name of the algorithmic system.")
-    organization: str = Field(min_length=1, description="Organisation responsible for the system.")
-    department: str = Field(min_length=1, description="Department that uses it.")
-    description_short: str = Field(
-        min_length=1, max_length=150, description="What it does, in at most 150 characters."
-    )
-    type: Literal["rule-based", "self-learning"] = Field(description="rule-based or self-learning.")
-    category: list[str] = Field(
-        default_factory=list, description="Policy areas, e.g. ['mobility', 'social services']."
-    )
-    status: Status = Field(description="in development, in use, or out of use.")
-    goal: Text = Field(description="What the system is for and the public value it aims at.")
-    impact: Text = Field(description="What it means for residents and the decisions about them.")
-    proportionality: Text = Field(description="Why its use is proportionate to the goal; alternatives.")
-    provider: str = Field(min_length=1, description="Who built it (the city itself or a supplier).")
-    lawful_basis: Text = Field(description="Legal basis for the processing and the decisions.")
-    dpia: str | None = Field(None, description="Reference of the Data Protection Impact Assessment.")
-    human_rights_assessment: str | None = Field(
-        None, description="Reference of the human-rights / fundamental-rights impact assessment."
-    )
-    objection_procedure: Text = Field(description="How residents object to or appeal a decision.")
-    source_data: Text = Field(description="Data the system uses, in words; datasets are listed below.")
-    methods_and_models: Text = Field(description="Methods and models, e.g. 'gradient-boosted trees'.")
-    source_code: str | None = Field(None, description="Link to the source code, if published.")
-    monitoring: Text = Field(description="How performance and side effects are monitored.")
-    human_intervention: Text = Field(description="Where people check, correct or overrule the output.")
-    risks: Text = Field(description="Known risks (bias, errors, misuse) and how they are handled.")
-    contact: Contact = Field(description="Who answers questions about the project.")
-    begin_date: date = Field(description="When the project started.")
-    revision_date: date | None = Field(None, description="When this record was last revised.")
-    end_date: date = Field(
-        description="When the sandbox closes; its personal data is deleted after this date."
-    )
-    # --- sandbox
     owners: list[str] = Field(min_length=1, description="Accountable people (e-mail or user names).")
     members: list[str] = Field(
         min_length=1, description="Identity-provider groups whose members may use the sandbox."
     )
+    begin_date: date = Field(description="When the project started.")
+    end_date: date = Field(description="When the sandbox closes; its personal data is deleted by this date.")
     datasets: list[Dataset] = Field(default_factory=list, description="Datasets the sandbox reads.")
     quota: Quota = Field(default_factory=Quota, description="GPU, CPU, memory and storage request.")
     public_endpoint: bool = Field(
-        False, description="Whether the project exposes a service publicly (needs 'in use' and approval)."
+        False,
+        description="Whether the project exposes a service publicly (needs status operational and approval).",
     )
     assessment: Assessment | None = Field(None, description="Answers to the impact assessment.")
     safeguards: Safeguards = Field(
         default_factory=Safeguards, description="Obligations met, checked against the impact level."
     )
 
-    # Where each field is written in projects/<slug>.yaml (dotted path -> line), when the project
-    # was read from its file; the bundle's register carries it, so findings point at the file.
-    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
-
     @model_validator(mode="after")
-    def _dates(self) -> AIProject:
+    def _dates(self) -> Sandbox:
         if self.end_date < self.begin_date:
             raise ValueError(f"end_date {self.end_date} is before begin_date {self.begin_date}")
         return self
+
+
+# `register` is the standard's section; pydantic warns that the field shadows ABCMeta.register, a
+# class method no project uses.
+warnings.filterwarnings(
+    "ignore", message='Field name "register" in "AIProject" shadows', category=UserWarning
+)
+
+
+class AIProject(Strict):
+    """One AI project: its register record (Eurocities ATS v0.3.1) and its sandbox, in separate sections."""
+
+    apiVersion: Literal["aicommons.dev/v2"] = Field(PROJECT_API_VERSION, description="Schema version.")
+    kind: Literal["AIProject"] = Field("AIProject", description="Always AIProject.")
+    slug: Slug = Field(description="Short DNS-safe id; the file is projects/<slug>.yaml.")
+    register_id: str = Field(
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$",
+        description="Identifier of the record in the city's public register, e.g. 'RVT-2026-004'.",
+    )
+    register: Registration = Field(
+        description="The registration, field for field the Eurocities Algorithmic Transparency Standard v0.3.1."
+    )
+    sandbox: Sandbox = Field(
+        description="aicommons' own fields: the sandbox and its governance (never exported)."
+    )
+
+    # Where each field is written in projects/<slug>.yaml (dotted path -> line), when the project
+    # was read from its file; the bundle's register carries it, so findings point at the file.
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @property
     def file(self) -> str:
         """The file the city edits: ``projects/<slug>.yaml`` in the city's folder."""
         return f"{PROJECTS_DIR}/{self.slug}.yaml"
+
+    @property
+    def status(self) -> str:
+        """The register's status (it decides whether the project has a sandbox)."""
+        return self.register.status
 
     @property
     def lines(self) -> dict[str, int]:
@@ -191,16 +178,16 @@ class AIProject(Strict):
         return None
 
     def is_active(self, today: date) -> bool:
-        """In development or in use, and not past its end date."""
-        return self.status in ACTIVE_STATUSES and today <= self.end_date
+        """Its status allows a sandbox (governance/status.py) and its end date has not passed."""
+        return allows_sandbox(self.register.status) and today <= self.sandbox.end_date
 
     @property
     def classification(self) -> Classification:
         """The strictest classification of its datasets ('internal' when it lists none)."""
         order: list[Classification] = ["public", "internal", "confidential", "restricted"]
-        found = [d.classification for d in self.datasets] or ["internal"]
+        found = [d.classification for d in self.sandbox.datasets] or ["internal"]
         return max(found, key=order.index)
 
     @property
     def personal_data(self) -> bool:
-        return any(d.personal_data for d in self.datasets)
+        return any(d.personal_data for d in self.sandbox.datasets)

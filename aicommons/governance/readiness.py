@@ -3,11 +3,13 @@
 A project gets a namespace, a quota, a data volume and a hub profile only when all of these
 hold on the render date (the date comes from the caller, never the clock):
 
-* it is active: status "in development" or "in use", and its end date has not passed;
-* the platform team approved its sandbox request (``quota.approved``);
+* its status allows a sandbox (development, pilot, evaluation or operational: the one rule in
+  ``governance/status.py``), and its end date has not passed;
+* the platform team approved its sandbox request (``sandbox.quota.approved``);
 * its impact assessment is complete (every question of its branch answered), so its impact
   level and that level's obligations are known;
-* when it is "in use", its approval to go live is recorded (``safeguards.approval``).
+* when its output reaches residents' cases (pilot, evaluation, operational), its approval to go
+  live is recorded (``sandbox.safeguards.approval``).
 
 Until then it stays in the register (and in ``governance/register.json``) with the reasons.
 """
@@ -17,7 +19,8 @@ from __future__ import annotations
 from datetime import date
 
 from aicommons.governance.assessment import Questionnaire, default_questionnaire, score
-from aicommons.governance.model import ACTIVE_STATUSES, AIProject
+from aicommons.governance.model import AIProject
+from aicommons.governance.status import SANDBOX_STATUSES, allows_sandbox, needs_go_live_approval
 
 
 def sandbox_blockers(
@@ -25,24 +28,28 @@ def sandbox_blockers(
 ) -> list[str]:
     """Why the project has no live sandbox on ``today``, one reason each; empty when it has one."""
     reasons: list[str] = []
-    if project.status not in ACTIVE_STATUSES:
-        reasons.append(f"status is {project.status!r}")
-    elif today > project.end_date:
-        reasons.append(f"it ended on {project.end_date}")
-    if not project.quota.approved:
+    sandbox = project.sandbox
+    status = project.register.status
+    if not allows_sandbox(status):
+        reasons.append(f"status is {status!r} (a sandbox needs {', '.join(SANDBOX_STATUSES)})")
+    elif today > sandbox.end_date:
+        reasons.append(f"it ended on {sandbox.end_date}")
+    if not sandbox.quota.approved:
         reasons.append(
-            "the sandbox request is not approved (quota.approved: false; the platform team sets it)"
+            "the sandbox request is not approved (sandbox.quota.approved: false; the platform team sets it)"
         )
-    if project.assessment is None:
+    if sandbox.assessment is None:
         reasons.append(f"no impact assessment (run `aicommons project assess {project.slug}`)")
     else:
-        result = score(questionnaire or default_questionnaire(), project.assessment)
+        result = score(questionnaire or default_questionnaire(), sandbox.assessment)
         if not result.complete:
             reasons.append(
                 f"the impact assessment is incomplete (unanswered: {', '.join(result.unanswered)})"
             )
-    if project.status == "in use" and project.safeguards.approval is None:
-        reasons.append("it is 'in use' without a recorded approval to go live (safeguards.approval)")
+    if needs_go_live_approval(status) and sandbox.safeguards.approval is None:
+        reasons.append(
+            f"it is {status!r} without a recorded approval to go live (sandbox.safeguards.approval)"
+        )
     return reasons
 
 

@@ -123,7 +123,7 @@ def project_profile(project: AIProject, profile: CityProfile, plan: SizingPlan) 
         }
     )
     return {
-        "display_name": f"{project.name} (project sandbox)",
+        "display_name": f"{project.register.name} (project sandbox)",
         "slug": profile_slug(project),
         "description": (
             f"{workload.display_name or workload.name} in the {namespace} sandbox, with the project's "
@@ -174,7 +174,7 @@ def add_sandboxes(
     hub.setdefault("networkPolicy", {}).setdefault("ingress", []).append(hub_ingress(projects))
     values["singleuser"]["profileList"] += [project_profile(p, profile, plan) for p in projects]
     custom = values.setdefault("custom", {}).setdefault("aicommons", {})
-    custom[PROFILE_GROUPS_KEY] = {profile_slug(p): sorted(p.members) for p in projects}
+    custom[PROFILE_GROUPS_KEY] = {profile_slug(p): sorted(p.sandbox.members) for p in projects}
     # For people reading the values (nothing in the hub reads it): JupyterHub.load_groups would
     # say the same, but JupyterHub 5 refuses to start with it while the authenticator manages
     # groups (app.py init_groups: "Group management has been offloaded to the authenticator").

@@ -1,8 +1,9 @@
 """One sandbox per active AI project: a tenant namespace, its quota, oversight access and hub group.
 
-Only projects that are live on the render date get a sandbox: active (status "in
-development" or "in use", end date not passed), their request approved, their impact
-assessment complete, and, when in use, their approval to go live recorded
+Only projects that are live on the render date get a sandbox: their status allows one
+(development, pilot, evaluation, operational: ``governance/status.py``) and their end date has not
+passed, their request is approved, their impact assessment complete, and, once their output
+reaches residents' cases (pilot, evaluation, operational), their approval to go live recorded
 (``governance/readiness.py``); the date comes from the caller, never from the clock. A
 profile without projects renders exactly as before: every function here returns nothing
 for an empty register.
@@ -40,9 +41,10 @@ from typing import Any
 
 import yaml
 
-from aicommons.governance.export import eurocities_record, impact
+from aicommons.governance.export import impact, registration_record
 from aicommons.governance.model import AIProject
 from aicommons.governance.readiness import is_live, sandbox_blockers
+from aicommons.governance.status import allows_public_endpoint
 from aicommons.profile.model import CityProfile
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.releases import ChartPin, Release
@@ -109,8 +111,12 @@ def namespaces(projects: list[AIProject]) -> list[dict[str, Any]]:
 
 
 def public_allowed(project: AIProject) -> bool:
-    """A public endpoint needs the project in use and a recorded approval."""
-    return project.public_endpoint and project.status == "in use" and project.safeguards.approval is not None
+    """A public endpoint needs status operational (governance/status.py) and a recorded approval."""
+    return (
+        project.sandbox.public_endpoint
+        and allows_public_endpoint(project.register.status)
+        and project.sandbox.safeguards.approval is not None
+    )
 
 
 def gpu_slots(plan: SizingPlan) -> int:
@@ -120,7 +126,8 @@ def gpu_slots(plan: SizingPlan) -> int:
 def granted_gpus(project: AIProject, plan: SizingPlan) -> int:
     """GPUs the sandbox's quota grants: the request, never more than the cluster has (and none
     until approved, though an unapproved project has no sandbox at all)."""
-    return min(project.quota.gpus, gpu_slots(plan)) if project.quota.approved else 0
+    quota = project.sandbox.quota
+    return min(quota.gpus, gpu_slots(plan)) if quota.approved else 0
 
 
 def tenants(projects: list[AIProject], plan: SizingPlan, limit_range: dict[str, str]) -> list[dict[str, Any]]:
@@ -136,12 +143,12 @@ def tenants(projects: list[AIProject], plan: SizingPlan, limit_range: dict[str, 
                 "jupyterhubAccess": True,
                 "limitRange": limit_range,
                 "quota": {
-                    "cpu": cpu_quantity(p.quota.cpu),
-                    "memory": memory_quantity(p.quota.memory_gib),
+                    "cpu": cpu_quantity(p.sandbox.quota.cpu),
+                    "memory": memory_quantity(p.sandbox.quota.memory_gib),
                     "gpu": gpus,
                     "pods": 50,
                     "persistentVolumeClaims": 20,
-                    "storage": memory_quantity(p.quota.storage_gib),
+                    "storage": memory_quantity(p.sandbox.quota.storage_gib),
                     "loadBalancers": 1 if public_allowed(p) else 0,
                     # the API server charges a LoadBalancer Service one node port per port
                     # (pkg/quota/v1/evaluator/core/services.go): room for http and https
@@ -189,7 +196,7 @@ def sandboxes_release(
             {
                 "slug": p.slug,
                 "namespace": namespace_for(p),
-                "storage": memory_quantity(p.quota.storage_gib),
+                "storage": memory_quantity(p.sandbox.quota.storage_gib),
                 "classification": p.classification,
                 "personalData": p.personal_data,
             }
@@ -212,7 +219,7 @@ def hub_groups(projects: list[AIProject]) -> dict[str, Any]:
     """Each member group with the projects and namespaces it reaches (``custom.aicommons.projectGroups``)."""
     groups: dict[str, dict[str, list[str]]] = {}
     for p in projects:
-        for group in p.members:
+        for group in p.sandbox.members:
             entry = groups.setdefault(group, {"projects": [], "namespaces": []})
             entry["projects"].append(p.slug)
             entry["namespaces"].append(namespace_for(p))
@@ -227,7 +234,7 @@ def register_document(projects: tuple[AIProject, ...], today: date) -> dict[str,
         "projects": [
             {
                 "project": p.model_dump(mode="json"),
-                "record": eurocities_record(p),
+                "record": registration_record(p),
                 "namespace": namespace_for(p) if p.slug in active else None,
                 # where the fields are in projects/<slug>.yaml, for the checks' findings
                 **({"lines": p.lines} if p.lines else {}),

@@ -46,7 +46,7 @@ def base_workload_name(project: AIProject, profile: CityProfile, gpus: int) -> s
     when nothing fits, the default workload (the quota then refuses the server, which says so
     on the spawn page).
     """
-    quota = project.quota
+    quota = project.sandbox.quota
     fits = [
         w
         for w in profile.workloads
@@ -75,7 +75,7 @@ def quota_servers(quota: Quota, workload: Workload, gpus: int) -> int:
 def project_servers(profile: CityProfile, projects: Iterable[AIProject], today: date) -> list[ProjectServers]:
     """One row per project whose sandbox is live (``governance/readiness.py``), sorted by slug.
 
-    Pending (not approved or not assessed) and inactive (out of use, or past their end date)
+    Pending (not approved or not assessed) and inactive (a status without a sandbox, or past their end date)
     projects add nothing. Before
     sizing, the GPUs granted are the approved request: the plan then holds those slots, and a
     sized GPU pool always has the slots of at least one server of each GPU workload, so the
@@ -85,11 +85,13 @@ def project_servers(profile: CityProfile, projects: Iterable[AIProject], today: 
     for p in sorted(projects, key=lambda p: p.slug):
         if not is_live(p, today):
             continue
-        gpus = p.quota.gpus
+        gpus = p.sandbox.quota.gpus
         name = base_workload_name(p, profile, gpus)
         workload = next(w for w in profile.workloads if w.name == name)
         rows.append(
-            ProjectServers(project=p.slug, workload=name, servers=quota_servers(p.quota, workload, gpus))
+            ProjectServers(
+                project=p.slug, workload=name, servers=quota_servers(p.sandbox.quota, workload, gpus)
+            )
         )
     return rows
 

@@ -96,7 +96,9 @@ def quota_fit(plan: SizingPlan, projects: tuple[AIProject, ...], today: date) ->
         ProjectQuota(
             slug=p.slug,
             approved=is_live(p, today),
-            request=Resources(gpus=p.quota.gpus, cpu=p.quota.cpu, memory_gib=p.quota.memory_gib),
+            request=Resources(
+                gpus=p.sandbox.quota.gpus, cpu=p.sandbox.quota.cpu, memory_gib=p.sandbox.quota.memory_gib
+            ),
         )
         for p in sorted(projects, key=lambda p: p.slug)
         if p.is_active(today)

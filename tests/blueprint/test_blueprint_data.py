@@ -19,7 +19,7 @@ REQUIRED_IDS = (
     + ["AIC-SEC-01"]
     + [f"AIC-LOG-0{i}" for i in range(1, 5)]
     + ["AIC-SUP-01", "AIC-GPU-01", "AIC-GPU-02", "AIC-COST-01", "AIC-HA-01"]
-    + [f"AIC-GOV-0{i}" for i in range(1, 7)]
+    + [f"AIC-GOV-0{i}" for i in range(1, 8)]
     + ["AIC-GOV-08", "AIC-GOV-09", "AIC-GOV-10"]
     + [f"AIC-OPS-0{i}" for i in range(1, 4)]
 )
@@ -61,6 +61,7 @@ SOURCES = {
     "AIC-GOV-04": ["bundle"],
     "AIC-GOV-05": ["bundle"],
     "AIC-GOV-06": ["bundle"],
+    "AIC-GOV-07": ["bundle"],
     "AIC-GOV-08": ["bundle"],
     "AIC-GOV-09": ["bundle"],
     "AIC-GOV-10": ["bundle"],

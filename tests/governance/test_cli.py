@@ -31,10 +31,11 @@ def test_add_writes_a_starter_that_loads_and_refuses_to_overwrite(tmp_path: Path
     assert result.exit_code == 0, result.output
     path = folder / "noise-map.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "# --- register record" in text
+    assert text.startswith("# AI project noise-map") and "\nregister:\n" in text and "\nsandbox:\n" in text
     project = load_project(path)
-    assert (project.register_id, str(project.end_date)) == ("RVT-2026-009", "2027-03-01")
-    assert project.assessment is None
+    assert (project.register_id, str(project.sandbox.end_date)) == ("RVT-2026-009", "2027-03-01")
+    assert (project.apiVersion, project.register.status) == ("aicommons.dev/v2", "development")
+    assert project.sandbox.assessment is None
 
     path.write_text(text + "# edited\n", encoding="utf-8")
     again = runner.invoke(app, args)
@@ -74,18 +75,22 @@ def test_assess_prompts_and_saves_the_answers(tmp_path: Path) -> None:
     assert "'bogus' is not one of: no, yes" in result.output
     assert "impact level IV: raw 38/38 -15% for mitigation -> 32" in result.output
     project = load_project(path)
-    assert project.assessment is not None and project.assessment.branch == "implementation"
-    assert project.assessment.answers["mit-impl-privacy"] == "yes"
-    assert "mit-design-privacy" not in project.assessment.answers
-    assert "owners: [a.jansen@riverton.example]" in path.read_text(encoding="utf-8")  # rest untouched
+    assessment = project.sandbox.assessment
+    assert assessment is not None and assessment.branch == "implementation"
+    assert assessment.answers["mit-impl-privacy"] == "yes"
+    assert "mit-design-privacy" not in assessment.answers
+    text = path.read_text(encoding="utf-8")
+    assert "  owners: [a.jansen@riverton.example]" in text  # rest untouched
+    assert "  status: development  # planned | design" in text  # comments kept
+    assert '      mit-impl-privacy: "yes"' in text
 
 
 def test_assess_keeps_previous_answers_as_defaults(tmp_path: Path) -> None:
     folder = _register(tmp_path)
-    before = load_project(folder / "bike-demand.yaml").assessment
+    before = load_project(folder / "bike-demand.yaml").sandbox.assessment
     result = runner.invoke(app, ["project", "assess", "bike-demand", "-d", str(folder)], input="\n" * 20)
     assert result.exit_code == 0, result.output
-    assert load_project(folder / "bike-demand.yaml").assessment == before
+    assert load_project(folder / "bike-demand.yaml").sandbox.assessment == before
 
 
 def test_export_writes_json_markdown_and_html(tmp_path: Path) -> None:
@@ -118,8 +123,9 @@ def test_schema_project() -> None:
     result = runner.invoke(app, ["schema", "project"])
     assert result.exit_code == 0, result.output
     schema = json.loads(result.output)
-    assert schema["$id"].endswith("ai-project-v1.json")
-    assert schema["properties"]["description_short"]["maxLength"] == 150
+    assert schema["$id"].endswith("ai-project-v2.json")
+    registration = schema["$defs"]["Registration"]
+    assert registration["properties"]["description_short"]["anyOf"][0]["maxLength"] == 150
     assert schema["additionalProperties"] is False
 
 
@@ -129,12 +135,12 @@ def test_add_takes_the_city_name_from_the_profile(tmp_path: Path) -> None:
     folder = tmp_path / "projects"
     result = runner.invoke(app, ["project", "add", "noise-map", "-r", "RVT-2026-009", "-d", str(folder)])
     assert result.exit_code == 0, result.output
-    assert load_project(folder / "noise-map.yaml").organization == "City of Riverton"
+    assert load_project(folder / "noise-map.yaml").register.organization == "City of Riverton"
     # without a profile beside the register, the placeholder stays and add says so
     other = tmp_path / "elsewhere" / "projects"
     result = runner.invoke(app, ["project", "add", "noise-map", "-r", "RVT-2026-009", "-d", str(other)])
     assert result.exit_code == 0 and "a placeholder; set it, or pass --profile" in result.output
-    assert load_project(other / "noise-map.yaml").organization == "City of Example"
+    assert load_project(other / "noise-map.yaml").register.organization == "City of Example"
 
 
 def test_export_refuses_the_starters_placeholder_text(tmp_path: Path) -> None:
@@ -149,22 +155,52 @@ def test_export_refuses_the_starters_placeholder_text(tmp_path: Path) -> None:
     assert isinstance(result.exception, InputError) and not out.exists()
     message = result.exception.render()
     lines = path.read_text(encoding="utf-8").splitlines()
-    goal_line = next(i for i, line in enumerate(lines, start=1) if line.startswith("goal:"))
-    assert f"{path}:{goal_line}:1: goal: still holds the starter's placeholder" in message
-    assert "contact.email" in message and "datasets[0].name" in message and "organization" in message
-    # once every placeholder is replaced, the record is published
+    goal_line = next(i for i, line in enumerate(lines, start=1) if line.startswith("  goal:"))
+    assert f"{path}:{goal_line}:3: register.goal: still holds the starter's placeholder" in message
+    assert "register.contact_email" in message and "sandbox.datasets[0].name" in message
+    assert "register.organization" in message and "register.description:" in message
+    risk_line = next(i for i, line in enumerate(lines, start=1) if line.startswith("  risk_category:"))
+    assert f"{path}:{risk_line}:3: register.risk_category: 'Risk category' is required" in message
+    # once every placeholder is replaced and the empty required fields are written, it is published
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for key in ("organization", "department", "description_short", "goal", "impact", "proportionality"):
-        data[key] = f"Our own {key}."
-    for key in ("provider", "lawful_basis", "objection_procedure", "source_data", "methods_and_models"):
-        data[key] = f"Our own {key}."
-    for key in ("monitoring", "human_intervention", "risks"):
-        data[key] = f"Our own {key}."
-    data["contact"]["email"] = "noise@riverton.example"
-    data["owners"] = ["n.devries@riverton.example"]
-    data["datasets"][0]["name"] = "Noise sensors (hourly)"
+    register = data["register"]
+    for key in (
+        "organization",
+        "department",
+        "description_short",
+        "goal",
+        "impact",
+        "proportionality",
+        "area",
+    ):
+        register[key] = f"Our own {key}."
+    for key in ("lawful_basis", "objection_procedure", "source_data", "methods_and_models", "training_data"):
+        register[key] = f"Our own {key}."
+    for key in (
+        "monitoring",
+        "human_intervention",
+        "risks",
+        "decision_making_process",
+        "connected_data_sources",
+    ):
+        register[key] = f"Our own {key}."
+    register["description"] = "How the noise map works, in our own words. " * 12  # 528 characters
+    register |= {
+        "contact_email": "noise@riverton.example",
+        "domain": "environment, spacial planning and water",
+    }
+    register |= {"risk_category": "minimal risk", "algorithm_type": "self-learning", "type": "descriptive"}
+    register |= {"lang": "en", "publication_date": "2026-03-02", "revision_date": "2027-03-01"}
+    data["sandbox"]["owners"] = ["n.devries@riverton.example"]
+    data["sandbox"]["datasets"][0]["name"] = "Noise sensors (hourly)"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     result = runner.invoke(
         app, ["project", "export", "-d", str(folder), "-o", str(out), "--city", "Riverton"]
     )
     assert result.exit_code == 0, result.output
+    published = json.loads((out / "register.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in published] == [
+        "Bike-share demand forecast",
+        "Benefit application triage",
+        "noise-map",
+    ]

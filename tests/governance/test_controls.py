@@ -1,4 +1,4 @@
-"""AIC-GOV-01..06 on a bundle rendered with the test register: passing as rendered, and failing
+"""AIC-GOV-01..07 on a bundle rendered with the test register: passing as rendered, and failing
 after one mutation each (of the register, the labels, the RBAC or the quotas)."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from aicommons.sizing.plan import size
 from .bundles import TODAY, bundle, edited, register, riverton, with_project
 from .support import project_text
 
-GOV = [f"AIC-GOV-0{i}" for i in range(1, 7)]
+GOV = [f"AIC-GOV-0{i}" for i in range(1, 8)]
 
 
 @cache
@@ -116,7 +116,7 @@ def test_all_skip_without_a_register() -> None:
             "names no register record",
         ),
         (
-            lambda inv: with_record(inv, edited("bike-demand", '    risk-data-sources: "no"\n', "")),
+            lambda inv: with_record(inv, edited("bike-demand", '      risk-data-sources: "no"\n', "")),
             "impact assessment unanswered: risk-data-sources",
         ),
         (
@@ -143,7 +143,7 @@ def test_gov01_fails_without_an_assessment_through_the_bundle_file() -> None:
     files = dict(bundle().files)
     doc = json.loads(files["governance/register.json"])
     for entry in doc["projects"]:
-        entry["project"]["assessment"] = None
+        entry["project"]["sandbox"]["assessment"] = None
     files["governance/register.json"] = json.dumps(doc).encode()
     result = results(bundle_inventory(files))["AIC-GOV-01"]
     assert result.status == "failed"
@@ -152,7 +152,7 @@ def test_gov01_fails_without_an_assessment_through_the_bundle_file() -> None:
     # carries where each field is written), not at the generated register
     for finding in result.findings:
         slug = finding.resource.removeprefix("AIProject/")
-        line = project_text(slug).splitlines().index("assessment:") + 1
+        line = project_text(slug).splitlines().index("  assessment:") + 1
         assert (finding.file, finding.line) == (f"projects/{slug}.yaml", line)
     assert len(result.findings) == 2
 
@@ -161,21 +161,21 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
     """bike-demand in use with its retention cut (GOV-02), and past its end date while still in
     use (GOV-05): each finding at the line of the field to change."""
     text = project_text("bike-demand")
-    assert "status: in development" in text and "  log_retention_days: 90" in text
-    text = text.replace("status: in development", "status: in use").replace(
-        "  log_retention_days: 90", "  log_retention_days: 1"
+    assert "status: development" in text and "    log_retention_days: 90" in text
+    text = text.replace("status: development", "status: operational").replace(
+        "    log_retention_days: 90", "    log_retention_days: 1"
     )
     # approved for use, so it has a live sandbox (an unapproved one in use gets none at all)
     text = text.replace(
-        "safeguards:\n",
-        "safeguards:\n  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-1\n",
+        "  safeguards:\n",
+        "  safeguards:\n    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-1\n",
         1,
     )
     project = load_project_text(text, "bike-demand.yaml")
     lines = text.splitlines()
     at = {
         key: next(i + 1 for i, line in enumerate(lines) if line.startswith(key))
-        for key in ("status:", "safeguards:", "  log_retention_days:")
+        for key in ("  status:", "  safeguards:", "    log_retention_days:")
     }
     inventory = bundle(with_project(project)).files
     found = results(bundle_inventory(inventory), date(2027, 3, 1))
@@ -191,9 +191,9 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
             "AIC-GOV-02",
             "impact level I requires decision logs kept 90 days; recorded",
             file,
-            at["  log_retention_days:"],
+            at["    log_retention_days:"],
         ),
-        ("AIC-GOV-05", "ended 2026-12-31", file, at["status:"]),
+        ("AIC-GOV-05", "ended 2026-12-31", file, at["  status:"]),
     }
     assert "(60 days ago)" in messages(found["AIC-GOV-05"])  # to 2027-03-01: 31 + 28 + 1 days
 
@@ -206,11 +206,11 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
     [
         (
             "benefit-triage",
-            "  human_decision_maker: caseworker (Social Services)\n",
+            "    human_decision_maker: caseworker (Social Services)\n",
             "",
             "impact level III requires human_decision_maker",
         ),
-        ("benefit-triage", "  peer_review: PR-2025-31\n", "", "impact level III requires peer_review"),
+        ("benefit-triage", "    peer_review: PR-2025-31\n", "", "impact level III requires peer_review"),
         (
             "benefit-triage",
             "  log_retention_days: 365",
@@ -219,9 +219,9 @@ def test_findings_on_a_record_point_at_its_field_in_the_project_file() -> None:
         ),
         (
             "benefit-triage",
-            "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n",
+            "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n",
             "",
-            "in use without a recorded approval (level III: chief digital officer)",
+            "operational without a recorded approval (level III: chief digital officer)",
         ),
         ("bike-demand", "  log_retention_days: 90", "  log_retention_days: 30", "kept 90 days; recorded: 30"),
     ],
@@ -235,7 +235,9 @@ def test_gov02_fails(slug: str, old: str, new: str, expected: str) -> None:
 
 def test_gov02_level_one_needs_no_peer_review() -> None:
     bike = next(p for p in register() if p.slug == "bike-demand")
-    assert bike.safeguards.peer_review is None and bike.safeguards.human_decision_maker is None
+    assert (
+        bike.sandbox.safeguards.peer_review is None and bike.sandbox.safeguards.human_decision_maker is None
+    )
     assert results(base())["AIC-GOV-02"].status == "passed"
 
 
@@ -294,19 +296,19 @@ def _with_tenant_quota(inventory: Inventory, namespace: str, **quota: int) -> In
 def test_gov04_fails_for_a_load_balancer_in_development() -> None:
     result = results(_with_tenant_quota(base(), "project-bike-demand", loadBalancers=1))["AIC-GOV-04"]
     assert result.status == "failed"
-    assert "quota allows 1 loadBalancers although the project is 'in development'" in messages(result)
+    assert "quota allows 1 loadBalancers although the project is 'development'" in messages(result)
 
 
 def test_gov04_fails_for_node_ports_without_approval() -> None:
     unapproved = edited(
         "benefit-triage",
-        "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n",
+        "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n",
         "",
     )
     inventory = _with_tenant_quota(with_record(base(), unapproved), "project-benefit-triage", nodePorts=2)
     result = results(inventory)["AIC-GOV-04"]
     assert result.status == "failed"
-    assert "2 nodePorts although the project is 'in use' without a recorded approval" in messages(result)
+    assert "2 nodePorts although the project is 'operational' without a recorded approval" in messages(result)
 
 
 def test_gov04_fails_for_a_public_service_in_a_sandbox() -> None:
@@ -340,13 +342,13 @@ def test_gov05_flags_expired_projects_that_are_still_open() -> None:
     result = results(base(), today=date(2027, 1, 31))["AIC-GOV-05"]
     assert result.status == "failed"
     text = messages(result)
-    assert "ended 2026-12-31 (31 days ago) but is 'in development'" in text
+    assert "ended 2026-12-31 (31 days ago) but is 'development'" in text
     assert "sandbox of a project that ended 2026-12-31" in text
 
 
 def test_gov05_passes_on_the_end_date_and_for_closed_projects() -> None:
     assert results(base(), today=date(2026, 12, 31))["AIC-GOV-05"].status == "passed"
-    closed = tuple(edited(p.slug, f"status: {p.status}", "status: out of use") for p in register())
+    closed = tuple(edited(p.slug, f"status: {p.status}", "status: retired") for p in register())
     inventory = bundle_inventory(bundle(closed, today=date(2027, 1, 31)).files)
     assert not inventory.of("Namespace") or not any(
         r.name.startswith("project-") for r in inventory.of("Namespace")
@@ -457,3 +459,45 @@ def test_gov06_fails_when_a_sandbox_has_no_profile() -> None:
     assert result.status == "failed"
     assert [f.resource for f in result.findings] == ["Namespace/project-bike-demand"]
     assert "no JupyterHub profile 'project-bike-demand'" in messages(result)
+
+
+# ---------------------------------------------------------------------------------- GOV-07
+
+
+@pytest.mark.parametrize("status", ["planned", "design", "retired"])
+def test_gov07_fails_for_a_sandbox_whose_status_allows_none(status: str) -> None:
+    """The bundle has bike-demand's sandbox, but its record now says a status without one (as in a stale
+    bundle after the city changed the status): the finding is at register.status in its file."""
+    changed = edited("bike-demand", "status: development", f"status: {status}")
+    result = results(with_record(base(), changed))["AIC-GOV-07"]
+    assert result.status == "failed"
+    (finding,) = result.findings
+    line = (
+        project_text("bike-demand")
+        .splitlines()
+        .index(
+            "  status: development  # planned | design | development | pilot | evaluation | operational | retired"
+        )
+    )
+    assert (finding.resource, finding.file, finding.line) == (
+        "AIProject/bike-demand",
+        "projects/bike-demand.yaml",
+        line + 1,
+    )
+    assert f"status '{status}' allows no sandbox, but project-bike-demand exists" in finding.message
+    assert ("personal data is deleted by its end date (2026-12-31)" in finding.message) is (
+        status == "retired"
+    )
+
+
+@pytest.mark.parametrize("status", ["development", "pilot", "evaluation", "operational"])
+def test_gov07_passes_for_the_sandbox_statuses(status: str) -> None:
+    changed = edited("bike-demand", "status: development", f"status: {status}")
+    assert results(with_record(base(), changed))["AIC-GOV-07"].status == "passed"
+
+
+def test_gov07_rendered_bundle_of_a_planned_project_has_no_sandbox_and_passes() -> None:
+    planned = edited("bike-demand", "status: development", "status: planned")
+    inventory = bundle_inventory(bundle(with_project(planned)).files)
+    assert "project-bike-demand" not in {r.name for r in inventory.of("Namespace")}
+    assert results(inventory)["AIC-GOV-07"].status == "passed"

@@ -1,44 +1,75 @@
-"""Register export: the Eurocities field list, deterministic bytes, escaped HTML."""
+"""Register export: registrations that validate against the Eurocities ATS v0.3.1 schema, deterministic
+bytes, escaped HTML, and a refusal (file:line, field) while a required field is empty."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
-from aicommons.governance.export import (
-    EUROCITIES_FIELDS,
-    register_html,
-    register_json,
-    register_markdown,
-)
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from aicommons.cli.main import app
+from aicommons.errors import ErrorGroup
+from aicommons.governance.export import register_html, register_json, register_markdown
 from aicommons.governance.load import load_project_text, load_projects
+from aicommons.governance.registration import SCHEMA_FILE
 
 from .support import PROJECTS, project_text
 
-# The register attributes of the Eurocities Algorithmic Transparency Standard v0.3.1 this
-# export promises (https://algorithmregister.org/draft), written out independently.
-STANDARD = {
-    "name", "organization", "department", "description_short", "type", "category", "website",
-    "status", "goal", "impact", "proportionality", "provider", "lawful_basis", "iama", "dpia",
-    "objection_procedure", "source_data", "methods_and_models", "url", "monitoring",
-    "human_intervention", "risks", "contact_email", "begin_date", "end_date", "revision_date",
-    "standard_version", "id",
-}  # fmt: skip
+runner = CliRunner()
 
 
-def test_json_records_carry_the_standard_fields() -> None:
-    records = json.loads(register_json(load_projects(PROJECTS)))
-    assert [r["id"] for r in records] == ["RVT-2026-001", "RVT-2026-002"]
+def _validator(schema_file: Path) -> jsonschema.Draft202012Validator:
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _records() -> list[dict]:
+    return json.loads(register_json(load_projects(PROJECTS)))
+
+
+def test_every_exported_record_validates_against_the_shipped_schema() -> None:
+    records = _records()
+    assert [r["name"] for r in records] == ["Bike-share demand forecast", "Benefit application triage"]
+    validator = _validator(SCHEMA_FILE)
     for record in records:
-        assert set(record) == STANDARD | {"aicommons"}
-        assert record["standard_version"] == "0.3.1"
-        assert record["status"] in ("in development", "in use", "out of use")
-        assert record["type"] in ("rule-based", "self-learning")
-        assert len(record["description_short"]) <= 150
-    assert set(EUROCITIES_FIELDS) == STANDARD
-    triage = records[1]
-    assert (triage["dpia"], triage["iama"]) == ("DPIA-2025-117", "IAMA-2025-009")
-    assert triage["aicommons"]["impact_level"] == "III"
-    assert triage["aicommons"]["data_classification"] == "restricted"
+        assert sorted(e.message for e in validator.iter_errors(record)) == []
+
+
+def test_every_exported_record_validates_against_the_official_schema(reference_standards: Path) -> None:
+    validator = _validator(reference_standards / "eurocities-ats-v0.3.1.schema.json")
+    for record in _records():
+        assert sorted(e.message for e in validator.iter_errors(record)) == []
+
+
+def test_records_carry_only_the_standards_fields_and_no_sandbox_field() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    for record in _records():
+        assert set(record) <= set(schema["properties"]), set(record) - set(schema["properties"])
+        assert set(schema["required"]) <= set(record)
+        assert not {"owners", "members", "datasets", "quota", "assessment", "safeguards", "end_date"} & set(
+            record
+        )
+    triage = _records()[1]
+    assert (triage["status"], triage["risk_category"], triage["type"]) == (
+        "operational",
+        "high risk",
+        "prescriptive",
+    )
+    assert (triage["DPIA_description"], triage["AIA_description"]) == ("DPIA-2025-117", "IAMA-2025-009")
+    assert triage["standard_version"] == "0.3.1" and triage["publication_date"] == "2025-11-20"
+
+
+def test_a_mistyped_value_would_fail_the_schema() -> None:
+    """The validation above can fail: a record with the old status and a long short description does."""
+    record = {**_records()[0], "status": "in use", "description_short": "x" * 151}
+    messages = sorted(e.message for e in _validator(SCHEMA_FILE).iter_errors(record))
+    assert len(messages) == 2 and "'in use' is not one of" in messages[0]
 
 
 def test_export_is_deterministic_and_order_independent() -> None:
@@ -59,10 +90,45 @@ def test_html_escapes_what_projects_write() -> None:
     assert "Riverton &amp; Co" in page
 
 
-def test_markdown_lists_every_project_with_its_level() -> None:
+def test_markdown_uses_the_standards_titles_and_keeps_the_impact_level_apart() -> None:
     page = register_markdown(load_projects(PROJECTS), "Riverton")
     assert page.startswith("# Algorithm register: Riverton\n")
     assert "## Benefit application triage (RVT-2026-002)" in page
-    assert "- **Impact level**: III" in page
-    assert "- **Impact level**: I\n" in page
     assert "- **Lawful basis**: Participation Act" in page
+    assert "- **Risk category**: high risk" in page
+    assert "Impact level (the city's own impact assessment, not a field of the standard): III" in page
+    assert "- **Impact level**" not in page
+
+
+def test_export_refuses_a_missing_required_field_naming_it_and_its_line(tmp_path: Path) -> None:
+    folder = tmp_path / "projects"
+    shutil.copytree(PROJECTS, folder)
+    path = folder / "bike-demand.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  area: City of Riverton\n" in text and "  lang: en\n" in text
+    path.write_text(text.replace("  area: City of Riverton\n", "").replace("  lang: en\n", "  lang:\n"))
+    result = runner.invoke(
+        app, ["project", "export", "-d", str(folder), "-o", str(tmp_path / "out"), "--city", "R"]
+    )
+    assert isinstance(result.exception, ErrorGroup), result.output
+    lines = path.read_text(encoding="utf-8").splitlines()
+    register_line = lines.index("register:") + 1
+    lang_line = next(i for i, line in enumerate(lines, 1) if line.startswith("  lang:"))
+    rendered = sorted(e.render() for e in result.exception.errors)
+    assert len(rendered) == 2
+    assert rendered[0].startswith(f"{path}:{lang_line}:3: register.lang: 'Language' is required")
+    assert rendered[1].startswith(f"{path}:{register_line}:1: register.area: 'Geographical area' is required")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("slug", ["bike-demand", "benefit-triage"])
+def test_short_description_is_refused_at_load(slug: str) -> None:
+    """description is 500 to 10,000 characters in the standard; 499 is refused, located."""
+    text = project_text(slug)
+    start = text.index("  description: >-\n")
+    end = text.index("\n  methods_and_models:")
+    with pytest.raises(ErrorGroup) as info:
+        load_project_text(text[:start] + "  description: " + "x" * 499 + text[end:], f"{slug}.yaml")
+    (err,) = info.value.errors
+    assert err.location is not None and err.location.field == "register.description"
+    assert "at least 500 characters" in err.message

@@ -67,7 +67,7 @@ def test_the_servers_go_where_the_sandbox_profile_starts_them() -> None:
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("  approved: true", "  approved: false"), ("status: in development", "status: out of use")],
+    [("  approved: true", "  approved: false"), ("status: development", "status: retired")],
     ids=["pending", "out-of-use"],
 )
 def test_pending_and_out_of_use_projects_add_nothing(old: str, new: str) -> None:
@@ -139,7 +139,9 @@ def test_node_limits_trim_the_servers_and_quota_fit_reports_the_rest() -> None:
     # servers (4 cores, 24 GiB, 1 GPU each); the inventory holds 3 more.
     city = load_profile(CLUSTER_CITY)
     big = edited(
-        "bike-demand", "  gpus: 1\n  cpu: 8\n  memory_gib: 32", "  gpus: 4\n  cpu: 32\n  memory_gib: 128"
+        "bike-demand",
+        "    gpus: 1\n    cpu: 8\n    memory_gib: 32",
+        "    gpus: 4\n    cpu: 32\n    memory_gib: 128",
     )
     assert project_servers(city, (big,), TODAY)[0].servers == 4
     plan = size(city, (big,), TODAY)

@@ -78,7 +78,7 @@ def test_fixture_quotas_exceed_cpu_and_memory() -> None:
 
 def test_smaller_requests_fit() -> None:
     # bike-demand 4 cores, 12 GiB: 8 cores <= 9.81, 28 GiB <= 31.843
-    smaller = edited("bike-demand", "  cpu: 8\n  memory_gib: 32", "  cpu: 4\n  memory_gib: 12")
+    smaller = edited("bike-demand", "    cpu: 8\n    memory_gib: 32", "    cpu: 4\n    memory_gib: 12")
     fit = quota_fit(known_plan(), with_project(smaller), TODAY)
     assert fit.fits and fit.exceeded == []
 
@@ -89,8 +89,8 @@ def test_a_second_gpu_exceeds_and_pending_requests_do_not_count() -> None:
     assert any(
         line.startswith("approved GPU quotas total 2 slots, above the 1 slots") for line in fit.exceeded
     )
-    pending = edited("bike-demand", "  gpus: 1\n  cpu: 8\n  memory_gib: 32\n  storage_gib: 50\n  approved: true",
-                     "  gpus: 2\n  cpu: 8\n  memory_gib: 32\n  storage_gib: 50\n  approved: false")  # fmt: skip
+    pending = edited("bike-demand", "    gpus: 1\n    cpu: 8\n    memory_gib: 32\n    storage_gib: 50\n    approved: true",
+                     "    gpus: 2\n    cpu: 8\n    memory_gib: 32\n    storage_gib: 50\n    approved: false")  # fmt: skip
     fit = quota_fit(known_plan(), with_project(pending), TODAY)
     assert fit.approved == Resources(gpus=0, cpu=4, memory_gib=16)
     assert fit.pending == Resources(gpus=2, cpu=8, memory_gib=32)
@@ -112,9 +112,9 @@ def test_size_reports_quotas_only_with_projects(tmp_path: Path) -> None:
     shutil.copytree(PROJECTS, tmp_path / "projects")
     bike = tmp_path / "projects" / "bike-demand.yaml"  # more than the city has room for
     text = bike.read_text(encoding="utf-8")
-    assert "  cpu: 8\n  memory_gib: 32" in text
+    assert "    cpu: 8\n    memory_gib: 32" in text
     bike.write_text(
-        text.replace("  cpu: 8\n  memory_gib: 32", "  cpu: 64\n  memory_gib: 512"), encoding="utf-8"
+        text.replace("    cpu: 8\n    memory_gib: 32", "    cpu: 64\n    memory_gib: 512"), encoding="utf-8"
     )
     args = ["size", str(tmp_path / "riverton.yaml"), "--today", "2026-03-01"]
     doc = json.loads(runner.invoke(app, [*args, "--format", "json"]).output)

@@ -1,14 +1,19 @@
-"""When a project's sandbox goes live: active, approved, assessed, and approved to go live when in use."""
+"""When a project's sandbox goes live: a sandbox status, approved, assessed, and approved to go live once its
+output reaches residents (pilot, evaluation, operational)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from aicommons.governance.readiness import is_live, sandbox_blockers
 
 from .bundles import TODAY, edited, register
 
-APPROVAL = "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n"
+APPROVAL = (
+    "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n"
+)
 
 
 def test_the_fixture_projects_are_live() -> None:
@@ -21,16 +26,42 @@ def test_the_fixture_projects_are_live() -> None:
 def test_each_missing_step_is_named() -> None:
     unapproved = edited("bike-demand", "  approved: true", "  approved: false")
     assert sandbox_blockers(unapproved, TODAY) == [
-        "the sandbox request is not approved (quota.approved: false; the platform team sets it)"
+        "the sandbox request is not approved (sandbox.quota.approved: false; the platform team sets it)"
     ]
-    incomplete = edited("bike-demand", '    risk-data-sources: "no"\n', "")
+    incomplete = edited("bike-demand", '      risk-data-sources: "no"\n', "")
     assert sandbox_blockers(incomplete, TODAY) == [
         "the impact assessment is incomplete (unanswered: risk-data-sources)"
     ]
     in_use_unapproved = edited("benefit-triage", APPROVAL, "")
     assert sandbox_blockers(in_use_unapproved, TODAY) == [
-        "it is 'in use' without a recorded approval to go live (safeguards.approval)"
+        "it is 'operational' without a recorded approval to go live (sandbox.safeguards.approval)"
     ]
     # both projects end 2026-12-31: the day after, neither is live
     assert sandbox_blockers(register()[1], date(2027, 1, 1)) == ["it ended on 2026-12-31"]
     assert not is_live(unapproved, TODAY) and is_live(register()[1], date(2026, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("status", "blockers"),
+    [
+        ("planned", ["status is 'planned' (a sandbox needs development, pilot, evaluation, operational)"]),
+        ("design", ["status is 'design' (a sandbox needs development, pilot, evaluation, operational)"]),
+        ("development", []),
+        ("pilot", ["it is 'pilot' without a recorded approval to go live (sandbox.safeguards.approval)"]),
+        (
+            "evaluation",
+            ["it is 'evaluation' without a recorded approval to go live (sandbox.safeguards.approval)"],
+        ),
+        (
+            "operational",
+            ["it is 'operational' without a recorded approval to go live (sandbox.safeguards.approval)"],
+        ),
+        ("retired", ["status is 'retired' (a sandbox needs development, pilot, evaluation, operational)"]),
+    ],
+)
+def test_the_status_rule_decides_the_sandbox_and_the_go_live_approval(
+    status: str, blockers: list[str]
+) -> None:
+    """bike-demand (approved, assessed, no go-live approval) in each of the standard's seven statuses."""
+    project = edited("bike-demand", "status: development", f"status: {status}")
+    assert sandbox_blockers(project, TODAY) == blockers

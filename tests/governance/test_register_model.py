@@ -19,7 +19,9 @@ def test_fixtures_load_sorted_by_slug() -> None:
     assert [p.slug for p in projects] == ["benefit-triage", "bike-demand"]
     triage = projects[0]
     assert triage.classification == "restricted" and triage.personal_data
-    assert triage.safeguards.approval is not None and triage.safeguards.approval.on == date(2025, 11, 15)
+    approval = triage.sandbox.safeguards.approval
+    assert approval is not None and approval.on == date(2025, 11, 15)
+    assert (triage.register.status, triage.register.risk_category) == ("operational", "high risk")
 
 
 def test_missing_folder_is_an_empty_register(tmp_path: Path) -> None:
@@ -61,20 +63,41 @@ def test_short_description_over_150_characters_is_located() -> None:
     )
     err = _error(text)
     assert err.location is not None
-    assert (err.location.line, err.location.field) == (8, "description_short")
+    assert (err.location.line, err.location.field) == (7, "register.description_short")
     assert "150" in err.message
 
 
 def test_unknown_field_suggests_the_right_one() -> None:
     err = _error(project_text().replace("lawful_basis:", "lawfull_basis:"), "unknown field")
     assert "did you mean 'lawful_basis'" in err.message
-    assert err.location is not None and err.location.line == 16
+    assert err.location is not None and err.location.line == 21
 
 
 def test_status_outside_the_standard_is_refused() -> None:
-    err = _error(project_text().replace("status: in development", "status: pilot"))
-    assert err.message == "'pilot' is not allowed"
-    assert err.allowed is not None and "in use" in err.allowed
+    err = _error(project_text().replace("status: development", "status: in use"))
+    assert err.message == "'in use' is not allowed"
+    assert err.allowed is not None and "'pilot'" in err.allowed and "'operational'" in err.allowed
+
+
+def test_old_names_in_the_register_are_refused_with_the_standards_names() -> None:
+    """`dpia` is DPIA_description / DPIA_url in the standard; `provider` is not one of its fields."""
+    err = _error(project_text().replace("  remark:", "  dpia: DPIA-1\n  remark:"), "unknown field")
+    assert err.message == "unknown field 'dpia'"
+    assert err.allowed is not None and "DPIA_description" in err.allowed and "DPIA_url" in err.allowed
+
+
+def test_old_layout_is_refused_with_a_pointer_to_migrate() -> None:
+    old = (PROJECTS.parent / "v1" / "bike-demand.yaml").read_text(encoding="utf-8")
+    err = _error(old)
+    assert err.location is not None and (err.location.line, err.location.field) == (1, "apiVersion")
+    assert "old flat layout" in err.message
+    assert err.allowed is not None and "aicommons project migrate" in err.allowed
+
+
+def test_a_risk_category_outside_the_standard_is_refused() -> None:
+    err = _error(project_text().replace("risk_category: minimal risk", "risk_category: minimal"))
+    assert err.location is not None and err.location.field == "register.risk_category"
+    assert err.allowed is not None and "'minimal risk'" in err.allowed
 
 
 def test_end_before_begin_is_refused() -> None:
@@ -83,11 +106,11 @@ def test_end_before_begin_is_refused() -> None:
 
 
 def test_answer_to_another_branch_is_located() -> None:
-    text = project_text() + '    mit-impl-privacy: "yes"\n'
+    text = project_text().replace("  safeguards:", '      mit-impl-privacy: "yes"\n  safeguards:')
     err = _error(text)
     assert err.location is not None
-    assert err.location.field == "assessment.answers.mit-impl-privacy"
-    assert err.location.line == text.count("\n")
+    assert err.location.field == "sandbox.assessment.answers.mit-impl-privacy"
+    assert err.location.line == text.splitlines().index('      mit-impl-privacy: "yes"') + 1
     assert "implementation branch" in err.message
 
 
@@ -115,10 +138,10 @@ def test_register_ids_are_unique(tmp_path: Path) -> None:
 
 def test_errors_of_several_files_are_reported_together(tmp_path: Path) -> None:
     (tmp_path / "bike-demand.yaml").write_text(
-        project_text().replace("type: self", "type: deep"), encoding="utf-8"
+        project_text().replace("algorithm_type: self", "algorithm_type: deep"), encoding="utf-8"
     )
     (tmp_path / "benefit-triage.yaml").write_text(
-        project_text("benefit-triage").replace("name: Benefit", "nam: Benefit"), encoding="utf-8"
+        project_text("benefit-triage").replace("  name: Benefit", "  nam: Benefit"), encoding="utf-8"
     )
     with pytest.raises(ErrorGroup) as info:
         load_projects(tmp_path)
@@ -135,6 +158,18 @@ def test_active_until_the_end_date(today: date, active: bool) -> None:
     assert project.is_active(today) is active
 
 
-def test_out_of_use_is_never_active() -> None:
-    project = load_project_text(project_text().replace("status: in development", "status: out of use"))
-    assert not project.is_active(date(2026, 2, 1))
+@pytest.mark.parametrize(
+    ("status", "active"),
+    [
+        ("planned", False),
+        ("design", False),
+        ("development", True),
+        ("pilot", True),
+        ("evaluation", True),
+        ("operational", True),
+        ("retired", False),
+    ],
+)
+def test_only_the_sandbox_statuses_are_active(status: str, active: bool) -> None:
+    project = load_project_text(project_text().replace("status: development", f"status: {status}"))
+    assert project.is_active(date(2026, 2, 1)) is active

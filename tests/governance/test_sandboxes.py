@@ -74,7 +74,7 @@ def test_each_active_project_gets_a_labelled_namespace() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "today"),
     [
-        ("status: in development", "status: out of use", TODAY),
+        ("status: development", "status: retired", TODAY),
         ("end_date: 2026-12-31", "end_date: 2026-02-28", TODAY),  # ended the day before
     ],
 )
@@ -85,7 +85,8 @@ def test_inactive_projects_get_no_sandbox_but_stay_in_the_register(old: str, new
     register_doc = json.loads(files["governance/register.json"])
     entry = next(e for e in register_doc["projects"] if e["project"]["slug"] == "bike-demand")
     assert entry["namespace"] is None
-    assert entry["record"]["id"] == "RVT-2026-001"
+    assert entry["project"]["register_id"] == "RVT-2026-001"
+    assert entry["record"]["name"] == "Bike-share demand forecast"
 
 
 def test_a_project_is_active_on_its_end_date() -> None:
@@ -131,9 +132,13 @@ def _sandbox_parts(files: dict[str, str], slug: str) -> dict[str, bool]:
     ("old", "new", "reason"),
     [
         ("  approved: true", "  approved: false", "the sandbox request is not approved"),
-        ("assessment:\n  branch: design", "assessment_was:\n  branch: design", "no impact assessment"),
         (
-            '    mit-design-privacy: "yes"\n',
+            "  assessment:\n    branch: design",
+            "  assessment_was:\n    branch: design",
+            "no impact assessment",
+        ),
+        (
+            '      mit-design-privacy: "yes"\n',
             "",
             "the impact assessment is incomplete (unanswered: mit-design-privacy)",
         ),
@@ -142,8 +147,10 @@ def _sandbox_parts(files: dict[str, str], slug: str) -> dict[str, bool]:
 def test_an_unapproved_or_unassessed_project_gets_no_live_sandbox(old: str, new: str, reason: str) -> None:
     text = project_text("bike-demand").replace(old, new)
     if "assessment_was" in text:  # drop the whole assessment block
-        head, _, rest = text.partition("assessment_was:\n")
-        text = head + "\n".join(line for line in rest.splitlines() if not line.startswith("  ")) + "\n"
+        head, _, rest = text.partition("  assessment_was:\n")
+        lines = rest.splitlines()
+        kept = lines[next(i for i, line in enumerate(lines) if not line.startswith("    ")) :]
+        text = head + "\n".join(kept) + "\n"
     pending = load_project_text(text, "bike-demand.yaml")
     files = bundle(with_project(pending)).files
     assert _sandbox_parts(files, "bike-demand") == {
@@ -174,14 +181,14 @@ def test_approved_gpus_never_exceed_the_cluster() -> None:
 
 
 def test_public_endpoint_needs_use_and_approval() -> None:
-    approval = (
-        "  approval:\n    by: chief digital officer\n    on: 2025-11-15\n    reference: CDO-DEC-2025-44\n"
-    )
+    approval = "    approval:\n      by: chief digital officer\n      on: 2025-11-15\n      reference: CDO-DEC-2025-44\n"
     no_approval = edited("benefit-triage", approval, "")
-    # in use without a recorded approval: no sandbox at all, so nothing public either
+    # operational without a recorded approval: no sandbox at all, so nothing public either
     assert "project-benefit-triage" not in _tenants(bundle(with_project(no_approval)).files)
-    developing = edited("bike-demand", "  approved: true\n", "  approved: true\npublic_endpoint: true\n")
-    assert developing.public_endpoint
+    developing = edited(
+        "bike-demand", "    approved: true\n", "    approved: true\n  public_endpoint: true\n"
+    )
+    assert developing.sandbox.public_endpoint
     assert (
         _tenants(bundle(with_project(developing)).files)["project-bike-demand"]["quota"]["loadBalancers"] == 0
     )

@@ -122,6 +122,7 @@ def _register(files: Mapping[str, bytes]) -> tuple[AIProject, ...]:
             raise InputError(
                 f"not a register record: {exc.__class__.__name__}",
                 Location(file=REGISTER_FILE, field=f"projects[{i}]"),
+                "a record of the aicommons.dev/v2 layout: a bundle rendered before it needs `aicommons render` again",
             ) from None
     return tuple(projects)
 

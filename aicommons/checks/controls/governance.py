@@ -1,10 +1,11 @@
-"""AIC-GOV-01..06: AI project sandboxes, their register records, their impact obligations and
+"""AIC-GOV-01..07: AI project sandboxes, their register records, their impact obligations and
 where their members' notebook servers run.
 
 The bundle carries the register (``governance/register.json``) the sandboxes were rendered
 from; a project namespace is a Namespace labelled ``aicommons.dev/project``. A finding on a
 project's record points at the file the city edits, ``projects/<slug>.yaml``, at the field's
-line (the register carries the lines), not at the generated register.
+line (the register carries the lines), not at the generated register. Which statuses may have a
+sandbox, need an approval to go live or may publish is ``governance/status.py``'s rule, nowhere else.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aicommons.checks.model import HELM_RELEASE, CheckContext, Finding, Inventor
 from aicommons.checks.registry import check
 from aicommons.governance.assessment import default_questionnaire, score
 from aicommons.governance.model import AIProject
+from aicommons.governance.status import SANDBOX_STATUSES, allows_sandbox, is_closed, needs_go_live_approval
 from aicommons.render.sandbox_hub import FILTER_KEY, PROFILE_GROUPS_KEY, profile_slug
 from aicommons.render.sandboxes import (
     LABEL_IMPACT,
@@ -85,20 +87,23 @@ def register_records(ctx: CheckContext) -> Iterable[Finding]:
                 f"{LABEL_REGISTER_ID} is {ns.labels.get(LABEL_REGISTER_ID)!r}, the register says "
                 f"{project.register_id!r}",
             )
-        if not project.quota.approved:
+        if not project.sandbox.quota.approved:
             yield Finding.on(
                 ns,
-                f"sandbox of project {slug!r} whose request is not approved (quota.approved: false): "
+                f"sandbox of project {slug!r} whose request is not approved (sandbox.quota.approved: false): "
                 "no namespace, quota or hub profile until the platform team approves it; render again",
             )
-        if project.assessment is None:
-            yield _on_project(project, "no impact assessment: run `aicommons project assess`", "assessment")
+        if project.sandbox.assessment is None:
+            yield _on_project(
+                project, "no impact assessment: run `aicommons project assess`", "sandbox", "assessment"
+            )
             continue
-        result = score(questionnaire, project.assessment)
+        result = score(questionnaire, project.sandbox.assessment)
         if not result.complete:
             yield _on_project(
                 project,
                 f"impact assessment unanswered: {', '.join(result.unanswered)}",
+                "sandbox",
                 "assessment",
                 "answers",
             )
@@ -116,11 +121,14 @@ def level_obligations(ctx: CheckContext) -> Iterable[Finding]:
         level = impact_level(project)
         if level not in levels:
             yield _on_project(
-                project, "no complete impact assessment, so its obligations cannot be checked", "assessment"
+                project,
+                "no complete impact assessment, so its obligations cannot be checked",
+                "sandbox",
+                "assessment",
             )
             continue
         needed = levels[level]  # type: ignore[index]
-        have = project.safeguards
+        have = project.sandbox.safeguards
         missing = [
             name
             for name, required, present in (
@@ -134,20 +142,26 @@ def level_obligations(ctx: CheckContext) -> Iterable[Finding]:
         ]
         if missing:
             yield _on_project(
-                project, f"impact level {level} requires {', '.join(missing)}", "safeguards", missing[0]
+                project,
+                f"impact level {level} requires {', '.join(missing)}",
+                "sandbox",
+                "safeguards",
+                missing[0],
             )
         if have.log_retention_days is None or have.log_retention_days < needed.log_retention_days:
             yield _on_project(
                 project,
                 f"impact level {level} requires decision logs kept {needed.log_retention_days} days; "
                 f"recorded: {have.log_retention_days}",
+                "sandbox",
                 "safeguards",
                 "log_retention_days",
             )
-        if project.status == "in use" and have.approval is None:
+        if needs_go_live_approval(project.register.status) and have.approval is None:
             yield _on_project(
                 project,
-                f"in use without a recorded approval (level {level}: {needed.approval})",
+                f"{project.register.status} without a recorded approval (level {level}: {needed.approval})",
+                "sandbox",
                 "safeguards",
                 "approval",
             )
@@ -204,7 +218,7 @@ def _tenant_quotas(inventory: Inventory) -> dict[str, dict[str, Any]]:
 
 @check("AIC-GOV-04", "bundle")
 def nothing_public_unless_approved(ctx: CheckContext) -> Iterable[Finding]:
-    """Load balancers, node ports, public Services and Ingresses only for projects in use with an approval."""
+    """Load balancers, node ports, public Services and Ingresses only for operational projects with an approval."""
     inventory = ctx.inventory
     quotas = _tenant_quotas(inventory)
     for ns, project in _sandboxed(ctx):
@@ -218,8 +232,8 @@ def nothing_public_unless_approved(ctx: CheckContext) -> Iterable[Finding]:
             if quota.get(key, 0):
                 yield Finding.on(
                     ns,
-                    f"quota allows {quota[key]} {key} although the project is {project.status!r}"
-                    + ("" if project.safeguards.approval else " without a recorded approval"),
+                    f"quota allows {quota[key]} {key} although the project is {project.register.status!r}"
+                    + ("" if project.sandbox.safeguards.approval else " without a recorded approval"),
                 )
         for svc in inventory.of("Service"):
             kind = svc.spec.get("spec", {}).get("type")
@@ -240,20 +254,22 @@ def expired_projects(ctx: CheckContext) -> Iterable[Finding]:
         raise Skip("the bundle carries no AI project register")
     namespaces = {ns.labels.get(LABEL_PROJECT): ns for ns in _project_namespaces(inventory)}
     for project in inventory.projects:
-        if project.end_date >= ctx.today:
+        end = project.sandbox.end_date
+        if end >= ctx.today:
             continue
-        days = (ctx.today - project.end_date).days
-        if project.status != "out of use":
+        days = (ctx.today - end).days
+        if not is_closed(project.register.status):
             yield _on_project(
                 project,
-                f"ended {project.end_date} ({days} days ago) but is {project.status!r}: close it, set status "
-                "'out of use' and delete its personal data",
+                f"ended {end} ({days} days ago) but is {project.register.status!r}: close it, set status "
+                "'retired' and delete its personal data",
+                "register",
                 "status",
             )
         if project.slug in namespaces:
             yield Finding.on(
                 namespaces[project.slug],
-                f"sandbox of a project that ended {project.end_date}: render again to remove it",
+                f"sandbox of a project that ended {end}: render again to remove it",
             )
 
 
@@ -313,18 +329,18 @@ def servers_in_their_sandbox(ctx: CheckContext) -> Iterable[Finding]:
                     release,
                     f"profile '{slug}' starts servers in the sandbox {namespace} but custom.aicommons."
                     f"{PROFILE_GROUPS_KEY} does not restrict it: every signed-in user may start one there; "
-                    f"list it under project '{project.slug}''s member groups ({', '.join(project.members)})",
+                    f"list it under project '{project.slug}''s member groups ({', '.join(project.sandbox.members)})",
                     *at,
                 )
                 continue
-            outsiders = sorted(set(allowed) - set(project.members))
+            outsiders = sorted(set(allowed) - set(project.sandbox.members))
             if outsiders:
                 yield finding_at(
                     inventory,
                     release,
                     f"profile '{slug}' starts servers in the sandbox {namespace} and is offered to "
                     f"{', '.join(outsiders)}, not member groups of project '{project.slug}' "
-                    f"({', '.join(project.members)})",
+                    f"({', '.join(project.sandbox.members)})",
                     "custom",
                     "aicommons",
                     PROFILE_GROUPS_KEY,
@@ -368,3 +384,30 @@ def _manages_groups(values: Mapping[str, Any]) -> bool:
     return any(
         isinstance(section, Mapping) and section.get("manage_groups") is True for section in config.values()
     )
+
+
+@check("AIC-GOV-07", "bundle")
+def sandbox_only_where_status_allows(ctx: CheckContext) -> Iterable[Finding]:
+    """No sandbox for a project whose status allows none (planned, design, retired; governance/status.py)."""
+    namespaces = _project_namespaces(ctx.inventory)
+    if not namespaces:
+        raise Skip("no AI project sandboxes in this bundle")
+    records = _by_slug(ctx.inventory)
+    for ns in namespaces:
+        project = records.get(ns.labels.get(LABEL_PROJECT, ns.name.removeprefix(NAMESPACE_PREFIX)))
+        if project is None or allows_sandbox(project.register.status):
+            continue  # a namespace without a record is AIC-GOV-01's finding
+        status = project.register.status
+        closed = (
+            f"; a retired project's personal data is deleted by its end date ({project.sandbox.end_date})"
+            if is_closed(status)
+            else ""
+        )
+        yield _on_project(
+            project,
+            f"status {status!r} allows no sandbox, but {ns.name} exists (a sandbox needs "
+            f"{', '.join(SANDBOX_STATUSES)}){closed}: render again to remove it, or set the status the "
+            "project really has",
+            "register",
+            "status",
+        )
