@@ -18,7 +18,10 @@ from pydantic import (
     model_validator,
 )
 
+from aicommons.profile.model import WEEKDAYS, Weekday
 from aicommons.sizing.projects import ProjectServers
+
+HOURS_PER_WEEK = 168
 
 
 class Out(BaseModel):
@@ -54,6 +57,61 @@ class Allocatable(Out):
     gpu: int
 
 
+class WarmBlock(Out):
+    """Hours of the week in which a node group keeps at least `min` nodes up (warm before users come)."""
+
+    days: list[Weekday] = Field(min_length=1, description="Days the block applies to, e.g. [mon, tue].")
+    start_hour: int = Field(ge=0, le=23, description="First hour of the block (local time, 0-23).")
+    end_hour: int = Field(ge=1, le=24, description="Hour the block ends (exclusive, 1-24).")
+    min: int = Field(ge=0, le=100_000, description="Least nodes of the group during the block.")
+
+    @model_validator(mode="after")
+    def _order(self) -> WarmBlock:
+        if self.end_hour <= self.start_hour:
+            raise ValueError(f"end_hour ({self.end_hour}) must be after start_hour ({self.start_hour})")
+        if len(set(self.days)) != len(self.days):
+            raise ValueError("a day is listed twice")
+        return self
+
+    def hours(self) -> list[int]:
+        """The hours of the week (Monday 00:00 is 0) the block covers."""
+        return [WEEKDAYS.index(d) * 24 + h for d in self.days for h in range(self.start_hour, self.end_hour)]
+
+
+class MinSchedule(Out):
+    """A minimum that follows the schedule: blocks of the week with their own minimum.
+
+    Outside every block the group's minimum is ``nodes.min``. On AWS each change is a scheduled
+    action on the node group's Auto Scaling group; other targets cannot carry it (a plan note says so).
+    """
+
+    time_zone: str = Field(
+        default="Etc/UTC",
+        pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+        description="Canonical IANA time zone the hours are in (the city's), e.g. America/Chicago.",
+    )
+    blocks: list[WarmBlock] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> MinSchedule:
+        seen: dict[int, int] = {}
+        for i, block in enumerate(self.blocks):
+            for hour in block.hours():
+                if hour in seen:
+                    day, h = WEEKDAYS[hour // 24], hour % 24
+                    raise ValueError(f"blocks {seen[hour]} and {i} both cover {day} {h:02d}:00")
+                seen[hour] = i
+        return self
+
+    def hourly(self, base: int) -> list[int]:
+        """The group's minimum at each of the 168 hours of the week (Monday 00:00 first)."""
+        out = [base] * HOURS_PER_WEEK
+        for block in self.blocks:
+            for hour in block.hours():
+                out[hour] = block.min
+        return out
+
+
 class NodeGroupPlan(Out):
     """One node group of a pool: a single instance type, scaled by the autoscaler."""
 
@@ -64,6 +122,19 @@ class NodeGroupPlan(Out):
     usd_hour: float
     node_hours_month: float
     usd_month: float
+    min_schedule: MinSchedule | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="A minimum that follows the schedule (warm capacity); nodes.min outside its blocks.",
+    )
+
+    @model_validator(mode="after")
+    def _schedule_within_max(self) -> NodeGroupPlan:
+        if self.min_schedule is not None:
+            top = max(b.min for b in self.min_schedule.blocks)
+            if top > self.nodes.max:
+                raise ValueError(f"min_schedule keeps {top} nodes, above the group's max of {self.nodes.max}")
+        return self
 
 
 class PoolPlan(Out):
@@ -83,6 +154,14 @@ class PoolPlan(Out):
     node_hours_month: float
     usd_month: float
     proven_optimal: bool
+    placeholders: int | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        exclude_if=lambda v: v is None,
+        description="User placeholder pods (z2jh scheduling.userPlaceholder) holding room for servers "
+        "of this pool; the tier's default when unset.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -155,6 +234,17 @@ class Optimality(Out):
     lp_gap_share: float = Field(0.0, description="(pools - LP bound) / LP bound.")
 
 
+class HubPlan(Out):
+    """Settings of the hub that sizing decides."""
+
+    start_timeout_seconds: int = Field(
+        ge=60,
+        le=3600,
+        description="How long a server may take to start (z2jh singleuser.startTimeout); covers the "
+        "slowest node boot plus image pull a start may need.",
+    )
+
+
 class SizingPlan(Out):
     city: str
     provider: str
@@ -169,6 +259,9 @@ class SizingPlan(Out):
     project_servers: list[ProjectServers] = Field(
         default_factory=list,
         description="Servers added at peak for the approved quotas of active AI projects.",
+    )
+    hub: HubPlan | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="Hub settings sizing decided, if any."
     )
 
     @model_serializer(mode="wrap")
