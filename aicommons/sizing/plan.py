@@ -17,7 +17,7 @@ from aicommons.sizing.cost import HOURS_PER_MONTH, money
 from aicommons.sizing.demand import Level, PodDemand, check_feasible, levels, pod_demands
 from aicommons.sizing.layout import NodeGroupSolution, PoolLayout, always_on, single_type
 from aicommons.sizing.limits import check_node_limits
-from aicommons.sizing.mixed import mixed_pool
+from aicommons.sizing.mixed import MAX_TYPES, mixed_pool
 from aicommons.sizing.optimize import (
     PoolProblem,
     PoolSolution,
@@ -65,11 +65,18 @@ __all__ = [
 ]
 
 
-def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date | None = None) -> SizingPlan:
+def size(
+    profile: CityProfile,
+    projects: Sequence[AIProject] = (),
+    today: date | None = None,
+    *,
+    max_types: int = MAX_TYPES,
+) -> SizingPlan:
     """Size node pools and price the deployment for a profile (pure: reads packaged catalogs only).
 
     With AI projects, the servers their approved quotas admit (``sizing/projects.py``) are added
-    to their workloads' peak; ``today`` decides which projects are active.
+    to their workloads' peak; ``today`` decides which projects are active. ``max_types`` caps the
+    node groups (instance types) of a pool: 1 gives one type per pool (sizing/choose.py's alternatives).
     """
     if projects and today is None:
         raise ValueError("size() needs today to tell which projects are active")
@@ -110,7 +117,7 @@ def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date |
         lower = group_bound(members, user_types, problem)
         layouts = [single_type(s) for s in found]
         single = sum(s.usd_month for s in layouts)
-        mixed = mixed_pool(lower, single)
+        mixed = mixed_pool(lower, single, max_types=max_types) if max_types > 1 else None
         if mixed is not None and mixed.usd_month < single - 1e-6:
             layouts = [mixed]
         tight = lower.whole_usd_month(_level_costs(problem, lower, layouts))
