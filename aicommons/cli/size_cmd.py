@@ -37,6 +37,7 @@ def size(
 
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
+    from aicommons.report.estimate import assess_plan, assessment_json, assessment_markdown, assessment_parts
     from aicommons.report.quotas import quota_markdown, quota_tables
     from aicommons.report.sizing import plan_json, plan_markdown, plan_tables
     from aicommons.sizing.plan import size as compute
@@ -55,22 +56,25 @@ def size(
     if measured:
         plan = plan.model_copy(update={"notes": [*plan.notes, *measured]})
     fit = quota_fit(plan, projects, day) if projects else None
+    # Estimate, service level and costly decisions; the simulated figures stay absent until the
+    # running-cluster model is wired in (the report never invents them).
+    assessed = assess_plan(city, plan)
     if format is Format.json:
-        text = plan_json(plan)
+        data = {**json.loads(plan_json(plan)), **assessment_json(*assessed)}
         if fit is not None:
-            text = (
-                json.dumps({**json.loads(text), "project_quotas": fit.model_dump(mode="json")}, indent=2)
-                + "\n"
-            )
-        write_or_print(text, output)
+            data["project_quotas"] = fit.model_dump(mode="json")
+        write_or_print(json.dumps(data, indent=2) + "\n", output)
     elif format is Format.md:
-        write_or_print(plan_markdown(plan) + (quota_markdown(fit) if fit is not None else ""), output)
+        text = plan_markdown(plan) + "\n" + assessment_markdown(*assessed)
+        write_or_print(text + (quota_markdown(fit) if fit is not None else ""), output)
     else:
         from rich.console import Console, Group
 
         from aicommons.report.sizing import budget_currency_line
 
-        tables = plan_tables(plan) if fit is None else Group(plan_tables(plan), quota_tables(fit))
+        tables = Group(plan_tables(plan), *assessment_parts(*assessed))  # type: ignore[arg-type]
+        if fit is not None:
+            tables = Group(tables, quota_tables(fit))
         local = budget_currency_line(plan, city.budget.currency, city.budget.usd_per_unit)
         if local is not None:
             tables = Group(tables, local)

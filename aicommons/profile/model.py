@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from aicommons.profile.cluster import POLICY_ONLY_CNIS, ClusterServices, Exposure, PolicyOnlyCni
+from aicommons.profile.service import ServiceLevel, Sessions
 from aicommons.profile.strict import Strict
 from aicommons.units import parse_cpu, parse_memory_gib
 
@@ -317,6 +318,11 @@ class Users(Strict):
     peak_concurrent: int = Field(ge=1, le=100_000, description="Most people with a running server at once.")
     schedule: Schedule | None = Field(
         default=None, description="Concurrency over the week, for cost; always at peak when unset."
+    )
+    sessions: Sessions | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,  # unset, the profile's digest is what it was before sessions
+        description="How long servers run once started (profile/service.py); documented defaults when unset.",
     )
 
     @model_validator(mode="after")
@@ -698,6 +704,11 @@ class CityProfile(Strict):
     hub: Hub | None = Field(default=None, description="The hub's public name and HTTPS; required to render.")
     catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
     sizing: SizingKnobs = Field(default_factory=SizingKnobs)
+    service: ServiceLevel | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,  # unset, the profile's digest is what it was before service levels
+        description="Service level sizing must meet (profile/service.py); documented defaults when unset.",
+    )
 
     # A field validator (not a model one) so that errors point at `workloads:` in the file.
     @field_validator("workloads")

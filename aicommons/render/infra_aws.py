@@ -9,7 +9,8 @@ from aicommons import __version__
 from aicommons.errors import ErrorGroup, InputError, Location
 from aicommons.profile.model import AwsTarget, CityProfile
 from aicommons.render.pools import pool_labels, pool_taints
-from aicommons.sizing.plan import SizingPlan
+from aicommons.sizing.knobs import schedule_changes
+from aicommons.sizing.plan import NodeGroupPlan, SizingPlan
 from aicommons.targets.aws import OIDC_GROUPS_PREFIX, OIDC_USERNAME_PREFIX
 from aicommons.targets.eks_addons import addon_versions
 
@@ -103,6 +104,27 @@ def per_zone(name: str, role: str, zones: list[str], low: int, high: int) -> lis
     ]
 
 
+def scheduled_minimums(group: NodeGroupPlan, zones: int) -> list[dict[str, Any]]:
+    """The stack keys of a minimum that follows the schedule, for each of the group's zonal groups.
+
+    Each change of the plan's minimum (sizing/knobs.py) is spread over the zones like the plain
+    minimum (`spread`), so the zonal groups add up to the plan's figure at every hour. Nothing for
+    a group without min_schedule, so bundles without one are unchanged.
+    """
+    if group.min_schedule is None:
+        return [{} for _ in range(zones)]
+    changes = schedule_changes(group.min_schedule, group.nodes.min)
+    return [
+        {
+            "scheduled_minimums": [
+                {"recurrence": c.recurrence, "min_size": spread(c.min, zones)[k]} for c in changes
+            ],
+            "time_zone": group.min_schedule.time_zone,
+        }
+        for k in range(zones)
+    ]
+
+
 # The infra stack's configuration keys and the profile fields they come from, so that an error the
 # stack raises about a key reads as the field the city writes (plan/offline.py translates them).
 PROFILE_FIELDS = {
@@ -153,7 +175,9 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     pools = []
     for pool, group in ((p, g) for p in plan.pools for g in p.node_groups):
         gpu = pool.role == "gpu"
-        for zonal in per_zone(group.name, pool.role, zones, group.nodes.min, group.nodes.max):
+        zonal_groups = per_zone(group.name, pool.role, zones, group.nodes.min, group.nodes.max)
+        warm = scheduled_minimums(group, len(zonal_groups))
+        for k, zonal in enumerate(zonal_groups):
             pools.append(
                 {
                     "name": zonal["name"],
@@ -175,6 +199,7 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
                     "gpu_count": group.allocatable.gpu if gpu else 0,
                     "ami_type": "AL2023_x86_64_NVIDIA" if gpu else "AL2023_x86_64_STANDARD",
                 }
+                | warm[k]
             )
     return {
         "city": profile.city.slug,

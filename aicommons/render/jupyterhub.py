@@ -176,7 +176,7 @@ def jupyterhub_values(
             "podPriority": {"enabled": tier != "pilot"},
             "userPlaceholder": {
                 "enabled": tier != "pilot",
-                "replicas": _PLACEHOLDERS[tier],
+                "replicas": _placeholders(tier, pools[default_plan.pool]),
                 "containerSecurityContext": RESTRICTED,
                 # a placeholder holds the room of one default user server
                 "resources": resources(default_plan.cpu, default_plan.memory_gib, limit_factor=1),
@@ -198,6 +198,8 @@ def jupyterhub_values(
             "resources": copy.deepcopy(_TINY),  # the pause container and every image-pull init container
         },
     }
+    if plan.hub is not None:  # sizing chose it to cover the slowest node boot plus image pull
+        values["singleuser"]["startTimeout"] = plan.hub.start_timeout_seconds
     if (exposure or HubExposure()).type == "Ingress":
         values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
@@ -207,6 +209,14 @@ def jupyterhub_values(
         }
         values["hub"]["extraConfig"]["20-aicommons-postgres"] = _POSTGRES_URL
     return values
+
+
+def _placeholders(tier: Tier, pool: PoolPlan) -> int:
+    """z2jh runs one set of placeholders, sized as a default server: the default pool's count from
+    the plan (sizing/knobs.py), else the tier's."""
+    if tier == "pilot":
+        return 0
+    return pool.placeholders if pool.placeholders is not None else _PLACEHOLDERS[tier]
 
 
 def _proxy(profile: CityProfile, tier: Tier, exposure: HubExposure) -> dict[str, Any]:

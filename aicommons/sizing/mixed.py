@@ -29,8 +29,7 @@ MAX_TYPES = 4
 # Each node group is charged this share of the single-type bill in the objective (not in the
 # cost reported), so a pool takes on another instance type only for a saving worth having.
 GROUP_CHARGE = 0.01
-MIP_SECONDS = 2.0  # a safety net only: the node limit below ends the search first
-MIP_NODES = 50
+MIP_NODES = 50  # deterministic stop (solver.py); the best layout found by then is kept
 
 
 def mixed_pool(
@@ -106,7 +105,8 @@ def mixed_pool(
         bounds=Bounds(np.zeros(nvar), np.concatenate([np.full(nx, np.inf), np.ones(ny + nz)])),
         # Presolve costs more than it saves here; the node limit (deterministic, unlike a time limit)
         # stops a long proof: the best layout found by then is kept, and its gap is reported.
-        options={"time_limit": MIP_SECONDS, "presolve": False, "node_limit": MIP_NODES},
+        options={"presolve": False},
+        node_limit=MIP_NODES,
     )
     if res.x is None:
         return None

@@ -6,16 +6,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Literal
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-    model_validator,
-)
 
 from aicommons.errors import InputError, Location
 from aicommons.governance.model import AIProject
@@ -27,7 +17,7 @@ from aicommons.sizing.cost import HOURS_PER_MONTH, money
 from aicommons.sizing.demand import Level, PodDemand, check_feasible, levels, pod_demands
 from aicommons.sizing.layout import NodeGroupSolution, PoolLayout, always_on, single_type
 from aicommons.sizing.limits import check_node_limits
-from aicommons.sizing.mixed import mixed_pool
+from aicommons.sizing.mixed import MAX_TYPES, mixed_pool
 from aicommons.sizing.optimize import (
     PoolProblem,
     PoolSolution,
@@ -37,177 +27,56 @@ from aicommons.sizing.optimize import (
     partition_pools,
     solve_pool,
 )
-from aicommons.sizing.projects import ProjectServers, project_servers, with_servers, within_node_limits
+from aicommons.sizing.plan_model import (
+    Allocatable,
+    BillOfMaterials,
+    BomLine,
+    Cost,
+    CostLine,
+    NodeCounts,
+    NodeGroupPlan,
+    Optimality,
+    Out,
+    PoolPlan,
+    SizingPlan,
+    WorkloadPlan,
+)
+from aicommons.sizing.projects import project_servers, with_servers, within_node_limits
 from aicommons.sizing.system_pods import core_pods, tier_features
 from aicommons.targets.base import CostContext, TargetModel, target_for
 
 PROVEN = 1e-6  # a mixed pool this close to the lower bound is optimal
+# The plan's models live in plan_model.py; they are re-exported here for existing imports.
+__all__ = [
+    "Allocatable",
+    "BillOfMaterials",
+    "BomLine",
+    "Cost",
+    "CostLine",
+    "NodeCounts",
+    "NodeGroupPlan",
+    "Optimality",
+    "Out",
+    "PoolPlan",
+    "SizingPlan",
+    "WorkloadPlan",
+    "size",
+    "system_features",
+]
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class WorkloadPlan(Out):
-    name: str
-    cpu: float = Field(description="Cores each server is guaranteed (what packing reserves).")
-    memory_gib: float = Field(description="Memory each server is guaranteed.")
-    cpu_limit: float
-    memory_limit_gib: float
-    gpu: int = Field(description="GPUs, or GPU slots (time-slice replicas, MIG instances), per server.")
-    gpu_memory_gib: float
-    gpu_sharing: str = Field(description="'' for CPU, 'exclusive', 'time-sliced:N' or 'mig:PROFILE'.")
-    peak_pods: int = Field(
-        description="The hub's servers at peak (project servers: the plan's project_servers)."
-    )
-    pool: str
-
-
-class NodeCounts(Out):
-    min: int
-    peak: int
-    max: int
-
-
-class Allocatable(Out):
-    """What one node gives user pods: kubelet allocatable less daemonsets and a 2% margin."""
-
-    cpu: float
-    memory_gib: float
-    gpu: int
-
-
-class NodeGroupPlan(Out):
-    """One node group of a pool: a single instance type, scaled by the autoscaler."""
-
-    name: str = Field(description="Node group name: the pool's name, or <pool>-<type> in a mixed pool.")
-    instance_type: str
-    nodes: NodeCounts
-    allocatable: Allocatable
-    usd_hour: float
-    node_hours_month: float
-    usd_month: float
-
-
-class PoolPlan(Out):
-    name: str
-    role: Literal["core", "user", "gpu"]
-    instance_type: str = Field(description="The main node group's type (the one most is spent on).")
-    nodes: NodeCounts = Field(description="All node groups together.")
-    allocatable: Allocatable = Field(description="One node of the main node group.")
-    usd_hour: float = Field(description="One node of the main node group.")
-    workloads: list[str]
-    node_groups: list[NodeGroupPlan] = Field(
-        description="One per instance type; a mixed pool has up to four, all with the pool's label."
-    )
-    gpu_model: str | None = None
-    gpu_sharing: str = ""
-    zones: list[str] = Field(default_factory=list)
-    node_hours_month: float
-    usd_month: float
-    proven_optimal: bool
-
-    @model_validator(mode="before")
-    @classmethod
-    def _one_group_by_default(cls, data: Any) -> Any:
-        """A plan written before mixed pools (or by hand) has one node group: the pool itself."""
-        if isinstance(data, dict) and "node_groups" not in data and "instance_type" in data:
-            group = {k: data[k] for k in ("instance_type", "nodes", "allocatable", "usd_hour") if k in data}
-            group |= {
-                "name": data.get("name"),
-                "node_hours_month": data.get("node_hours_month", 0.0),
-                "usd_month": data.get("usd_month", 0.0),
-            }
-            data = {**data, "node_groups": [group]}
-        return data
-
-    def capacity_at_max(self) -> Allocatable:
-        """What the pool's nodes give user pods when every node group is at its maximum."""
-        return Allocatable(
-            cpu=round(sum(g.allocatable.cpu * g.nodes.max for g in self.node_groups), 3),
-            memory_gib=round(sum(g.allocatable.memory_gib * g.nodes.max for g in self.node_groups), 3),
-            gpu=sum(g.allocatable.gpu * g.nodes.max for g in self.node_groups),
-        )
-
-
-class CostLine(Out):
-    item: str
-    usd_month: float
-    detail: str = ""
-
-
-class Cost(Out):
-    usd_month: float
-    breakdown: list[CostLine]
-    budget_usd_month: float
-    minimum_viable_usd_month: float
-    verdict: Literal["within budget", "over budget"]
-    headroom_usd_month: float
-
-
-class BomLine(Out):
-    server: str
-    description: str
-    pool: str
-    count: int
-    unit_price_usd: float
-    capex_usd: float
-    power_watts: float
-    rack_units: int
-
-
-class BillOfMaterials(Out):
-    lines: list[BomLine]
-    capex_usd: float
-    power_kw: float
-    rack_units: int
-    amortization_years: int
-    note: str
-
-
-class Optimality(Out):
-    """How close the user and GPU pools are to proven lower bounds on any layout's cost."""
-
-    pools_usd_month: float
-    lp_bound_usd_month: float = Field(0.0, description="Configuration LP: fractional nodes of any types.")
-    lower_bound_usd_month: float = Field(
-        description="Whole-node bound: whole nodes, pods split in aggregate, at least the LP's bill."
-    )
-    naive_usd_month: float = Field(description="One pool of the cheapest type that fits, first-fit.")
-    gap_share: float = Field(description="(pools - lower bound) / lower bound.")
-    lp_gap_share: float = Field(0.0, description="(pools - LP bound) / LP bound.")
-
-
-class SizingPlan(Out):
-    city: str
-    provider: str
-    region: str
-    tier: str
-    workloads: list[WorkloadPlan]
-    pools: list[PoolPlan]
-    cost: Cost
-    optimality: Optimality
-    bill_of_materials: BillOfMaterials | None = None
-    notes: list[str] = Field(default_factory=list)
-    project_servers: list[ProjectServers] = Field(
-        default_factory=list,
-        description="Servers added at peak for the approved quotas of active AI projects.",
-    )
-
-    @model_serializer(mode="wrap")
-    def _without_projects_as_before(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """A city without projects serialises exactly as before projects were sized (lock files)."""
-        data: dict[str, Any] = handler(self)
-        if not self.project_servers:
-            data.pop("project_servers", None)
-        return data
-
-
-def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date | None = None) -> SizingPlan:
+def size(
+    profile: CityProfile,
+    projects: Sequence[AIProject] = (),
+    today: date | None = None,
+    *,
+    max_types: int = MAX_TYPES,
+) -> SizingPlan:
     """Size node pools and price the deployment for a profile (pure: reads packaged catalogs only).
 
     With AI projects, the servers their approved quotas admit (``sizing/projects.py``) are added
-    to their workloads' peak; ``today`` decides which projects are active.
+    to their workloads' peak; ``today`` decides which projects are active. ``max_types`` caps the
+    node groups (instance types) of a pool: 1 gives one type per pool (sizing/choose.py's alternatives).
     """
     if projects and today is None:
         raise ValueError("size() needs today to tell which projects are active")
@@ -248,7 +117,7 @@ def size(profile: CityProfile, projects: Sequence[AIProject] = (), today: date |
         lower = group_bound(members, user_types, problem)
         layouts = [single_type(s) for s in found]
         single = sum(s.usd_month for s in layouts)
-        mixed = mixed_pool(lower, single)
+        mixed = mixed_pool(lower, single, max_types=max_types) if max_types > 1 else None
         if mixed is not None and mixed.usd_month < single - 1e-6:
             layouts = [mixed]
         tight = lower.whole_usd_month(_level_costs(problem, lower, layouts))

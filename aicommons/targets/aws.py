@@ -87,6 +87,7 @@ OIDC_GROUPS_PREFIX = "oidc:"
 class AwsTargetModel:
     provider = "aws"
     autoscales = True
+    scheduled_minimums = True  # scheduled actions on each managed node group's Auto Scaling group
 
     def region(self, profile: CityProfile) -> str:
         assert isinstance(profile.target, AwsTarget)

@@ -26,6 +26,8 @@ class CostContext:
 class TargetModel(Protocol):
     provider: str
     autoscales: bool  # False: nodes are bought for the peak and run around the clock
+    # True: a node group's minimum can follow the schedule (sizing/knobs.py; AWS: scheduled actions)
+    scheduled_minimums: bool
 
     def region(self, profile: CityProfile) -> str: ...
 

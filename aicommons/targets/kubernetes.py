@@ -29,6 +29,7 @@ DEFAULT_MAX_PODS = 110
 class KubernetesTargetModel:
     provider = "kubernetes"
     autoscales = False
+    scheduled_minimums = False
 
     def region(self, profile: CityProfile) -> str:
         assert isinstance(profile.target, KubernetesTarget)

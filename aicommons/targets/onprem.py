@@ -62,6 +62,7 @@ def onprem_node_types(target: OnpremTarget) -> list[NodeType]:
 class OnpremTargetModel:
     provider = "onprem"
     autoscales = False
+    scheduled_minimums = False
 
     def region(self, profile: CityProfile) -> str:
         assert isinstance(profile.target, OnpremTarget)

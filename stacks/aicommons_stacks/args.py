@@ -78,6 +78,14 @@ class Taint:
 
 
 @dataclass(frozen=True)
+class ScheduledMinimum:
+    """The group's minimum becomes min_size at each time of the cron recurrence (sizing/knobs.py)."""
+
+    recurrence: str  # Unix cron, e.g. "0 7 * * 1,2,3,4,5"
+    min_size: int
+
+
+@dataclass(frozen=True)
 class NodePoolArgs:
     """One managed node group, from one pool of the sizing plan (a mixed pool gives several)."""
 
@@ -100,6 +108,9 @@ class NodePoolArgs:
     # GPU groups get one zone each, so the autoscaler can add a node where a home volume lives.
     zones: list[str] = field(default_factory=list)
     group: str = ""  # the sizing plan's node group it is (one per zone); empty: the name
+    # A minimum that follows the schedule: scheduled actions on the group's Auto Scaling group.
+    scheduled_minimums: list[ScheduledMinimum] = field(default_factory=list)
+    time_zone: str = "Etc/UTC"  # the IANA zone the recurrences are in
 
     @property
     def pool_name(self) -> str:

@@ -211,5 +211,25 @@ class NodePool(pulumi.ComponentResource):
                 tag=aws.autoscaling.TagTagArgs(key=key, value=value, propagate_at_launch=False),
                 opts=child(self),
             )
+        for i, change in enumerate(pool.scheduled_minimums):
+            if not 0 <= change.min_size <= pool.max_size:
+                raise ArgsError(
+                    f"{where}.scheduled_minimums[{i}].min_size: {change.min_size} is outside 0..{pool.max_size}"
+                )
+            # A minimum that follows the schedule (sizing/knobs.py): raising the ASG's minimum makes it
+            # start nodes up to it; lowering it lets the autoscaler remove idle ones again. Desired and
+            # maximum sizes are left alone (-1). An update of the node group resets the ASG's minimum to
+            # the node group's own until the next scheduled change.
+            aws.autoscaling.Schedule(
+                f"{name}-min-{i}",
+                autoscaling_group_name=asg_name,
+                scheduled_action_name=f"aicommons-min-{i}",
+                recurrence=change.recurrence,
+                time_zone=pool.time_zone,
+                min_size=change.min_size,
+                max_size=-1,
+                desired_capacity=-1,
+                opts=child(self),
+            )
         self.node_group_name = group.node_group_name
         self.register_outputs({"nodeGroupName": group.node_group_name})
