@@ -155,19 +155,19 @@ def project_lines(found: Allocation, projects: Sequence[AIProject]) -> list[Proj
     for slug in sorted(set(used) | set(register)):
         a = used.get(slug, Amount())
         p = register.get(slug)
-        cap = p.quota.gpus * found.hours if p else None
+        cap = p.sandbox.quota.gpus * found.hours if p else None
         out.append(
             ProjectLine(
                 project=slug,
                 usd=money(a.usd),
                 gpu_hours=round(a.gpu_hours, 3),
                 server_hours=round(a.server_hours, 3),
-                quota_gpus=p.quota.gpus if p else None,
+                quota_gpus=p.sandbox.quota.gpus if p else None,
                 quota_gpu_hours=round(cap, 3) if cap is not None else None,
                 gpu_hours_share=round(a.gpu_hours / cap, 4) if cap else None,
-                quota_cpu=p.quota.cpu if p else None,
-                quota_memory_gib=p.quota.memory_gib if p else None,
-                approved=p.quota.approved if p else None,
+                quota_cpu=p.sandbox.quota.cpu if p else None,
+                quota_memory_gib=p.sandbox.quota.memory_gib if p else None,
+                approved=p.sandbox.quota.approved if p else None,
             )
         )
     return out

@@ -18,7 +18,14 @@ GIB = 1024**3
 
 def flood(gpus: int = 2):
     p = load_project_text(project_text("bike-demand"), "bike-demand.yaml")
-    return p.model_copy(update={"slug": "flood", "quota": p.quota.model_copy(update={"gpus": gpus})})
+    return p.model_copy(
+        update={
+            "slug": "flood",
+            "sandbox": p.sandbox.model_copy(
+                update={"quota": p.sandbox.quota.model_copy(update={"gpus": gpus})}
+            ),
+        }
+    )
 
 
 def report(by="project", projects=()):
