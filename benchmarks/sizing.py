@@ -7,7 +7,13 @@ raised where whole nodes are unavoidable, still a proven bound), the naive
 one-type-per-pool baseline, both gaps and the solve time; then the summary against the
 targets (median gap <= 1%, worst <= 3%, every solve < 1 s).
 
-    python benchmarks/sizing.py [--count N] [--seed S] [--markdown FILE]
+With `--simulate N` the first N profiles are also simulated as the bundle would run them
+(aicommons/simulation: `--seeds` runs of `--weeks` weeks after a day's warm-up) and a second table
+gives the simulated estimate (median and 90th percentile over the runs), the share of starts that
+waited for a node, the worst pool's 95th-percentile wait for CPU and for GPU pools, the failed
+starts a month and the time to simulate.
+
+    python benchmarks/sizing.py [--count N] [--seed S] [--simulate N] [--seeds K] [--weeks W] [--markdown FILE]
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ import time
 from pathlib import Path
 
 from aicommons.profile.model import CityProfile
-from aicommons.sizing.plan import size
+from aicommons.simulation import simulate
+from aicommons.simulation.build import scenario_from_plan
+from aicommons.sizing.plan import SizingPlan, size
 
 IMAGE = "quay.io/jupyter/pytorch-notebook:cuda12-2025-10-20"
 
@@ -96,7 +104,7 @@ def generated_profile(rng: random.Random, index: int) -> CityProfile:
     return CityProfile.model_validate(data)
 
 
-def run(count: int, seed: int) -> tuple[list[dict], dict]:
+def run(count: int, seed: int, simulated: int = 0, seeds: int = 3, weeks: int = 1) -> tuple[list[dict], dict]:
     rng = random.Random(seed)
     rows = []
     for i in range(count):
@@ -105,8 +113,10 @@ def run(count: int, seed: int) -> tuple[list[dict], dict]:
         plan = size(profile)
         elapsed = time.perf_counter() - started
         opt = plan.optimality
+        sim = simulated_columns(profile, plan, seeds, weeks) if i < simulated else {}
         rows.append(
-            {
+            sim
+            | {
                 "profile": profile.city.slug,
                 "peak": profile.users.peak_concurrent,
                 "workloads": len(profile.workloads),
@@ -136,7 +146,77 @@ def run(count: int, seed: int) -> tuple[list[dict], dict]:
         "median_seconds": statistics.median(r["seconds"] for r in rows),
         "all_proven": all(r["proven"] for r in rows),
     }
+    sims = [r for r in rows if "sim" in r]
+    if sims:
+        summary |= {
+            "simulated": len(sims),
+            "median_ratio": statistics.median(r["sim"] / r["cost"] for r in sims),
+            "worst_ratio": max(r["sim"] / r["cost"] for r in sims),
+            "median_sim_seconds": statistics.median(r["sim_seconds"] for r in sims),
+            "max_sim_seconds": max(r["sim_seconds"] for r in sims),
+            "with_failures": sum(r["failed"] > 0 for r in sims),
+        }
     return rows, summary
+
+
+def simulated_columns(profile: CityProfile, plan: SizingPlan, seeds: int, weeks: int) -> dict:
+    """The simulated estimate and service figures of the plan's user and GPU pools.
+
+    Waits over pools: the waited share is weighted by each pool's starts; the p95 is the worst
+    pool's of that kind (percentiles of different pools do not combine)."""
+    started = time.perf_counter()
+    result = simulate(scenario_from_plan(profile, plan), seeds=seeds, weeks=weeks)
+    elapsed = time.perf_counter() - started
+    role = {p.name: p.role for p in plan.pools}
+    starts = sum(p.starts_month.median for p in result.pools)
+    waited = sum(p.waited_share * p.starts_month.median for p in result.pools)
+
+    def worst(kind: str) -> float | None:
+        waits = [p.wait_p95_seconds for p in result.pools if role[p.name] == kind]
+        return max(waits) if waits else None
+
+    return {
+        "sim": result.usd_month.median,
+        "sim_p90": result.usd_month.p90,
+        "waited": waited / starts if starts else 0.0,
+        "cpu_p95": worst("user"),
+        "gpu_p95": worst("gpu"),
+        "failed": sum(p.failed_timeout_month.median + p.failed_full_month.median for p in result.pools),
+        "sim_seconds": elapsed,
+    }
+
+
+def simulated_table(rows: list[dict], summary: dict, seeds: int, weeks: int) -> str:
+    sims = [r for r in rows if "sim" in r]
+    if not sims:
+        return ""
+
+    def wait(x: float | None) -> str:
+        return "-" if x is None else f"{x:,.0f}"
+
+    lines = [
+        "",
+        f"Simulated ({seeds} runs of {weeks} week{'s' if weeks > 1 else ''} each):",
+        "",
+        "| profile | optimiser USD/mo | simulated median | simulated p90 | ratio | waited | wait p95 CPU s | "
+        "wait p95 GPU s | failed starts/mo | simulate s |",
+        "|" + "---|" * 10,
+    ]
+    for r in sims:
+        lines.append(
+            f"| {r['profile']} | {r['cost']:,.2f} | {r['sim']:,.2f} | {r['sim_p90']:,.2f} | "
+            f"{r['sim'] / r['cost']:.2f} | {r['waited']:.1%} | {wait(r['cpu_p95'])} | {wait(r['gpu_p95'])} | "
+            f"{r['failed']:,.0f} | {r['sim_seconds']:.1f} |"
+        )
+    s = summary
+    lines += [
+        "",
+        f"Simulated profiles: {s['simulated']}. Simulated estimate over the optimiser's figure: median "
+        f"{s['median_ratio']:.2f}, worst {s['worst_ratio']:.2f}. Profiles with failed starts: "
+        f"{s['with_failures']} of {s['simulated']}. Time to simulate: median {s['median_sim_seconds']:.1f} s, "
+        f"worst {s['max_sim_seconds']:.1f} s.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def table(rows: list[dict], summary: dict) -> str:
@@ -168,10 +248,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--simulate", type=int, default=0, metavar="N", help="simulate the first N profiles")
+    parser.add_argument("--seeds", type=int, default=3, help="simulated runs per profile")
+    parser.add_argument("--weeks", type=int, default=1, help="measured weeks per run")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
-    rows, summary = run(args.count, args.seed)
-    text = table(rows, summary)
+    rows, summary = run(args.count, args.seed, args.simulate, args.seeds, args.weeks)
+    text = table(rows, summary) + simulated_table(rows, summary, args.seeds, args.weeks)
     sys.stdout.write(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")

@@ -27,6 +27,7 @@ class Spread(Out):
 class GroupResult(Out):
     name: str
     instance_type: str
+    usd_hour: float = Field(description="One node of the group.")
     node_hours_month: Spread
     usd_month: Spread
     peak_nodes: int = Field(description="Most nodes at once in any run (booting ones included).")
@@ -50,6 +51,9 @@ class HourTrace(Out):
     """One pool's average week (over measured weeks and runs), hour by hour from Monday 00:00."""
 
     pool: str
+    wanted: list[float] = Field(
+        description="Servers the profile expects to run (its workloads' concurrency: peak x schedule)."
+    )
     servers: list[float] = Field(description="User servers running (hour average).")
     nodes: dict[str, list[float]] = Field(description="Nodes per group (hour average, booting included).")
 

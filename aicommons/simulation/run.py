@@ -55,7 +55,8 @@ def simulate(
         for s in range(seeds):
             rng = np.random.default_rng(np.random.SeedSequence([base, s, k]))
             runs.append(_run(scenario, pool, rng, hours))
-        result, trace, usd = _summarise(pool, runs, t0, t1, weeks)
+        wanted = np.sum([w.concurrency for w in scenario.workloads if w.pool == pool.name], axis=0)
+        result, trace, usd = _summarise(pool, runs, t0, t1, weeks, wanted)
         totals += usd
         pools.append(result)
         traces.append(trace)
@@ -79,7 +80,7 @@ def _run(scenario: Scenario, pool: Pool, rng: np.random.Generator, hours: int) -
 
 
 def _summarise(
-    pool: Pool, runs: list[PoolRun], t0: float, t1: float, weeks: int
+    pool: Pool, runs: list[PoolRun], t0: float, t1: float, weeks: int, wanted: np.ndarray
 ) -> tuple[PoolResult, HourTrace, np.ndarray]:
     factor = month_factor(weeks)
     bounds = np.array([t0, t1])
@@ -99,6 +100,7 @@ def _summarise(
             GroupResult(
                 name=group.name,
                 instance_type=group.instance_type,
+                usd_hour=group.usd_hour,
                 node_hours_month=Spread.of(list(nh)),
                 usd_month=Spread.of(list(nh * group.usd_hour)),
                 peak_nodes=max(max(r.group_log[g][1]) for r in runs),
@@ -123,6 +125,7 @@ def _summarise(
     )
     trace = HourTrace(
         pool=pool.name,
+        wanted=[round(float(x), 4) for x in np.broadcast_to(wanted, (HOURS_PER_WEEK,))],
         servers=_monday_first(servers.reshape(weeks, HOURS_PER_WEEK).mean(axis=0), t0),
         nodes=node_traces,
     )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 from aicommons.profile.load import load_profile
 from aicommons.render.jupyterhub import jupyterhub_values
-from aicommons.simulation.arrivals import mean_session_hours, pool_sessions
+from aicommons.simulation.arrivals import pool_sessions
 from aicommons.simulation.build import (
     GroupOverride,
     Overrides,
@@ -93,22 +91,6 @@ def test_durations_as_the_autoscaler_flags_write_them():
     assert duration_seconds("2h") == 7200
     with pytest.raises(ValueError):
         duration_seconds("ten minutes")
-
-
-def test_arrivals_follow_littles_law():
-    # 10 servers expected all week, sessions of median 1 h and sigma 0.5 (mean e^0.125 = 1.133 h):
-    # 10 / 1.133 = 8.82 arrivals an hour; over 20 weeks (3,360 h) about 29,650 sessions whose work
-    # adds up to 10 x 3,360 = 33,600 server-hours (Little: L = lambda W). Poisson noise on 29,650
-    # arrivals is about 0.6%, so 3% is a safe bound.
-    sessions = Sessions(median_hours=1, spread=0.5, self_stop_share=1, end_of_day_share=0)
-    workload = Workload(name="w", pool="p", cpu=1, memory_gib=1, concurrency=tuple([10.0] * 168))
-    culling = Culling(idle_minutes=60, gpu_idle_minutes=30, gpu_max_age_hours=12)
-    rng = np.random.default_rng(7)
-    arrays = pool_sessions(rng, [workload], [False], sessions, culling, 20 * 168)
-    assert mean_session_hours(sessions) == pytest.approx(math.exp(0.125))
-    assert len(arrays) == pytest.approx(10 / math.exp(0.125) * 3360, rel=0.03)
-    assert arrays.work.sum() / 3600 == pytest.approx(33_600, rel=0.03)
-    assert np.all(np.diff(arrays.arrival) >= 0) and np.all(arrays.tail == 0)
 
 
 def test_idle_servers_outlive_their_users_by_the_cull_timeout():
