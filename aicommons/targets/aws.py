@@ -222,6 +222,18 @@ class AwsTargetModel:
                 usd_month=usd("ebs_gp3_gb_month") * home_gib,
                 detail=f"{profile.users.registered} homes x {storage.home_gib_per_user:g} GiB gp3",
             ),
+            *(
+                [
+                    CostLine(
+                        item="monitoring_storage",
+                        usd_month=usd("ebs_gp3_gb_month") * profile.monitoring.storage_gib,
+                        detail=f"Prometheus volume, {profile.monitoring.storage_gib} GiB gp3 "
+                        f"({profile.monitoring.retention_days} days of samples)",
+                    )
+                ]
+                if profile.monitoring.enabled
+                else []
+            ),
             CostLine(
                 item="shared_datasets",
                 usd_month=usd("efs_standard_gb_month") * storage.shared_datasets_gib,
