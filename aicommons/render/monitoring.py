@@ -162,6 +162,7 @@ def prometheus_stack(
             "prometheusConfigReloader": {"resources": res("prometheus", "config-reloader")},
             # the webhook's certificates come from pre-install hook Jobs; the operator validates rules itself
             "admissionWebhooks": {"enabled": False},
+            "tls": {"enabled": False},  # its certificate is the webhook's (Secret ...-admission)
         },
         "prometheus": {
             "additionalServiceMonitors": _monitors(gpu_setup, gpu_operator_namespace, autoscaler),

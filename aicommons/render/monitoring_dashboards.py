@@ -225,6 +225,12 @@ def dashboards(plan: SizingPlan, *, gpu: bool) -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
+def tpl_escaped(text: str) -> str:
+    """Text that Helm's `tpl` (kube-prometheus-stack's extraManifests go through it) gives back
+    unchanged: each ``{{`` of a Grafana legend becomes the template action printing ``{{``."""
+    return text.replace("{{", '{{ "{{" }}')
+
+
 def dashboard_config_maps(plan: SizingPlan, namespace: str, *, gpu: bool) -> list[dict[str, Any]]:
     """One ConfigMap per dashboard, labelled for the Grafana sidecar."""
     return [
@@ -236,7 +242,7 @@ def dashboard_config_maps(plan: SizingPlan, namespace: str, *, gpu: bool) -> lis
                 "namespace": namespace,
                 "labels": {DASHBOARD_LABEL: "1", "app.kubernetes.io/managed-by": "aicommons"},
             },
-            "data": {name: json.dumps(model, indent=1, sort_keys=True)},
+            "data": {name: tpl_escaped(json.dumps(model, indent=1, sort_keys=True))},
         }
         for name, model in dashboards(plan, gpu=gpu).items()
     ]
