@@ -145,7 +145,7 @@ def test_pool_alert_threshold_is_the_plans_maximum() -> None:
 
 
 def test_alerts_route_to_the_profiles_contacts_by_email(tmp_path: Path) -> None:
-    text = RIVERTON.read_text(encoding="utf-8")
+    text = RIVERTON.read_text(encoding="utf-8").split("\nmonitoring:")[0] + "\n"
     text += (
         "monitoring:\n  retention_days: 30\n  storage_gib: 50\n  alert_emails: [ops@riverton.gov]\n"
         "  smtp: {smarthost: 'smtp.riverton.gov:587', from_address: alerts@riverton.gov, username: commons}\n"
@@ -174,7 +174,8 @@ def test_alerts_route_to_the_profiles_contacts_by_email(tmp_path: Path) -> None:
 
 def test_monitoring_off_renders_no_stack(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
-    path.write_text(RIVERTON.read_text(encoding="utf-8") + "monitoring:\n  enabled: false\n", encoding="utf-8")
+    text = RIVERTON.read_text(encoding="utf-8").split("\nmonitoring:")[0]
+    path.write_text(text + "\nmonitoring:\n  enabled: false\n", encoding="utf-8")
     profile = load_profile(path)
     bundle = render_bundle(profile, size(profile))
     assert {r.name for r in bundle.releases}.isdisjoint({RELEASE, "dcgm-exporter"})
