@@ -100,7 +100,7 @@ def test_the_platforms_daemonsets_fit_every_targets_overhead(overhead) -> None: 
     # GPU nodes add the DCGM exporter chart (100m/128Mi) beside the device plugin (no requests)
     gpu_only = [p for p in node_pods("large", {"monitoring", "dcgm-exporter"}, gpu=True) if p.gpu_nodes_only]
     assert [(p.name, p.cpu, p.memory_gib) for p in gpu_only] == [("dcgm-exporter", 0.1, 0.125)]
-    assert 0.1 <= overhead.gpu_extra_cpu and 0.125 <= overhead.gpu_extra_memory_gib
+    assert overhead.gpu_extra_cpu >= 0.1 and overhead.gpu_extra_memory_gib >= 0.125
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES, key=lambda p: p.name), ids=lambda p: p.stem)

@@ -27,6 +27,11 @@ class Smtp(Strict):
         description="SMTP user; its password is the platform stack's secret "
         f"`{SMTP_PASSWORD_SECRET}` (`pulumi config set --secret {SMTP_PASSWORD_SECRET}`), never a file.",
     )
+    password_env: str = Field(
+        default="AICOMMONS_SMTP_PASSWORD",
+        pattern=r"^[A-Z_][A-Z0-9_]*$",
+        description="Environment variable `aicommons deploy` reads the SMTP password from (with a username).",
+    )
     require_tls: bool = Field(default=True, description="STARTTLS required (Alertmanager smtp_require_tls).")
 
 
@@ -36,7 +41,10 @@ class Monitoring(Strict):
     enabled: bool = Field(default=True, description="Install monitoring and alerting (recommended).")
     retention_days: int = Field(default=15, ge=1, le=400, description="How long Prometheus keeps samples.")
     storage_gib: int = Field(
-        default=20, ge=5, le=10_000, description="Prometheus's persistent volume (priced with the plan's storage)."
+        default=20,
+        ge=5,
+        le=10_000,
+        description="Prometheus's persistent volume (priced with the plan's storage).",
     )
     alert_emails: list[Email] = Field(
         default_factory=list,

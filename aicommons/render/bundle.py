@@ -11,8 +11,8 @@ from typing import Any
 from aicommons import __version__
 from aicommons.governance.model import AIProject
 from aicommons.profile.model import CityProfile
-from aicommons.render import platform_releases as pr
 from aicommons.render import monitoring, sandbox_hub, sandboxes
+from aicommons.render import platform_releases as pr
 from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json_bytes, yaml_bytes
 from aicommons.render.infra_aws import KUBERNETES_VERSION, cluster_name, cost_tags, infra_args
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields

@@ -25,7 +25,6 @@ from aicommons.sizing.system_pods import container
 
 NAMESPACE = "monitoring"
 RELEASE = "kube-prometheus-stack"
-GRAFANA_PASSWORD_SECRET = "grafanaAdminPassword"
 HUB_METRICS_PORT = 8081
 # Prometheus's pods as the operator labels them (prometheus-operator pkg/prometheus/statefulset.go).
 PROMETHEUS_POD = {"app.kubernetes.io/name": "prometheus"}
@@ -51,7 +50,11 @@ def alertmanager_config(profile: CityProfile) -> dict[str, Any]:
     config: dict[str, Any] = {"global": {"resolve_timeout": "5m"}}
     if smtp is not None and emails:
         config["global"].update(
-            {"smtp_smarthost": smtp.smarthost, "smtp_from": smtp.from_address, "smtp_require_tls": smtp.require_tls}
+            {
+                "smtp_smarthost": smtp.smarthost,
+                "smtp_from": smtp.from_address,
+                "smtp_require_tls": smtp.require_tls,
+            }
         )
         if smtp.username:
             config["global"]["smtp_auth_username"] = smtp.username
@@ -66,7 +69,11 @@ def alertmanager_config(profile: CityProfile) -> dict[str, Any]:
     }
     config["receivers"] = [{"name": NULL_RECEIVER}, *([city] if "email_configs" in city else [])]
     config["inhibit_rules"] = [
-        {"source_matchers": ["severity=critical"], "target_matchers": ["severity=~warning|info"], "equal": ["alertname"]}
+        {
+            "source_matchers": ["severity=critical"],
+            "target_matchers": ["severity=~warning|info"],
+            "equal": ["alertname"],
+        }
     ]
     return config
 
@@ -134,7 +141,10 @@ def prometheus_stack(
     def res(pod: str, name: str) -> dict[str, Any]:
         return system_resources(container(tier, pod, name))
 
-    claim: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{mon.storage_gib}Gi"}}}
+    claim: dict[str, Any] = {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": f"{mon.storage_gib}Gi"}},
+    }
     if storage_class:
         claim["storageClassName"] = storage_class
     values: dict[str, Any] = {
@@ -178,7 +188,10 @@ def prometheus_stack(
         },
         "alertmanager": {
             "config": alertmanager_config(profile),
-            "alertmanagerSpec": {"nodeSelector": CORE_SELECTOR, "resources": res("alertmanager", "alertmanager")},
+            "alertmanagerSpec": {
+                "nodeSelector": CORE_SELECTOR,
+                "resources": res("alertmanager", "alertmanager"),
+            },
         },
         "grafana": {
             "nodeSelector": CORE_SELECTOR,
@@ -199,7 +212,8 @@ def prometheus_stack(
         },
         "extraManifests": dashboard_config_maps(plan, NAMESPACE, gpu=gpu),
     }
-    secrets = {"grafana.adminPassword": GRAFANA_PASSWORD_SECRET}
+    # Grafana's admin password: the chart generates one into its Secret at install (kubectl get secret)
+    secrets: dict[str, str] = {}
     if mon.smtp is not None and mon.smtp.username:
         secrets["alertmanager.config.global.smtp_auth_password"] = SMTP_PASSWORD_SECRET
     return release(RELEASE, NAMESPACE, values, secret_values=secrets)

@@ -27,7 +27,11 @@ def _target(expr: str, legend: str, ref: str) -> dict[str, Any]:
 
 
 def panel(
-    title: str, queries: list[tuple[str, str]], unit: str = "short", description: str = "", kind: str = "timeseries"
+    title: str,
+    queries: list[tuple[str, str]],
+    unit: str = "short",
+    description: str = "",
+    kind: str = "timeseries",
 ) -> dict[str, Any]:
     """One panel; `queries` are (PromQL, legend) pairs."""
     return {
@@ -64,8 +68,13 @@ def hub_dashboard() -> dict[str, Any]:
         "aicommons-hub",
         "AI Commons: hub",
         [
-            panel("Active users", [('jupyterhub_active_users{period="24h"}', "24h"),
-                                   ('jupyterhub_active_users{period="7d"}', "7d")]),  # fmt: skip
+            panel(
+                "Active users",
+                [
+                    ('jupyterhub_active_users{period="24h"}', "24h"),
+                    ('jupyterhub_active_users{period="7d"}', "7d"),
+                ],
+            ),  # fmt: skip
             panel("Running servers", [("jupyterhub_running_servers", "running")]),
             panel(
                 "Server starts per hour, by outcome",
@@ -101,7 +110,12 @@ def hub_dashboard() -> dict[str, Any]:
             ),
             panel(
                 "Running servers per user",
-                [(f'count by ({USER}) (kube_pod_labels{{component="singleuser-server"}})', f"{{{{{USER}}}}}")],
+                [
+                    (
+                        f'count by ({USER}) (kube_pod_labels{{component="singleuser-server"}})',
+                        f"{{{{{USER}}}}}",
+                    )
+                ],
             ),
         ],
     )
@@ -110,7 +124,7 @@ def hub_dashboard() -> dict[str, Any]:
 def pools_dashboard(plan: SizingPlan) -> dict[str, Any]:
     bounds = "; ".join(f"{p.name}: {p.nodes.min}-{p.nodes.max} nodes" for p in plan.pools)
     requests = (
-        "sum by ({pool}) (kube_pod_container_resource_requests{{resource=\"{r}\"}} "
+        'sum by ({pool}) (kube_pod_container_resource_requests{{resource="{r}"}} '
         "* on(node) group_left({pool}) kube_node_labels)"
     )
     allocatable = 'sum by ({pool}) (kube_node_status_allocatable{{resource="{r}"}} * on(node) group_left({pool}) kube_node_labels)'
@@ -165,8 +179,11 @@ def gpu_dashboard() -> dict[str, Any]:
         "aicommons-gpus",
         "AI Commons: GPUs",
         [
-            panel("Utilisation per GPU", [(f"avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)", "{{Hostname}} {{gpu}}")],
-                  unit="percent"),  # fmt: skip
+            panel(
+                "Utilisation per GPU",
+                [("avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)", "{{Hostname}} {{gpu}}")],
+                unit="percent",
+            ),  # fmt: skip
             panel(
                 "Memory used per GPU, per server",
                 [(f'sum by ({by}) (DCGM_FI_DEV_FB_USED{{pod!=""}})', "{{namespace}}/{{pod}} gpu {{gpu}}")],
@@ -204,7 +221,10 @@ def audit_dashboard() -> dict[str, Any]:
                 "Errors and failed retries per minute",
                 [
                     ("sum by (name) (rate(fluentbit_output_errors_total[5m])) * 60", "errors {{name}}"),
-                    ("sum by (name) (rate(fluentbit_output_retries_failed_total[5m])) * 60", "failed {{name}}"),
+                    (
+                        "sum by (name) (rate(fluentbit_output_retries_failed_total[5m])) * 60",
+                        "failed {{name}}",
+                    ),
                 ],
             ),
             panel("Records read per minute", [("sum(rate(fluentbit_input_records_total[5m])) * 60", "read")]),

@@ -97,4 +97,9 @@ PROMETHEUS = frozenset({"up"})
 def exported(*, gpu: bool, autoscaler: bool, recorded: frozenset[str] = frozenset()) -> frozenset[str]:
     """Every metric name a bundle with these exporters (and recording rules) can be queried for."""
     names = JUPYTERHUB | KUBE_STATE_METRICS | CADVISOR | NODE_EXPORTER | FLUENT_BIT | KUBELET | PROMETHEUS
-    return names | (DCGM if gpu else frozenset()) | (CLUSTER_AUTOSCALER if autoscaler else frozenset()) | recorded
+    return (
+        names
+        | (DCGM if gpu else frozenset())
+        | (CLUSTER_AUTOSCALER if autoscaler else frozenset())
+        | recorded
+    )

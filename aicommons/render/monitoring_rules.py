@@ -66,7 +66,9 @@ def recording_rules(profile: CityProfile, plan: SizingPlan) -> list[dict[str, An
     return rules
 
 
-def alert_rules(profile: CityProfile, plan: SizingPlan, *, gpu: bool, autoscaler: bool) -> list[dict[str, Any]]:
+def alert_rules(
+    profile: CityProfile, plan: SizingPlan, *, gpu: bool, autoscaler: bool
+) -> list[dict[str, Any]]:
     """The alerts the issue asks for, each with a summary naming what to do."""
     alerts = [
         _alert(
@@ -169,7 +171,9 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("-"))
 
 
-def rule_groups(profile: CityProfile, plan: SizingPlan, *, gpu: bool, autoscaler: bool) -> list[dict[str, Any]]:
+def rule_groups(
+    profile: CityProfile, plan: SizingPlan, *, gpu: bool, autoscaler: bool
+) -> list[dict[str, Any]]:
     """The PrometheusRule's groups: the plan as recording rules, then the alerts."""
     return [
         {"name": "aicommons.plan", "interval": "1m", "rules": recording_rules(profile, plan)},

@@ -7,8 +7,8 @@ from typing import Any
 from aicommons.profile.model import CityProfile
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY
-from aicommons.render.platform_releases import CALICO_NAMESPACE, DB_NAMESPACE, GPU_NAMESPACE, SYSTEM_NAMESPACE
 from aicommons.render.monitoring import NAMESPACE as MONITORING_NAMESPACE
+from aicommons.render.platform_releases import CALICO_NAMESPACE, DB_NAMESPACE, GPU_NAMESPACE, SYSTEM_NAMESPACE
 from aicommons.render.releases import Release
 from aicommons.targets.platform import PlatformDefaults
 

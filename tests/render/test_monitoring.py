@@ -70,7 +70,9 @@ def test_promql_walker_finds_every_selector() -> None:
 def test_dashboards_lint(path: Path) -> None:
     profile, plan, values = monitoring_values(path)
     gpu = any(p.role == "gpu" for p in plan.pools)
-    autoscaler = "cluster-autoscaler" in {m["name"] for m in values["prometheus"]["additionalServiceMonitors"]}
+    autoscaler = "cluster-autoscaler" in {
+        m["name"] for m in values["prometheus"]["additionalServiceMonitors"]
+    }
     allowed = exported(gpu=gpu, autoscaler=autoscaler, recorded=RECORDED)
     boards = dashboards(values)
     assert {"aicommons-hub.json", "aicommons-pools.json", "aicommons-audit.json"} <= set(boards)
@@ -123,7 +125,10 @@ def test_rules_parse_and_use_exported_metrics(path: Path) -> None:
 def test_recording_rules_carry_the_plans_prices_and_bounds() -> None:
     profile, plan, values = monitoring_values(RIVERTON)
     rules = values["additionalPrometheusRulesMap"]["aicommons"]["groups"][0]["rules"]
-    by = {(r["record"], r.get("labels", {}).get("node_group") or r.get("labels", {}).get("pool")): r for r in rules}
+    by = {
+        (r["record"], r.get("labels", {}).get("node_group") or r.get("labels", {}).get("pool")): r
+        for r in rules
+    }
     for pool in plan.pools:
         for group in pool.node_groups:
             expr = by[("aicommons:node_group_usd_per_hour", group.name)]["expr"]
@@ -137,7 +142,9 @@ def test_recording_rules_carry_the_plans_prices_and_bounds() -> None:
 
 def test_pool_alert_threshold_is_the_plans_maximum() -> None:
     _, plan, values = monitoring_values(RIVERTON)
-    alerts = {r["alert"]: r for r in values["additionalPrometheusRulesMap"]["aicommons"]["groups"][1]["rules"]}
+    alerts = {
+        r["alert"]: r for r in values["additionalPrometheusRulesMap"]["aicommons"]["groups"][1]["rules"]
+    }
     user = next(p for p in plan.pools if p.role == "user")
     expr = promql.parse(alerts["AICommonsPoolAtMaximumUser"]["expr"])
     assert type(expr).__name__ == "BinaryExpr"  # (nodes >= max) and on() (pending > 0)
@@ -189,10 +196,16 @@ def test_user_servers_carry_accounting_labels() -> None:
         assert labels["aicommons.dev/workload"] == entry["slug"]
         assert labels["aicommons.dev/pool"] in {p.name for p in plan.pools}
     allow = values["kube-state-metrics"]["metricLabelsAllowlist"]
-    assert any(a.startswith("pods=[") and "aicommons.dev/workload" in a and "hub.jupyter.org/username" in a for a in allow)
+    assert any(
+        a.startswith("pods=[") and "aicommons.dev/workload" in a and "hub.jupyter.org/username" in a
+        for a in allow
+    )
     # Prometheus may reach the hub's metrics through the hub's NetworkPolicy
     rules = hub["hub"]["networkPolicy"]["ingress"]
-    assert any(r["from"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "monitoring"} for r in rules)
+    assert any(
+        r["from"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "monitoring"}
+        for r in rules
+    )
 
 
 def test_jupyterhub_exports_the_metrics_the_dashboards_use() -> None:
@@ -204,3 +217,18 @@ def test_jupyterhub_exports_the_metrics_the_dashboards_use() -> None:
     names = {m._name for m in vars(metrics).values() if isinstance(m, MetricWrapperBase)}
     for name in JUPYTERHUB:
         assert name.removesuffix("_bucket").removesuffix("_count").removesuffix("_sum") in names
+
+
+def test_deploy_reads_the_smtp_password_from_the_environment(tmp_path: Path) -> None:
+    from aicommons.deploy.settings import smtp_secret
+    from aicommons.errors import MissingComponentError
+
+    text = RIVERTON.read_text(encoding="utf-8").split("\nmonitoring:")[0] + "\n"
+    text += "monitoring:\n  smtp: {smarthost: 'smtp.r.gov:587', from_address: a@r.gov, username: u}\n"
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    profile = load_profile(path)
+    assert smtp_secret(profile, {"AICOMMONS_SMTP_PASSWORD": "pw"}) == {"aicommons:smtpPassword": "pw"}
+    with pytest.raises(MissingComponentError, match=r"\$AICOMMONS_SMTP_PASSWORD, which is not set"):
+        smtp_secret(profile, {})
+    assert smtp_secret(load_profile(RIVERTON), {}) == {}  # no user: no password needed

@@ -28,7 +28,11 @@ def _notifies(receiver: Mapping[str, Any]) -> bool:
 def _alert_rules(values: Mapping[str, Any]) -> int:
     rules = (values.get("additionalPrometheusRulesMap") or {}).values()
     return sum(
-        1 for doc in rules for g in (doc or {}).get("groups") or [] for r in g.get("rules") or [] if "alert" in r
+        1
+        for doc in rules
+        for g in (doc or {}).get("groups") or []
+        for r in g.get("rules") or []
+        if "alert" in r
     )
 
 
