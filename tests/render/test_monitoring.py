@@ -232,3 +232,15 @@ def test_deploy_reads_the_smtp_password_from_the_environment(tmp_path: Path) -> 
     with pytest.raises(MissingComponentError, match=r"\$AICOMMONS_SMTP_PASSWORD, which is not set"):
         smtp_secret(profile, {})
     assert smtp_secret(load_profile(RIVERTON), {}) == {}  # no user: no password needed
+
+
+def test_city_readme_asks_for_the_smtp_password_only_with_a_user(tmp_path: Path) -> None:
+    text = RIVERTON.read_text(encoding="utf-8").split("\nmonitoring:")[0] + "\n"
+    text += "monitoring:\n  smtp: {smarthost: 'smtp.r.gov:587', from_address: a@r.gov, username: u}\n"
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with_user = load_profile(path)
+    readme = render_bundle(with_user, size(with_user)).files["README.md"].decode()
+    assert "export AICOMMONS_SMTP_PASSWORD=..." in readme and "aicommons:smtpPassword" in readme
+    plain = load_profile(RIVERTON)
+    assert "smtpPassword" not in render_bundle(plain, size(plain)).files["README.md"].decode()
