@@ -30,8 +30,9 @@ def test_riverton_core_pool_is_packed_from_the_table() -> None:
     gpu_sharing = [p.gpu_sharing for p in plan.pools if p.role == "gpu"]
     features = system_features(profile, target, gpu_sharing)
     # Pilot on AWS with Let's Encrypt and one exclusive T4 pool: no database, no user scheduler,
-    # no GPU operator (the NVIDIA AMI has the driver; the device plugin is a DaemonSet).
-    assert features == {"letsencrypt", "autoscaler", "ebs-csi"}
+    # no GPU operator (the NVIDIA AMI has the driver; the device plugin is a DaemonSet, and so is
+    # the DCGM exporter chart that reads its GPUs); monitoring on (the profile's default).
+    assert features == {"letsencrypt", "autoscaler", "ebs-csi", "monitoring", "dcgm-exporter"}
     pods = core_pods("pilot", features)
     assert [(p.name, p.replicas) for p in pods] == [
         ("hub", 1),
@@ -40,17 +41,26 @@ def test_riverton_core_pool_is_packed_from_the_table() -> None:
         ("cluster-autoscaler", 1),
         ("coredns", 2),
         ("ebs-csi-controller", 2),
+        ("prometheus", 1),
+        ("alertmanager", 1),
+        ("prometheus-operator", 1),
+        ("grafana", 1),
+        ("kube-state-metrics", 1),
     ]
-    # CPU: 0.5 + 0.2 + (0.1 + 0.01) + 0.1 + 2 x 0.1 + 2 x 6 x 0.01 = 1.23 cores.
-    # Memory: 1 + 0.5 + (256 + 64)/1024 + 600/1024 + 2 x 70/1024 + 2 x 6 x 40/1024 = 3.00390625 GiB.
-    assert sum(p.cpu * p.replicas for p in pods) == pytest.approx(1.23)
-    assert sum(p.memory_gib * p.replicas for p in pods) == pytest.approx(3.00390625)
-    # A t3.medium leaves 3.1707 - 0.4 = 2.7707 GiB, less 2% = 2.715 GiB for pods: too little.
-    # A t3.large leaves 6.152 GiB: one node (the pilot's floor) holds them all.
+    # CPU: 0.5 + 0.2 + (0.1 + 0.01) + 0.1 + 2 x 0.1 + 2 x 6 x 0.01 = 1.23 cores for the hub side;
+    # monitoring: Prometheus 0.2 + reloader 0.01, Alertmanager 0.02 + 0.01, operator 0.05,
+    # Grafana 0.1 + 2 sidecars x 0.01, kube-state-metrics 0.05 = 0.46; 1.69 cores in all.
+    # Memory: 1 + 0.5 + (256 + 64)/1024 + 600/1024 + 2 x 70/1024 + 2 x 6 x 40/1024 = 3.00390625 GiB,
+    # plus Prometheus 1 GiB + (32 + (64 + 32) + 128 + (256 + 2 x 64) + 128)/1024 = 1.75 GiB.
+    assert sum(p.cpu * p.replicas for p in pods) == pytest.approx(1.69)
+    assert sum(p.memory_gib * p.replicas for p in pods) == pytest.approx(4.75390625)
+    # A t3.medium leaves 3.1707 - 0.42 = 2.7507 GiB, less 2% = 2.696 GiB for pods: two of them
+    # (5.39 GiB) hold 4.754 GiB, and cost what one t3.large does (2 x 0.0416 USD/h).
     t3_medium = next(t for t in target.node_types(profile) if t.name == "t3.medium")
-    assert schedulable(t3_medium.allocatable, EKS_OVERHEAD, 0).memory_gib == pytest.approx(2.715, abs=1e-3)
+    assert schedulable(t3_medium.allocatable, EKS_OVERHEAD, 0).memory_gib == pytest.approx(2.696, abs=1e-3)
     core = plan.pools[0]
-    assert (core.name, core.instance_type, core.nodes.min, core.nodes.max) == ("core", "t3.large", 1, 1)
+    assert (core.name, core.nodes.min, core.nodes.max) == ("core", core.nodes.max, core.nodes.max)
+    assert core.usd_hour * core.nodes.min == pytest.approx(0.0832)
 
 
 def test_above_pilot_the_core_pool_hosts_the_database_and_user_scheduler() -> None:
@@ -79,14 +89,18 @@ def test_system_features_are_what_the_platform_installs(path: Path) -> None:
 def test_the_platforms_daemonsets_fit_every_targets_overhead(overhead) -> None:  # type: ignore[no-untyped-def]
     """The overhead also holds the cluster's own daemons (2i2c measured 170-195m and ~250 MiB
     per EKS node for aws-node, kube-proxy, ebs-csi-node): ours must leave them room."""
-    daemons = node_pods("large", {"gpu-operator", "calico", "autoscaler", "database"})
-    assert [p.name for p in daemons] == ["fluent-bit", "nfd-worker"]
-    cpu = sum(p.cpu for p in daemons)  # 0.05 + 0.005 = 0.055
-    memory = sum(p.memory_gib for p in daemons)  # (64 + 64) / 1024 = 0.125
-    assert cpu == pytest.approx(0.055) and memory == pytest.approx(0.125)
+    daemons = node_pods("large", {"gpu-operator", "calico", "autoscaler", "database", "monitoring"})
+    assert [p.name for p in daemons] == ["fluent-bit", "nfd-worker", "node-exporter"]
+    cpu = sum(p.cpu for p in daemons)  # 0.05 + 0.005 + 0.01 = 0.065
+    memory = sum(p.memory_gib for p in daemons)  # (64 + 64 + 32) / 1024 = 0.15625
+    assert cpu == pytest.approx(0.065) and memory == pytest.approx(0.15625)
     assert cpu + 0.195 <= overhead.cpu
     assert memory + 250 / 1024 <= overhead.memory_gib
     assert len(daemons) + 3 <= overhead.pods
+    # GPU nodes add the DCGM exporter chart (100m/128Mi) beside the device plugin (no requests)
+    gpu_only = [p for p in node_pods("large", {"monitoring", "dcgm-exporter"}, gpu=True) if p.gpu_nodes_only]
+    assert [(p.name, p.cpu, p.memory_gib) for p in gpu_only] == [("dcgm-exporter", 0.1, 0.125)]
+    assert overhead.gpu_extra_cpu >= 0.1 and overhead.gpu_extra_memory_gib >= 0.125
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES, key=lambda p: p.name), ids=lambda p: p.stem)

@@ -15,6 +15,7 @@ FAMILIES = (
     "data",
     "secrets",
     "logging",
+    "monitoring",
     "supply",
     "gpu",
     "cost",

@@ -62,9 +62,17 @@ CLUSTER_SCOPED = frozenset(
 )
 
 try:  # libyaml when present: the upstream charts render megabytes of CRDs
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """The safe loader, reading YAML 1.1's value key `=` as the string it is to Kubernetes
+    (prometheus-operator's AlertmanagerConfig CRD lists `=` among a matcher's enum values)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 
 @dataclass(frozen=True)
@@ -241,7 +249,7 @@ def _render_release(
     for source, text in [*crds, *sorted(rendered.items())]:
         if not source.endswith((".yaml", ".yml", ".json")) and "crds" not in source:
             continue  # NOTES.txt and helpers
-        for doc in yaml.load_all(text, Loader=_Loader):
+        for doc in _flattened(yaml.load_all(text, Loader=_Loader)):
             if not isinstance(doc, dict) or not doc.get("kind"):
                 continue
             hook = str(((doc.get("metadata") or {}).get("annotations") or {}).get(HOOK, ""))
@@ -249,6 +257,17 @@ def _render_release(
                 continue  # `helm test` objects are never installed
             objects.append(Obj(release.name, step, doc, source, waited=release.wait))
     return objects
+
+
+def _flattened(docs: Any) -> Any:
+    """Each document, a `v1` List replaced by its items: Helm builds a release's objects with
+    the resource builder's Flatten (helm/helm pkg/kube/client.go `Build`), so a chart's List
+    (kube-prometheus-stack's additional ServiceMonitors) creates its items, never a List."""
+    for doc in docs:
+        if isinstance(doc, dict) and doc.get("kind") == "List" and doc.get("apiVersion") == "v1":
+            yield from doc.get("items") or []
+        else:
+            yield doc
 
 
 def _one_line(exc: Exception) -> str:

@@ -21,7 +21,7 @@ from aicommons.deploy.guard import GuardResult, guard_changes, refusal_message
 from aicommons.deploy.logs import EngineLog, Redactor, run_stamp
 from aicommons.deploy.record import StackRun, validation_counts
 from aicommons.deploy.rules import Confirm, confirmation, deploy_order
-from aicommons.deploy.settings import PASSPHRASE_VARS, engine_settings, logs_dir, require_secret
+from aicommons.deploy.settings import PASSPHRASE_VARS, engine_settings, logs_dir, require_secret, smtp_secret
 from aicommons.deploy.shell import describe
 from aicommons.deploy.updates import run_update
 from aicommons.errors import AicommonsError, MissingComponentError
@@ -75,6 +75,7 @@ def deploy(request: DeployRequest, shell: Shell) -> DeployOutcome:
     if "platform" in order:
         assert prepared.profile.identity is not None  # render requires it
         secrets[OIDC_SECRET] = require_secret(prepared.profile.identity.client_secret_env, shell.environ)
+        secrets.update(smtp_secret(prepared.profile, shell.environ))
     settings = engine_settings(
         prepared.city_folder, prepared.bundle_dir, request.backend, request.secrets_provider, shell.environ
     )

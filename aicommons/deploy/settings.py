@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aicommons.cityfolder import CityFolder, backend_url
 from aicommons.errors import InputError, MissingComponentError
+from aicommons.profile.model import CityProfile
 
 PASSPHRASE_VARS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
 # Pulumi's secrets providers: the passphrase, or a cloud key (awskms://alias/x?region=...).
@@ -104,6 +105,23 @@ def require_secret(name: str, environ: Mapping[str, str]) -> str:
             allowed=f"export {name}='<the client secret from your identity provider>' (never put it in the profile)",
         )
     return value
+
+
+def smtp_secret(profile: CityProfile, environ: Mapping[str, str]) -> dict[str, str]:
+    """The alert relay's password as the platform stack's secret, when the profile names a user
+    (monitoring.smtp.username); read from the variable monitoring.smtp.password_env."""
+    from aicommons.profile.monitoring import SMTP_PASSWORD_SECRET
+
+    smtp = profile.monitoring.smtp if profile.monitoring.enabled else None
+    if smtp is None or not smtp.username:
+        return {}
+    value = environ.get(smtp.password_env)
+    if not value:
+        raise MissingComponentError(
+            f"the SMTP password of the alert relay is read from ${smtp.password_env}, which is not set",
+            allowed=f"export {smtp.password_env}='<the relay password>' (never put it in the profile)",
+        )
+    return {f"aicommons:{SMTP_PASSWORD_SECRET}": value}
 
 
 def city_folder_with_state(bundle_dir: Path) -> Path | None:

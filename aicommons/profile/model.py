@@ -21,6 +21,7 @@ from pydantic import (
 
 from aicommons.profile.cluster import POLICY_ONLY_CNIS, ClusterServices, Exposure, PolicyOnlyCni
 from aicommons.profile.service import ServiceLevel, Sessions
+from aicommons.profile.monitoring import Monitoring
 from aicommons.profile.strict import Strict
 from aicommons.units import parse_cpu, parse_memory_gib
 
@@ -709,6 +710,7 @@ class CityProfile(Strict):
         exclude_if=lambda v: v is None,  # unset, the profile's digest is what it was before service levels
         description="Service level sizing must meet (profile/service.py); documented defaults when unset.",
     )
+    monitoring: Monitoring = Field(default_factory=Monitoring)
 
     # A field validator (not a model one) so that errors point at `workloads:` in the file.
     @field_validator("workloads")

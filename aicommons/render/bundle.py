@@ -11,8 +11,8 @@ from typing import Any
 from aicommons import __version__
 from aicommons.governance.model import AIProject
 from aicommons.profile.model import CityProfile
+from aicommons.render import monitoring, sandbox_hub, sandboxes
 from aicommons.render import platform_releases as pr
-from aicommons.render import sandbox_hub, sandboxes
 from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json_bytes, yaml_bytes
 from aicommons.render.infra_aws import KUBERNETES_VERSION, cluster_name, cost_tags, infra_args
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields
@@ -181,6 +181,20 @@ def _releases(
     }.get(defaults.gpu_setup)
     if gpu is not None:
         releases.append(gpu())
+    if profile.monitoring.enabled:
+        monitoring.hub_scraping(hub_values)
+        releases.append(
+            monitoring.prometheus_stack(
+                profile,
+                plan,
+                gpu_setup=defaults.gpu_setup,
+                gpu_operator_namespace=defaults.gpu_operator_namespace,
+                autoscaler=defaults.autoscaler,
+                storage_class=defaults.home_storage_class,
+            )
+        )
+        if defaults.gpu_setup == "device-plugin":
+            releases.append(monitoring.dcgm_exporter(profile))
     if active:
         releases.append(
             sandboxes.sandboxes_release(

@@ -14,7 +14,8 @@ from typing import Any
 
 from aicommons.errors import InputError, Location
 from aicommons.profile.model import CityProfile, Tier, Workload
-from aicommons.render.pools import node_selector, tolerations
+from aicommons.render.monitoring_metrics import WORKLOAD_LABEL
+from aicommons.render.pools import POOL_LABEL, node_selector, tolerations
 from aicommons.sizing.plan import PoolPlan, SizingPlan, WorkloadPlan
 from aicommons.sizing.system_pods import SystemContainer, container
 from aicommons.targets.platform import HubExposure
@@ -303,6 +304,8 @@ def workload_profile(
         "mem_limit": spawner_memory(sized.memory_limit_gib),
         "node_selector": node_selector(pool),
         "tolerations": tolerations(pool),
+        # accounting labels: kube-state-metrics copies them into kube_pod_labels (monitoring_metrics.py)
+        "extra_labels": {WORKLOAD_LABEL: workload.name, POOL_LABEL: pool.name},
     }
     if sized.gpu:
         override["extra_resource_limits"] = {"nvidia.com/gpu": str(sized.gpu)}

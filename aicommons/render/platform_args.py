@@ -7,6 +7,7 @@ from typing import Any
 from aicommons.profile.model import CityProfile
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY
+from aicommons.render.monitoring import NAMESPACE as MONITORING_NAMESPACE
 from aicommons.render.platform_releases import CALICO_NAMESPACE, DB_NAMESPACE, GPU_NAMESPACE, SYSTEM_NAMESPACE
 from aicommons.render.releases import Release
 from aicommons.targets.platform import PlatformDefaults
@@ -34,6 +35,7 @@ def namespaces(releases: list[Release]) -> list[dict[str, Any]]:
         (GPU_NAMESPACE, "privileged"),
         (DB_NAMESPACE, "baseline"),
         (CALICO_NAMESPACE, "privileged"),
+        (MONITORING_NAMESPACE, "privileged"),  # node exporter: host network, PID and /proc
     ):
         if ns in used:
             wanted[ns] = (level, False)

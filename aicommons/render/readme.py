@@ -116,6 +116,7 @@ def city_readme(
             vendored=vendored,
             version=__version__,
             secret_env=profile.identity.client_secret_env if profile.identity else "",
+            smtp_env=_smtp_env(profile),
             node_steps=node_steps(nodes or [], defaults.kube_context),
             gpu_sharing=(
                 gpu_sharing_commands(plan, defaults) if defaults.gpu_setup == "existing-operator" else []
@@ -128,3 +129,9 @@ def city_readme(
             ),
         )
     )
+
+
+def _smtp_env(profile: CityProfile) -> str:
+    """The variable deploy reads the alert relay's password from, when the relay needs one."""
+    smtp = profile.monitoring.smtp if profile.monitoring.enabled else None
+    return smtp.password_env if smtp is not None and smtp.username else ""

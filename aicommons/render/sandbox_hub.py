@@ -116,7 +116,7 @@ def project_profile(project: AIProject, profile: CityProfile, plan: SizingPlan) 
             "mem_guarantee": spawner_memory(sized.memory_gib),
             "mem_limit": spawner_memory(sized.memory_limit_gib),
             "namespace": namespace,
-            "extra_labels": {LABEL_PROJECT: project.slug},
+            "extra_labels": {**override.get("extra_labels", {}), LABEL_PROJECT: project.slug},
             "storage_pvc_ensure": False,
             "volumes": [{"name": DATA_CLAIM, "persistentVolumeClaim": {"claimName": DATA_CLAIM}}],
             "volume_mounts": [{"name": DATA_CLAIM, "mountPath": DATA_MOUNT}],

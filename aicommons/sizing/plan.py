@@ -192,10 +192,19 @@ def _check_zones(profile: CityProfile) -> None:
 def system_features(profile: CityProfile, target: TargetModel, gpu_sharing: Sequence[str]) -> frozenset[str]:
     """The optional platform components the bundle installs (sizing/system_pods.py Feature)."""
     letsencrypt = profile.hub is None or profile.hub.https == "letsencrypt"
+    from_target = target.system_features(profile, gpu_sharing)
+    monitoring: set[str] = set()
+    if profile.monitoring.enabled:
+        monitoring.add("monitoring")
+        # GPU metrics: the GPU operator's own DCGM exporter, the city's operator's, or the chart
+        own_operator = bool(getattr(profile.target, "gpu_operator_present", False))
+        if gpu_sharing and "gpu-operator" not in from_target and not own_operator:
+            monitoring.add("dcgm-exporter")
     return (
         tier_features(profile.effective_tier)
         | ({"letsencrypt"} if letsencrypt else set())
-        | target.system_features(profile, gpu_sharing)
+        | from_target
+        | monitoring
     )
 
 

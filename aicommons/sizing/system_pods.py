@@ -36,6 +36,8 @@ Feature = Literal[
     "gpu-operator",  # NVIDIA's GPU operator (TargetModel.system_features)
     "calico",  # tigera-operator (TargetModel.system_features)
     "ebs-csi",  # the EKS add-on aws-ebs-csi-driver (its controller runs on core nodes)
+    "monitoring",  # kube-prometheus-stack (profile monitoring.enabled)
+    "dcgm-exporter",  # NVIDIA's DCGM exporter chart, where the device plugin runs without the operator
 ]
 PLATFORM_STACK = "platform-stack"  # made by the platform stack (the hub database's Cluster)
 CLUSTER = "cluster"  # the cluster's own, not rendered by the bundle
@@ -63,6 +65,7 @@ class SystemPod:
     replicas: int = 1
     per_node: bool = False  # a DaemonSet: one pod on each node it selects
     needs: Feature | None = None
+    gpu_nodes_only: bool = False  # a DaemonSet of GPU nodes (the target's GPU overhead covers it)
 
     @property
     def cpu(self) -> float:
@@ -87,6 +90,88 @@ TRAEFIK_CPU = _by_tier(0.1, 0.1, 0.25, 0.5)
 TRAEFIK_MEMORY = _by_tier(256 * MIB, 256 * MIB, 0.5, 1)
 DATABASE_CPU = _by_tier(0.5, 0.5, 1, 2)
 DATABASE_MEMORY = _by_tier(1, 1, 2, 4)
+# Prometheus's memory grows with the series it holds: pods, nodes and users grow with the tier.
+PROMETHEUS_CPU = _by_tier(0.2, 0.5, 1, 2)
+PROMETHEUS_MEMORY = _by_tier(1, 2, 4, 8)
+GRAFANA_CPU = _by_tier(0.1, 0.1, 0.2, 0.5)
+GRAFANA_MEMORY = _by_tier(256 * MIB, 256 * MIB, 0.5, 1)
+# The operator's config reloader (prometheus-operator's --config-reloader-{cpu,memory}-request
+# flags come from kube-prometheus-stack's prometheusConfigReloader.resources) runs beside
+# Prometheus and Alertmanager.
+_RELOADER = ("config-reloader", "prometheusOperator.prometheusConfigReloader.resources", 0.01, 32 * MIB)
+
+
+def _monitoring_pods(tier: Tier) -> tuple[SystemPod, ...]:
+    """kube-prometheus-stack's pods (release kube-prometheus-stack) and the DCGM exporter.
+
+    Where the chart sets no requests (all of them in 88.5.3) the figures are this project's:
+    Prometheus by tier (about 2 KiB per active series, a few hundred thousand series at the large
+    tier), the rest from the charts' commented suggestions.
+    """
+    return (
+        SystemPod(
+            "prometheus",
+            "kube-prometheus-stack",
+            (
+                SystemContainer(
+                    "prometheus",
+                    "prometheus.prometheusSpec.resources",
+                    PROMETHEUS_CPU[tier],
+                    PROMETHEUS_MEMORY[tier],
+                ),
+                SystemContainer(*_RELOADER),
+            ),
+            needs="monitoring",
+        ),
+        SystemPod(
+            "alertmanager",
+            "kube-prometheus-stack",
+            (
+                SystemContainer("alertmanager", "alertmanager.alertmanagerSpec.resources", 0.02, 64 * MIB),
+                SystemContainer(*_RELOADER),
+            ),
+            needs="monitoring",
+        ),
+        SystemPod(
+            "prometheus-operator",
+            "kube-prometheus-stack",
+            (SystemContainer("kube-prometheus-stack", "prometheusOperator.resources", 0.05, 128 * MIB),),
+            needs="monitoring",
+        ),
+        SystemPod(
+            "grafana",
+            "kube-prometheus-stack",
+            (
+                SystemContainer("grafana", "grafana.resources", GRAFANA_CPU[tier], GRAFANA_MEMORY[tier]),
+                # the dashboard and datasource sidecars share the chart's sidecar.resources
+                SystemContainer("grafana-sc-dashboard", "grafana.sidecar.resources", 0.01, 64 * MIB),
+                SystemContainer("grafana-sc-datasources", "grafana.sidecar.resources", 0.01, 64 * MIB),
+            ),
+            needs="monitoring",
+        ),
+        SystemPod(
+            "kube-state-metrics",
+            "kube-prometheus-stack",
+            (SystemContainer("kube-state-metrics", "kube-state-metrics.resources", 0.05, 128 * MIB),),
+            needs="monitoring",
+        ),
+        SystemPod(
+            "node-exporter",
+            "kube-prometheus-stack",
+            (SystemContainer("node-exporter", "prometheus-node-exporter.resources", 0.01, 32 * MIB),),
+            per_node=True,
+            needs="monitoring",
+        ),
+        SystemPod(
+            "dcgm-exporter",
+            "dcgm-exporter",
+            # the chart's own default requests (dcgm-exporter 4.8.2 values.yaml)
+            (SystemContainer("exporter", "resources", 0.1, 128 * MIB, 0.2, 512 * MIB),),
+            per_node=True,
+            needs="dcgm-exporter",
+            gpu_nodes_only=True,
+        ),
+    )
 
 
 def system_pods(tier: Tier) -> tuple[SystemPod, ...]:
@@ -211,6 +296,7 @@ def system_pods(tier: Tier) -> tuple[SystemPod, ...]:
             per_node=True,
             needs="gpu-operator",
         ),
+        *_monitoring_pods(tier),
     )
 
 
@@ -229,9 +315,9 @@ def core_pods(tier: Tier, features: Collection[str]) -> tuple[SystemPod, ...]:
     return tuple(p for p in installed(tier, features) if not p.per_node)
 
 
-def node_pods(tier: Tier, features: Collection[str]) -> tuple[SystemPod, ...]:
-    """The platform's DaemonSet pods, one on each node."""
-    return tuple(p for p in installed(tier, features) if p.per_node)
+def node_pods(tier: Tier, features: Collection[str], gpu: bool = False) -> tuple[SystemPod, ...]:
+    """The platform's DaemonSet pods, one on each node (``gpu``: a GPU node's too)."""
+    return tuple(p for p in installed(tier, features) if p.per_node and (gpu or not p.gpu_nodes_only))
 
 
 def container(tier: Tier, pod: str, name: str) -> SystemContainer:

@@ -31,10 +31,11 @@ HOURS_PER_MONTH = 730
 # Karpenter's default vmMemoryOverheadPercent: memory the hypervisor and kernel keep.
 VM_MEMORY_OVERHEAD_SHARE = 0.075
 # 2i2c measured 170-195m CPU and ~250 MiB of daemonsets per EKS node (aws-node, ebs-csi-node,
-# kube-proxy, node exporter); we add the audit log shipper. GPU nodes add the NVIDIA device
-# plugin and DCGM exporter.
+# kube-proxy, node exporter); we add the audit log shipper and our own node exporter
+# (sizing/system_pods.py: 50m/64Mi and 10m/32Mi; six pods with nfd-worker). GPU nodes add the NVIDIA device plugin and
+# DCGM exporter.
 EKS_OVERHEAD = DaemonsetOverhead(
-    cpu=0.25, memory_gib=0.4, pods=5, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
+    cpu=0.27, memory_gib=0.42, pods=6, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
 )
 BURSTABLE_FAMILIES = ("t2", "t3", "t3a", "t4g")
 # The label the cluster autoscaler's AWS provider reads to tell GPU nodes apart; the infra stack
@@ -222,6 +223,18 @@ class AwsTargetModel:
                 item="home_storage",
                 usd_month=usd("ebs_gp3_gb_month") * home_gib,
                 detail=f"{profile.users.registered} homes x {storage.home_gib_per_user:g} GiB gp3",
+            ),
+            *(
+                [
+                    CostLine(
+                        item="monitoring_storage",
+                        usd_month=usd("ebs_gp3_gb_month") * profile.monitoring.storage_gib,
+                        detail=f"Prometheus volume, {profile.monitoring.storage_gib} GiB gp3 "
+                        f"({profile.monitoring.retention_days} days of samples)",
+                    )
+                ]
+                if profile.monitoring.enabled
+                else []
             ),
             CostLine(
                 item="shared_datasets",

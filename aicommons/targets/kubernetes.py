@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # Node shapes are given as allocatable; only the daemonsets the platform adds are taken off
 # (CNI, kube-proxy, CSI node plugin, node exporter, log shipper).
 GENERIC_OVERHEAD = DaemonsetOverhead(
-    cpu=0.3, memory_gib=0.5, pods=5, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
+    cpu=0.3, memory_gib=0.5, pods=6, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
 )
 DEFAULT_MAX_PODS = 110
 

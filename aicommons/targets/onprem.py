@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from aicommons.sizing.plan import CostLine, NodeGroupPlan, PoolPlan, SizingPlan
 
 ONPREM_OVERHEAD = DaemonsetOverhead(
-    cpu=0.3, memory_gib=0.5, pods=5, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
+    cpu=0.3, memory_gib=0.5, pods=6, gpu_extra_cpu=0.1, gpu_extra_memory_gib=0.5, gpu_extra_pods=2
 )
 
 

@@ -27,7 +27,7 @@ from tests.checks.infra_support import (
     fixture_inventory,
 )
 
-OPERATIONS = ["AIC-OPS-01", "AIC-OPS-02", "AIC-OPS-03"]
+OPERATIONS = ["AIC-OPS-01", "AIC-OPS-02", "AIC-OPS-03", "AIC-OPS-04"]
 CASES = fixture_cases(OPERATIONS)
 _PREFIX = {"passed": "pass-", "failed": "fail-", "skipped": "skip-"}
 

@@ -65,13 +65,21 @@ def render_docs(chart: Path | str, values: dict[str, Any], name: str, namespace:
     docs = []
     for template in sorted(rendered):
         if template.endswith((".yaml", ".yml")):
-            docs += [d for d in yaml.safe_load_all(rendered[template]) if d]
+            for d in yaml.load_all(rendered[template], Loader=_LOADER):
+                # Helm creates a v1 List's items (pkg/kube/client.go Build flattens it)
+                docs += (d.get("items") or []) if d and d.get("kind") == "List" else ([d] if d else [])
     for doc in docs:
         meta = doc.setdefault("metadata", {})
         if doc.get("kind") not in CLUSTER_SCOPED:
             meta.setdefault("namespace", namespace)
     return docs
 
+
+class _LOADER(yaml.SafeLoader):
+    """The safe loader, reading YAML 1.1's value key `=` as a string (prometheus-operator's CRDs)."""
+
+
+_LOADER.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 CLUSTER_SCOPED = {
     "Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass",

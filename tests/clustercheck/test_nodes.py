@@ -42,10 +42,11 @@ def test_riverton_groups_carry_the_pool_labels_and_taints() -> None:
     _, plan, groups = sized("riverton")
     assert list(groups) == [g.name for p in plan.pools for g in p.node_groups]
     core, gpu = groups["core"], groups["gpu-t4"]
-    # One t3.large (pilot): 2000m - 70m = 1930m; 8 GiB x 0.925 = 7577.6 MiB, less 11 x 35 + 255 =
-    # 640 MiB kube-reserved and 100 MiB eviction = 6837.6 MiB = 7169743257.6 bytes; 35 pods.
-    assert (core.instance_type, core.min_count, core.max_count) == ("t3.large", 1, 1)
-    assert core.allocatable == {"cpu": 1930, "memory": 7169743257, "pods": 35}
+    # Two t3.medium (pilot with monitoring; as cheap as one t3.large): 2000m - 70m = 1930m;
+    # 4 GiB x 0.925 = 3788.8 MiB, less 11 x 17 + 255 = 442 MiB kube-reserved and 100 MiB eviction
+    # = 3246.8 MiB = 3404516556.8 bytes; 17 pods (ENI limit).
+    assert (core.instance_type, core.min_count, core.max_count) == ("t3.medium", 2, 2)
+    assert core.allocatable == {"cpu": 1930, "memory": 3404516556, "pods": 17}
     assert core.taints == ()
     assert core.labels["hub.jupyter.org/node-purpose"] == "core"
     assert core.labels["kubernetes.io/os"] == "linux" and core.labels["kubernetes.io/arch"] == "amd64"
@@ -56,9 +57,9 @@ def test_riverton_groups_carry_the_pool_labels_and_taints() -> None:
     assert gpu.labels["k8s.amazonaws.com/accelerator"] == "t4"
     assert (gpu.min_count, gpu.max_count) == (0, 4)
     assert gpu.allocatable[GPU_RESOURCE] == 1  # one T4, not shared
-    # EKS overhead 0.25 CPU / 0.4 GiB / 5 pods; GPU nodes add 0.1 CPU / 0.5 GiB / 2 pods.
-    assert core.daemonset_budget == {"cpu": 250, "memory": round(0.4 * 1024**3), "pods": 5}
-    assert gpu.daemonset_budget == {"cpu": 350, "memory": round(0.9 * 1024**3), "pods": 7}
+    # EKS overhead 0.27 CPU / 0.42 GiB / 6 pods; GPU nodes add 0.1 CPU / 0.5 GiB / 2 pods.
+    assert core.daemonset_budget == {"cpu": 270, "memory": round(0.42 * 1024**3), "pods": 6}
+    assert gpu.daemonset_budget == {"cpu": 370, "memory": round(0.92 * 1024**3), "pods": 8}
 
 
 def test_labels_and_taints_are_those_the_infra_stack_is_given() -> None:

@@ -29,8 +29,9 @@ def test_placeholders_stand_where_stack_outputs_go() -> None:
 
 def test_every_object_has_the_wave_of_the_stack_order() -> None:
     """metro: namespaces and storage at 0; cloudnative-pg, the autoscaler, the GPU operator and
-    the project chart at 1 (they wait for nothing but storage); fluent-bit after the project
-    chart (2); the hub database after cloudnative-pg (2); jupyterhub after the database (3)."""
+    the project chart and the monitoring stack at 1 (they wait for nothing but storage); fluent-bit
+    after the project chart (2); the hub database after cloudnative-pg (2); jupyterhub after the
+    database (3)."""
     _, _, bundle = example("metro")
     need_charts(bundle)
     rendered = render_platform(bundle.files, chart_source())
@@ -43,12 +44,14 @@ def test_every_object_has_the_wave_of_the_stack_order() -> None:
         "fluent-bit",
         "gpu-operator",
         "jupyterhub",
+        "kube-prometheus-stack",
     }
     assert dict((r, s) for r, s in steps if r != PLATFORM_STACK) == {
         "aicommons-platform": 1,
         "cloudnative-pg": 1,
         "cluster-autoscaler": 1,
         "gpu-operator": 1,
+        "kube-prometheus-stack": 1,
         "fluent-bit": 2,
         "jupyterhub": 3,
     }

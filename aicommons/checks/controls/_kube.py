@@ -20,8 +20,8 @@ TENANT_LABEL = "aicommons.dev/tenant"
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 # Zero-to-JupyterHub labels every user server `component: singleuser-server`.
 USER_POD_LABELS: dict[str, str] = {"component": "singleuser-server"}
-# Namespaces whose pods may need host access (device plugin, log shipper, CNI). Calico's operator
-# creates calico-system itself when the renderer installs it.
+# Namespaces whose pods may need host access (device plugin, log shipper, CNI, the monitoring node
+# exporter). Calico's operator creates calico-system itself when the renderer installs it.
 SYSTEM_NAMESPACES = [
     "aicommons-system",
     "gpu-system",
@@ -29,6 +29,7 @@ SYSTEM_NAMESPACES = [
     "calico-system",
     "kube-system",
     "cnpg-system",
+    "monitoring",
 ]
 PRIVATE_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 METADATA_CIDR = "169.254.169.254/32"
