@@ -66,6 +66,9 @@ def plan(
         sizing = size(city, projects, today)
         out = output or of_profile(profile).bundle(city.city.slug)
         bundle = render_bundle(city, sizing, projects, today, source_for(out))  # vendored stays vendored
+        from aicommons.charts.values_schema import cached_archives, check_overrides
+
+        overrides = check_overrides(bundle.releases, city.extra_values, cached_archives(bundle_dir=out))
         write_bundle(bundle.files, out)
         worker.submit(out)
         from aicommons.cli.cluster_check import cluster_report
@@ -81,6 +84,7 @@ def plan(
             "bundle": str(out),
             "validation": checks.model_dump(mode="json")["summary"],
             "cluster_check": cluster.to_json() if cluster is not None else None,
+            "extra_values": {c.release: c.status for c in overrides},
             "resources": [
                 {"type": r.type, "name": r.name, "stack": r.stack, "inputs": r.inputs, "protect": r.protect}
                 for r in resources
@@ -116,7 +120,7 @@ def plan(
     from aicommons.cli.cluster_check import cluster_tables
 
     section = cluster_tables(cluster) if cluster is not None else []
-    renderable = Group(plan_tables(sizing), table, summary, *section, verdict)
+    renderable = Group(plan_tables(sizing), table, summary, *section, *(c.line() for c in overrides), verdict)
     if report is not None:
         with report.open("w", encoding="utf-8") as fh:
             Console(file=fh, width=160).print(renderable)

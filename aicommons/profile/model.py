@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from aicommons.profile.cluster import POLICY_ONLY_CNIS, ClusterServices, Exposure, PolicyOnlyCni
+from aicommons.profile.overrides import EXTRA_VALUES_DESCRIPTION, ExtraValues
 from aicommons.profile.strict import Strict
 from aicommons.units import parse_cpu, parse_memory_gib
 
@@ -698,6 +699,7 @@ class CityProfile(Strict):
     hub: Hub | None = Field(default=None, description="The hub's public name and HTTPS; required to render.")
     catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
     sizing: SizingKnobs = Field(default_factory=SizingKnobs)
+    extra_values: ExtraValues = Field(default_factory=dict, description=EXTRA_VALUES_DESCRIPTION)
 
     # A field validator (not a model one) so that errors point at `workloads:` in the file.
     @field_validator("workloads")

@@ -17,6 +17,7 @@ from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json
 from aicommons.render.infra_aws import KUBERNETES_VERSION, cluster_name, cost_tags, infra_args
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields
 from aicommons.render.node_setup import node_patches, pool_nodes
+from aicommons.render.overrides import apply_extra_values
 from aicommons.render.platform_args import platform_args
 from aicommons.render.readme import city_readme
 from aicommons.render.releases import ChartPin, Release, chart_pins
@@ -79,7 +80,7 @@ def render_bundle(
     active = sandboxes.active_projects(projects, today) if today is not None else []
     defaults = target_for(profile).platform_defaults(profile, plan)
     project = project_name(profile)
-    releases = _releases(profile, plan, defaults, active)
+    releases = apply_extra_values(_releases(profile, plan, defaults, active), profile.extra_values)
     nodes = pool_nodes(plan, defaults.node_pools) if defaults.node_setup else []
     manifests = [pr.hub_database_manifest(profile)] if profile.effective_tier != "pilot" else []
     infra = infra_args(profile, plan) if defaults.has_infra_stack else None

@@ -13,6 +13,7 @@ from aicommons.profile.model import CityProfile
 from aicommons.render.infra_aws import cluster_name
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.node_setup import PoolNodes, kubectl_commands
+from aicommons.render.overrides import overrides_of
 from aicommons.render.platform_releases import cluster_policy_patch
 from aicommons.render.releases import Release
 from aicommons.sizing.plan import SizingPlan
@@ -115,6 +116,7 @@ def city_readme(
             project=project,
             vendored=vendored,
             version=__version__,
+            overrides=overrides_of(profile.extra_values),
             secret_env=profile.identity.client_secret_env if profile.identity else "",
             node_steps=node_steps(nodes or [], defaults.kube_context),
             gpu_sharing=(
