@@ -20,6 +20,7 @@ from aicommons.deploy.events import EventCollector, fan_out, has_changes
 from aicommons.deploy.guard import GuardResult, guard_changes, refusal_message
 from aicommons.deploy.logs import EngineLog, Redactor, run_stamp
 from aicommons.deploy.record import StackRun, validation_counts
+from aicommons.deploy.registry_secrets import registry_secrets
 from aicommons.deploy.rules import Confirm, confirmation, deploy_order
 from aicommons.deploy.settings import PASSPHRASE_VARS, engine_settings, logs_dir, require_secret
 from aicommons.deploy.shell import describe
@@ -75,6 +76,7 @@ def deploy(request: DeployRequest, shell: Shell) -> DeployOutcome:
     if "platform" in order:
         assert prepared.profile.identity is not None  # render requires it
         secrets[OIDC_SECRET] = require_secret(prepared.profile.identity.client_secret_env, shell.environ)
+        secrets.update(registry_secrets(prepared.profile, shell.environ))
     settings = engine_settings(
         prepared.city_folder, prepared.bundle_dir, request.backend, request.secrets_provider, shell.environ
     )

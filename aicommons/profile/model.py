@@ -21,6 +21,7 @@ from pydantic import (
 
 from aicommons.profile.cluster import POLICY_ONLY_CNIS, ClusterServices, Exposure, PolicyOnlyCni
 from aicommons.profile.overrides import EXTRA_VALUES_DESCRIPTION, ExtraValues
+from aicommons.profile.registries import AdminUser, PrivateRegistry, unique_registries
 from aicommons.profile.strict import Strict
 from aicommons.units import parse_cpu, parse_memory_gib
 
@@ -592,6 +593,11 @@ class Identity(Strict):
     )
     allowed_groups: list[str] = Field(min_length=1, description="Groups whose members may sign in.")
     admin_groups: list[str] = Field(default_factory=list)
+    admin_users: list[AdminUser] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Named hub admins beside admin_groups (usernames as the username_claim gives them).",
+    )
 
     @model_validator(mode="after")
     def _endpoints(self) -> Identity:
@@ -700,6 +706,16 @@ class CityProfile(Strict):
     catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
     sizing: SizingKnobs = Field(default_factory=SizingKnobs)
     extra_values: ExtraValues = Field(default_factory=dict, description=EXTRA_VALUES_DESCRIPTION)
+    registries: list[PrivateRegistry] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Private registries the images come from; their pull secrets go to every hub pod.",
+    )
+
+    @field_validator("registries")
+    @classmethod
+    def _unique_registries(cls, registries: list[PrivateRegistry]) -> list[PrivateRegistry]:
+        return unique_registries(registries)
 
     # A field validator (not a model one) so that errors point at `workloads:` in the file.
     @field_validator("workloads")

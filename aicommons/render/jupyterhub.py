@@ -198,6 +198,10 @@ def jupyterhub_values(
             "resources": copy.deepcopy(_TINY),  # the pause container and every image-pull init container
         },
     }
+    if profile.identity.admin_users:
+        values["hub"]["config"]["GenericOAuthenticator"]["admin_users"] = list(profile.identity.admin_users)
+    if profile.registries:  # z2jh gives the chart-wide list to every pod: hub, proxy, user servers
+        values["imagePullSecrets"] = [r.secret_name for r in profile.registries]
     if (exposure or HubExposure()).type == "Ingress":
         values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster

@@ -70,9 +70,27 @@ def platform_args(
         "tags": tags,
         "manifests": manifests,
     }
+    pulls = pull_secrets(profile)
+    if pulls:  # only with a private registry, so other bundles stay as they were
+        args["pull_secrets"] = pulls
     if nodes:  # only where the stack labels the city's own nodes, so other bundles stay as they were
         args["nodes"] = nodes
     return args
+
+
+def pull_secrets(profile: CityProfile) -> list[dict[str, Any]]:
+    """The image pull secrets the stack creates from a config secret (never the password itself)."""
+    return [
+        {
+            "name": r.secret_name,
+            "namespace": HUB_NAMESPACE,
+            "server": r.server,
+            "username": r.username,
+            "password_key": r.config_key,
+        }
+        for r in profile.registries
+        if r.config_key is not None
+    ]
 
 
 def _release(r: Release, vendored: bool) -> dict[str, Any]:
