@@ -38,6 +38,26 @@ def schema_from_archive(blob: bytes, chart: str) -> dict[str, Any] | None:
     return schema if isinstance(schema, dict) else None
 
 
+def defaults_from_archive(blob: bytes, chart: str) -> dict[str, Any]:
+    """The chart's own values.yaml (Helm validates the city's values merged over it)."""
+    from aicommons.yamlio import safe_load
+
+    with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
+        try:
+            member = tar.extractfile(f"{chart}/values.yaml")
+        except KeyError:
+            return {}
+        data = safe_load(member.read(), f"{chart}/values.yaml") if member is not None else None
+    return data if isinstance(data, dict) else {}
+
+
+def with_defaults(defaults: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values Helm validates: the chart's defaults with the release's values merged over them."""
+    from aicommons.render.overrides import deep_merge
+
+    return deep_merge(defaults, values)
+
+
 def schema_errors(
     schema: Mapping[str, Any], values: Mapping[str, Any]
 ) -> list[tuple[tuple[str, ...], str, Any]]:
@@ -80,23 +100,30 @@ class OverrideCheck:
         return f"extra_values.{self.release}: {self.status}"
 
 
-def release_schema(release: Release, source: ArchiveSource) -> tuple[dict[str, Any] | None, str]:
-    """(the schema, "") or (None, why it was not validated)."""
+def release_schema(
+    release: Release, source: ArchiveSource
+) -> tuple[dict[str, Any] | None, dict[str, Any], str]:
+    """(the schema, the chart's default values, "") or (None, {}, why it was not validated)."""
     pin = release.pin
     if pin.repository is None:
-        path = data_dir("charts") / pin.chart.rsplit("/", 1)[-1] / SCHEMA_FILE
-        if not path.is_file():
-            return None, f"not validated: the {pin.chart} chart has no {SCHEMA_FILE}"
-        return json.loads(path.read_text(encoding="utf-8")), ""
+        folder = data_dir("charts") / pin.chart.rsplit("/", 1)[-1]
+        if not (folder / SCHEMA_FILE).is_file():
+            return None, {}, f"not validated: the {pin.chart} chart has no {SCHEMA_FILE}"
+        from aicommons.yamlio import safe_load
+
+        defaults = safe_load((folder / "values.yaml").read_bytes(), str(folder / "values.yaml")) or {}
+        return json.loads((folder / SCHEMA_FILE).read_text(encoding="utf-8")), defaults, ""
     blob = source(pin)
     if blob is None:
-        return None, (
-            f"not validated: {pin.archive_name} is not in the chart cache (run `aicommons charts pull`)"
+        return (
+            None,
+            {},
+            (f"not validated: {pin.archive_name} is not in the chart cache (run `aicommons charts pull`)"),
         )
     schema = schema_from_archive(blob, pin.chart)
     if schema is None:
-        return None, f"not validated: the {pin.chart} {pin.version} chart has no {SCHEMA_FILE}"
-    return schema, ""
+        return None, {}, f"not validated: the {pin.chart} {pin.version} chart has no {SCHEMA_FILE}"
+    return schema, defaults_from_archive(blob, pin.chart), ""
 
 
 def check_overrides(
@@ -114,12 +141,12 @@ def check_overrides(
         override = extra_values.get(release.name)
         if not override:
             continue
-        schema, why = release_schema(release, source)
+        schema, defaults, why = release_schema(release, source)
         label = f"{release.pin.chart} {release.pin.version}"
         if schema is None:
             checks.append(OverrideCheck(release.name, label, why))
             continue
-        for path, message, error in schema_errors(schema, release.values):
+        for path, message, error in schema_errors(schema, with_defaults(defaults, release.values)):
             where = _override_path(override, path, error)
             if where is None:
                 continue  # not the city's value; the cluster check reports the chart's refusal
