@@ -96,6 +96,8 @@ def deploy(request: DeployRequest, shell: Shell) -> DeployOutcome:
         kubeconfig = _infra_kubeconfig(engine, outputs) if stack == "platform" and on_aws else None
         _preflight(stack, prepared.bundle_dir, shell, kubeconfig)
         engine.prepare(stack, create=True, secrets=secrets if stack == "platform" else None)
+        if stack == "infra":  # before any change: one Kubernetes minor at a time
+            _check_versions(engine, prepared.bundle_dir, shell)
         with EngineLog(logs_dir(prepared.city_folder), stack, stamp, redact) as log:
             error = _deploy_stack(engine, stack, log, shell, request, mode, redact, outcome, order[:position])
         if error is not None:
@@ -183,6 +185,24 @@ def _preflight(stack: str, bundle_dir: Path, shell: Shell, infra_kubeconfig: str
         with KubeconfigFile(infra_kubeconfig) as path:
             version = shell.preflight.cluster_version(None, path)
         shell.console.print(f"cluster: the infra stack's, Kubernetes {version}")
+
+
+def _check_versions(engine: Engine, bundle_dir: Path, shell: Shell) -> None:
+    """Refuse (exit 2) a Kubernetes jump of more than one minor, or node groups outside the skew
+    policy, against the versions the deployed infra stack reports."""
+    from aicommons.deploy.version_guard import refuse_version_jump
+
+    infra = bundle_prep.stack_config(bundle_dir, "infra").get("aicommons:infra")
+    target = infra.get("kubernetes_version") if isinstance(infra, dict) else None
+    if not target:
+        return
+    try:
+        outputs = {k: v.value for k, v in engine.outputs("infra").items()}
+    except EngineError:
+        return  # not deployed yet: the first deploy creates the cluster at the pinned version
+    note = refuse_version_jump(outputs, str(target), str(infra.get("cluster_name", "<cluster>")))
+    if note:
+        shell.console.print(f"note: {note}")
 
 
 def _infra_kubeconfig(engine: Engine, outputs: dict[str, dict[str, StackOutput]]) -> str | None:
