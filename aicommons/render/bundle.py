@@ -58,8 +58,25 @@ def project_name(profile: CityProfile) -> str:
     return f"aicommons-{profile.city.slug}"
 
 
+# Fields added after bundles were committed: left out of the lock while unset, so a city that does
+# not use them keeps its profile digest (and drift does not report a profile change it did not make).
+_UNSET_WHEN_EMPTY = (("extra_values",), ("registries",), ("identity", "admin_users"))
+
+
+def profile_document(profile: CityProfile) -> dict[str, Any]:
+    """The profile as the lock records it (and its digest hashes)."""
+    doc = profile.model_dump(mode="json")
+    for path in _UNSET_WHEN_EMPTY:
+        parent = doc
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and parent.get(path[-1]) in ({}, []):
+            del parent[path[-1]]
+    return doc
+
+
 def profile_digest(profile: CityProfile) -> str:
-    return canonical_digest(profile.model_dump(mode="json"))
+    return canonical_digest(profile_document(profile))
 
 
 def render_bundle(
@@ -270,7 +287,7 @@ def _lock(
     return {
         "aicommons_version": __version__,
         "blueprint": blueprint_ref(),
-        "profile": profile.model_dump(mode="json"),
+        "profile": profile_document(profile),
         "profile_digest": profile_digest(profile),
         "sizing": plan.model_dump(mode="json"),
         "charts": [
