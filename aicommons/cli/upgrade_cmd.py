@@ -42,7 +42,8 @@ def plan(
 
     city = load_profile(profile)
     folder = bundle or of_profile(profile).bundle(city.city.slug)
-    committed = read_bundle_folder(folder) if (folder / LOCK_FILE).is_file() else None
+    # a folder named with --bundle must be a bundle (exit 2 otherwise); the default may not exist yet
+    committed = read_bundle_folder(folder) if bundle is not None or (folder / LOCK_FILE).is_file() else None
     cache = default_cache_dir()
     indexes = {p.repository: read_index(cache, p.repository) for p in repository_pins() if p.repository}
 

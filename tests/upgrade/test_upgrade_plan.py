@@ -128,3 +128,17 @@ def test_a_values_schema_accepts_or_rejects_the_citys_values(upstream_charts) ->
     values["hub"]["notAValue"] = 1
     (path, message, _), *_ = schema_errors(schema, with_defaults(defaults, values))
     assert path == ("hub",) and "'notAValue' was unexpected" in message
+
+
+def test_a_bundle_option_that_is_no_bundle_is_exit_2(city, monkeypatch, capsys, tmp_path) -> None:
+    code, _, err = run_cli(
+        monkeypatch, capsys, "upgrade", "plan", str(city), "--bundle", str(tmp_path / "nope")
+    )
+    assert code == 2 and "no committed bundle" in err
+
+
+def test_a_profile_that_does_not_load_is_exit_2(tmp_path, monkeypatch, capsys) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: aicommons.dev/v1\nkind: CityProfile\n")
+    code, _, err = run_cli(monkeypatch, capsys, "upgrade", "plan", str(bad))
+    assert code == 2 and f"{bad}" in err
