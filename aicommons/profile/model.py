@@ -22,6 +22,7 @@ from pydantic import (
 from aicommons.profile.cluster import POLICY_ONLY_CNIS, ClusterServices, Exposure, PolicyOnlyCni
 from aicommons.profile.overrides import EXTRA_VALUES_DESCRIPTION, ExtraValues
 from aicommons.profile.registries import AdminUser, PrivateRegistry, unique_registries
+from aicommons.profile.staging import Staging
 from aicommons.profile.strict import Strict
 from aicommons.units import parse_cpu, parse_memory_gib
 
@@ -710,6 +711,10 @@ class CityProfile(Strict):
         default_factory=list,
         max_length=20,
         description="Private registries the images come from; their pull secrets go to every hub pod.",
+    )
+
+    staging: Staging | None = Field(
+        default=None, description="An optional second, small hub to try upgrades on first."
     )
 
     @field_validator("registries")

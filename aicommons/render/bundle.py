@@ -21,6 +21,7 @@ from aicommons.render.overrides import apply_extra_values
 from aicommons.render.platform_args import platform_args
 from aicommons.render.readme import city_readme
 from aicommons.render.releases import ChartPin, Release, chart_pins
+from aicommons.render.staging_hub import staging_release, staging_tenant
 from aicommons.resources import data_dir
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.base import target_for
@@ -60,7 +61,7 @@ def project_name(profile: CityProfile) -> str:
 
 # Fields added after bundles were committed: left out of the lock while unset, so a city that does
 # not use them keeps its profile digest (and drift does not report a profile change it did not make).
-_UNSET_WHEN_EMPTY = (("extra_values",), ("registries",), ("identity", "admin_users"))
+_UNSET_WHEN_EMPTY = (("extra_values",), ("registries",), ("identity", "admin_users"), ("staging",))
 
 
 def profile_document(profile: CityProfile) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def profile_document(profile: CityProfile) -> dict[str, Any]:
         parent = doc
         for key in path[:-1]:
             parent = parent.get(key) if isinstance(parent, dict) else None
-        if isinstance(parent, dict) and parent.get(path[-1]) in ({}, []):
+        if isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] in ({}, [], None):
             del parent[path[-1]]
     return doc
 
@@ -161,6 +162,7 @@ def _releases(
     depends = ["aicommons-platform"]
     after_manifests: tuple[str, ...] = ()
     project_tenants = sandboxes.tenants(active, plan, pr.limit_range(profile))
+    project_tenants += staging_tenant(profile, plan, hub_values)
     platform = pr.platform_chart(
         profile,
         plan,
@@ -221,6 +223,9 @@ def _releases(
             secret_values={"hub.config.GenericOAuthenticator.client_secret": OIDC_SECRET_KEY},
         )
     )
+    staging = staging_release(profile, hub_values)
+    if staging is not None:
+        releases.append(staging)
     return sorted(releases, key=lambda r: r.name)
 
 

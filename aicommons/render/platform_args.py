@@ -30,6 +30,9 @@ def namespaces(releases: list[Release]) -> list[dict[str, Any]]:
     """
     wanted = {HUB_NAMESPACE: ("restricted", False), SYSTEM_NAMESPACE: ("privileged", False)}
     used = {r.namespace for r in releases}
+    for r in releases:  # a second hub (staging) gets the hub's namespace settings
+        if r.pin.chart == "jupyterhub":
+            wanted[r.namespace] = ("restricted", False)
     for ns, level in (
         (GPU_NAMESPACE, "privileged"),
         (DB_NAMESPACE, "baseline"),

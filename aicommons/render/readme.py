@@ -16,6 +16,7 @@ from aicommons.render.node_setup import PoolNodes, kubectl_commands
 from aicommons.render.overrides import overrides_of
 from aicommons.render.platform_releases import cluster_policy_patch
 from aicommons.render.releases import Release
+from aicommons.render.staging_hub import staging_cost
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.platform import PlatformDefaults
 
@@ -117,6 +118,7 @@ def city_readme(
             vendored=vendored,
             version=__version__,
             overrides=overrides_of(profile.extra_values),
+            staging=staging_cost(profile, plan),
             secret_env=profile.identity.client_secret_env if profile.identity else "",
             node_steps=node_steps(nodes or [], defaults.kube_context),
             gpu_sharing=(
