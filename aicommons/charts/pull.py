@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 
 from aicommons import __version__
 from aicommons.charts.cache import ChartDigestError, chart_archive, digest_error
+from aicommons.charts.indexes import store_index
 from aicommons.errors import InputError, Location, MissingComponentError
 from aicommons.render.releases import ChartPin
 from aicommons.yamlio import safe_load
@@ -54,11 +55,25 @@ def pull_chart(
     source = repository or pin.repository
     assert source is not None  # archive_name refuses local charts
     index_url = urljoin(_as_folder(source), "index.yaml")
-    index = _parse_index(_download(index_url, timeout, MAX_INDEX_BYTES), index_url)
+    blob = _download(index_url, timeout, MAX_INDEX_BYTES)
+    index = _parse_index(blob, index_url)
+    store_index(dest, source, blob)  # `upgrade plan` reads what is newer from it, offline
     entry = index_entry(index, pin, index_url)
     target = dest / pin.archive_name
     _land_verified(archive_url(entry, pin, index_url), timeout, target, pin, entry.get("digest"))
     return Pulled(pin, "pulled", target)
+
+
+def refresh_index(
+    pin: ChartPin, dest: Path, repository: str | None = None, timeout: float = TIMEOUT_SECONDS
+) -> Path:
+    """Fetch the pin's repository index into the cache (``charts pull`` does, for ``upgrade plan``)."""
+    source = repository or pin.repository
+    assert source is not None
+    index_url = urljoin(_as_folder(source), "index.yaml")
+    blob = _download(index_url, timeout, MAX_INDEX_BYTES)
+    _parse_index(blob, index_url)
+    return store_index(dest, source, blob)
 
 
 def index_entry(index: dict[str, Any], pin: ChartPin, where: str) -> dict[str, Any]:

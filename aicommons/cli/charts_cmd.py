@@ -26,10 +26,16 @@ def pull(
         help="A Helm repository holding all the pinned charts (e.g. the city's Harbor or ChartMuseum), "
         "asked instead of each chart's own; digests are checked the same way.",
     ),
+    refresh_indexes: bool = typer.Option(
+        False,
+        "--refresh-indexes",
+        help="Also fetch each repository's index.yaml into the cache, even when the archives are "
+        "cached (`aicommons upgrade plan` reads the newest releases from it, offline).",
+    ),
 ) -> None:
     """Fetch every pinned chart archive from its repository, verifying its sha256 before it lands."""
     from aicommons.charts.cache import default_cache_dir
-    from aicommons.charts.pull import pull_chart
+    from aicommons.charts.pull import pull_chart, refresh_index
     from aicommons.errors import AicommonsError, MissingComponentError
     from aicommons.render.releases import repository_pins
 
@@ -39,6 +45,8 @@ def pull(
     for pin in repository_pins():
         try:
             status = pull_chart(pin, folder, mirror).status
+            if refresh_indexes:
+                refresh_index(pin, folder, mirror)
         except AicommonsError as exc:
             status = "failed"
             failures.append(exc)

@@ -28,6 +28,7 @@ from aicommons.cli import (
     project_cmd,
     render_cmd,
     size_cmd,
+    upgrade_cmd,
     validate_cmd,
 )
 
@@ -50,6 +51,7 @@ preflight_cmd.register(app)
 doctor_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 app.add_typer(charts_cmd.app, name="charts", rich_help_panel="Build")
+app.add_typer(upgrade_cmd.app, name="upgrade", rich_help_panel="Deploy")
 app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
 drift_cmd.register(app)
 app.add_typer(ledger_cmd.app, name="ledger", rich_help_panel="Govern")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -66,6 +67,9 @@ def plan(
         sizing = size(city, projects, today)
         out = output or of_profile(profile).bundle(city.city.slug)
         bundle = render_bundle(city, sizing, projects, today, source_for(out))  # vendored stays vendored
+        from aicommons.charts.values_schema import cached_archives, check_overrides
+
+        overrides = check_overrides(bundle.releases, city.extra_values, cached_archives(bundle_dir=out))
         write_bundle(bundle.files, out)
         worker.submit(out)
         from aicommons.cli.cluster_check import cluster_report
@@ -74,6 +78,18 @@ def plan(
         static = _static_checks(bundle.files, today, cluster)
         stacks = worker.plans()
     checks = _with_plan_checks(static, bundle.files, stacks, city, sizing, today, cluster)
+    from aicommons.render.staging_hub import staging_cost
+
+    staging = staging_cost(city, sizing)
+    staging_line = (
+        [
+            f"staging hub: namespace {staging.namespace}, https://{staging.host}, at most {staging.max_servers} "
+            f"servers of {staging.workload} on pool {staging.pool}: {staging.usd_per_server_hour} USD per "
+            f"server-hour, at most {staging.usd_month_at_most:,.2f} USD a month around the clock"
+        ]
+        if staging is not None
+        else []
+    )
     resources = [r for s in stacks for r in s.resources]
     if format is PlanFormat.json:
         doc = {
@@ -81,6 +97,8 @@ def plan(
             "bundle": str(out),
             "validation": checks.model_dump(mode="json")["summary"],
             "cluster_check": cluster.to_json() if cluster is not None else None,
+            "extra_values": {c.release: c.status for c in overrides},
+            "staging": dataclasses.asdict(staging) if staging is not None else None,
             "resources": [
                 {"type": r.type, "name": r.name, "stack": r.stack, "inputs": r.inputs, "protect": r.protect}
                 for r in resources
@@ -116,7 +134,9 @@ def plan(
     from aicommons.cli.cluster_check import cluster_tables
 
     section = cluster_tables(cluster) if cluster is not None else []
-    renderable = Group(plan_tables(sizing), table, summary, *section, verdict)
+    renderable = Group(
+        plan_tables(sizing), table, summary, *section, *(c.line() for c in overrides), *staging_line, verdict
+    )
     if report is not None:
         with report.open("w", encoding="utf-8") as fh:
             Console(file=fh, width=160).print(renderable)

@@ -37,6 +37,7 @@ def render(
 ) -> None:
     """Render the deploy bundle: Pulumi project, Helm values and charts, lock file, README."""
     from aicommons.blueprint.load import default_blueprint
+    from aicommons.charts.values_schema import cached_archives, check_overrides
     from aicommons.charts.vendor import source_for
     from aicommons.checks.formats import summary_line
     from aicommons.checks.gate import WAIVE_HINT, failure_line, gate_failures, refuse_on_critical
@@ -56,6 +57,7 @@ def render(
     out = output or of_profile(profile).bundle(city.city.slug)
     charts = source_for(out, vendor_charts)
     bundle = render_bundle(city, size(city, projects, today), projects, today, charts)
+    overrides = check_overrides(bundle.releases, city.extra_values, cached_archives(bundle_dir=out))
     checks = check_files(bundle.files)
     if not allow_failures:
         refuse_on_critical(checks, f"the bundle for {city.city.slug}")
@@ -71,6 +73,8 @@ def render(
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
         + (", charts vendored in helm/vendor/" if charts is not None else "")
     )
+    for check in overrides:
+        typer.echo(check.line())
     kept = kept_line(report)
     if kept is not None:
         typer.echo(kept)

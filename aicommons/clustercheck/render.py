@@ -140,8 +140,8 @@ def _namespace(name: str, labels: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _stack_objects(args: Any) -> list[Obj]:
-    """Wave 0: namespaces, their default-deny policies and the storage classes (as in
-    stacks/aicommons_stacks/platform/namespaces.py and storage.py)."""
+    """Wave 0: namespaces, their default-deny policies, the storage classes and the image pull
+    secrets (as in stacks/aicommons_stacks/platform/namespaces.py, storage.py, pull_secrets.py)."""
     out = []
     for ns in args.namespaces:
         out.append(Obj(PLATFORM_STACK, 0, _namespace(ns.name, ns.labels), PLATFORM_CONFIG))
@@ -168,6 +168,15 @@ def _stack_objects(args: Any) -> list[Obj]:
             "allowVolumeExpansion": True,
         }
         out.append(Obj(PLATFORM_STACK, 0, body, PLATFORM_CONFIG))
+    for ps in args.pull_secrets:  # stacks/aicommons_stacks/platform/pull_secrets.py (no data here)
+        secret = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": ps.name, "namespace": ps.namespace},
+            "type": "kubernetes.io/dockerconfigjson",
+            "stringData": {".dockerconfigjson": SECRET_PLACEHOLDER},
+        }
+        out.append(Obj(PLATFORM_STACK, 0, secret, PLATFORM_CONFIG))
     return out
 
 

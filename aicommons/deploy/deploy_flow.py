@@ -20,6 +20,7 @@ from aicommons.deploy.events import EventCollector, fan_out, has_changes
 from aicommons.deploy.guard import GuardResult, guard_changes, refusal_message
 from aicommons.deploy.logs import EngineLog, Redactor, run_stamp
 from aicommons.deploy.record import StackRun, validation_counts
+from aicommons.deploy.registry_secrets import registry_secrets
 from aicommons.deploy.rules import Confirm, confirmation, deploy_order
 from aicommons.deploy.settings import PASSPHRASE_VARS, engine_settings, logs_dir, require_secret, smtp_secret
 from aicommons.deploy.shell import describe
@@ -76,6 +77,7 @@ def deploy(request: DeployRequest, shell: Shell) -> DeployOutcome:
         assert prepared.profile.identity is not None  # render requires it
         secrets[OIDC_SECRET] = require_secret(prepared.profile.identity.client_secret_env, shell.environ)
         secrets.update(smtp_secret(prepared.profile, shell.environ))
+        secrets.update(registry_secrets(prepared.profile, shell.environ))
     settings = engine_settings(
         prepared.city_folder, prepared.bundle_dir, request.backend, request.secrets_provider, shell.environ
     )
@@ -95,6 +97,8 @@ def deploy(request: DeployRequest, shell: Shell) -> DeployOutcome:
         kubeconfig = _infra_kubeconfig(engine, outputs) if stack == "platform" and on_aws else None
         _preflight(stack, prepared.bundle_dir, shell, kubeconfig)
         engine.prepare(stack, create=True, secrets=secrets if stack == "platform" else None)
+        if stack == "infra":  # before any change: one Kubernetes minor at a time
+            _check_versions(engine, prepared.bundle_dir, shell)
         with EngineLog(logs_dir(prepared.city_folder), stack, stamp, redact) as log:
             error = _deploy_stack(engine, stack, log, shell, request, mode, redact, outcome, order[:position])
         if error is not None:
@@ -182,6 +186,24 @@ def _preflight(stack: str, bundle_dir: Path, shell: Shell, infra_kubeconfig: str
         with KubeconfigFile(infra_kubeconfig) as path:
             version = shell.preflight.cluster_version(None, path)
         shell.console.print(f"cluster: the infra stack's, Kubernetes {version}")
+
+
+def _check_versions(engine: Engine, bundle_dir: Path, shell: Shell) -> None:
+    """Refuse (exit 2) a Kubernetes jump of more than one minor, or node groups outside the skew
+    policy, against the versions the deployed infra stack reports."""
+    from aicommons.deploy.version_guard import refuse_version_jump
+
+    infra = bundle_prep.stack_config(bundle_dir, "infra").get("aicommons:infra")
+    target = infra.get("kubernetes_version") if isinstance(infra, dict) else None
+    if not target:
+        return
+    try:
+        outputs = {k: v.value for k, v in engine.outputs("infra").items()}
+    except EngineError:
+        return  # not deployed yet: the first deploy creates the cluster at the pinned version
+    note = refuse_version_jump(outputs, str(target), str(infra.get("cluster_name", "<cluster>")))
+    if note:
+        shell.console.print(f"note: {note}")
 
 
 def _infra_kubeconfig(engine: Engine, outputs: dict[str, dict[str, StackOutput]]) -> str | None:

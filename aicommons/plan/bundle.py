@@ -82,6 +82,9 @@ def _platform_secret_keys(config: dict[str, Any]) -> list[str]:
     for release in platform.get("releases") or []:
         if isinstance(release, dict):
             keys |= {f"{CONFIG_NAMESPACE}:{k}" for k in (release.get("secret_values") or {}).values()}
+    for pull in platform.get("pull_secrets") or []:  # a private registry's password
+        if isinstance(pull, dict) and pull.get("password_key"):
+            keys.add(f"{CONFIG_NAMESPACE}:{pull['password_key']}")
     return sorted(keys)
 
 

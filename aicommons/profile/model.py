@@ -20,8 +20,11 @@ from pydantic import (
 )
 
 from aicommons.profile.cluster import POLICY_ONLY_CNIS, ClusterServices, Exposure, PolicyOnlyCni
-from aicommons.profile.service import ServiceLevel, Sessions
 from aicommons.profile.monitoring import Monitoring
+from aicommons.profile.overrides import EXTRA_VALUES_DESCRIPTION, ExtraValues
+from aicommons.profile.registries import AdminUser, PrivateRegistry, unique_registries
+from aicommons.profile.service import ServiceLevel, Sessions
+from aicommons.profile.staging import Staging
 from aicommons.profile.strict import Strict
 from aicommons.units import parse_cpu, parse_memory_gib
 
@@ -598,6 +601,11 @@ class Identity(Strict):
     )
     allowed_groups: list[str] = Field(min_length=1, description="Groups whose members may sign in.")
     admin_groups: list[str] = Field(default_factory=list)
+    admin_users: list[AdminUser] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Named hub admins beside admin_groups (usernames as the username_claim gives them).",
+    )
 
     @model_validator(mode="after")
     def _endpoints(self) -> Identity:
@@ -711,6 +719,21 @@ class CityProfile(Strict):
         description="Service level sizing must meet (profile/service.py); documented defaults when unset.",
     )
     monitoring: Monitoring = Field(default_factory=Monitoring)
+    extra_values: ExtraValues = Field(default_factory=dict, description=EXTRA_VALUES_DESCRIPTION)
+    registries: list[PrivateRegistry] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Private registries the images come from; their pull secrets go to every hub pod.",
+    )
+
+    staging: Staging | None = Field(
+        default=None, description="An optional second, small hub to try upgrades on first."
+    )
+
+    @field_validator("registries")
+    @classmethod
+    def _unique_registries(cls, registries: list[PrivateRegistry]) -> list[PrivateRegistry]:
+        return unique_registries(registries)
 
     # A field validator (not a model one) so that errors point at `workloads:` in the file.
     @field_validator("workloads")

@@ -17,9 +17,11 @@ from aicommons.render.files import FileMap, bytes_digest, canonical_digest, json
 from aicommons.render.infra_aws import KUBERNETES_VERSION, cluster_name, cost_tags, infra_args
 from aicommons.render.jupyterhub import OIDC_SECRET_KEY, jupyterhub_values, require_render_fields
 from aicommons.render.node_setup import node_patches, pool_nodes
+from aicommons.render.overrides import apply_extra_values
 from aicommons.render.platform_args import platform_args
 from aicommons.render.readme import city_readme
 from aicommons.render.releases import ChartPin, Release, chart_pins
+from aicommons.render.staging_hub import staging_release, staging_tenant
 from aicommons.resources import data_dir
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.base import target_for
@@ -57,8 +59,25 @@ def project_name(profile: CityProfile) -> str:
     return f"aicommons-{profile.city.slug}"
 
 
+# Fields added after bundles were committed: left out of the lock while unset, so a city that does
+# not use them keeps its profile digest (and drift does not report a profile change it did not make).
+_UNSET_WHEN_EMPTY = (("extra_values",), ("registries",), ("identity", "admin_users"), ("staging",))
+
+
+def profile_document(profile: CityProfile) -> dict[str, Any]:
+    """The profile as the lock records it (and its digest hashes)."""
+    doc = profile.model_dump(mode="json")
+    for path in _UNSET_WHEN_EMPTY:
+        parent = doc
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] in ({}, [], None):
+            del parent[path[-1]]
+    return doc
+
+
 def profile_digest(profile: CityProfile) -> str:
-    return canonical_digest(profile.model_dump(mode="json"))
+    return canonical_digest(profile_document(profile))
 
 
 def render_bundle(
@@ -79,7 +98,7 @@ def render_bundle(
     active = sandboxes.active_projects(projects, today) if today is not None else []
     defaults = target_for(profile).platform_defaults(profile, plan)
     project = project_name(profile)
-    releases = _releases(profile, plan, defaults, active)
+    releases = apply_extra_values(_releases(profile, plan, defaults, active), profile.extra_values)
     nodes = pool_nodes(plan, defaults.node_pools) if defaults.node_setup else []
     manifests = [pr.hub_database_manifest(profile)] if profile.effective_tier != "pilot" else []
     infra = infra_args(profile, plan) if defaults.has_infra_stack else None
@@ -143,6 +162,7 @@ def _releases(
     depends = ["aicommons-platform"]
     after_manifests: tuple[str, ...] = ()
     project_tenants = sandboxes.tenants(active, plan, pr.limit_range(profile))
+    project_tenants += staging_tenant(profile, plan, hub_values)
     platform = pr.platform_chart(
         profile,
         plan,
@@ -217,6 +237,9 @@ def _releases(
             secret_values={"hub.config.GenericOAuthenticator.client_secret": OIDC_SECRET_KEY},
         )
     )
+    staging = staging_release(profile, hub_values)
+    if staging is not None:
+        releases.append(staging)
     return sorted(releases, key=lambda r: r.name)
 
 
@@ -283,7 +306,7 @@ def _lock(
     return {
         "aicommons_version": __version__,
         "blueprint": blueprint_ref(),
-        "profile": profile.model_dump(mode="json"),
+        "profile": profile_document(profile),
         "profile_digest": profile_digest(profile),
         "sizing": plan.model_dump(mode="json"),
         "charts": [

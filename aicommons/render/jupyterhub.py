@@ -201,6 +201,10 @@ def jupyterhub_values(
     }
     if plan.hub is not None:  # sizing chose it to cover the slowest node boot plus image pull
         values["singleuser"]["startTimeout"] = plan.hub.start_timeout_seconds
+    if profile.identity.admin_users:
+        values["hub"]["config"]["GenericOAuthenticator"]["admin_users"] = list(profile.identity.admin_users)
+    if profile.registries:  # z2jh gives the chart-wide list to every pod: hub, proxy, user servers
+        values["imagePullSecrets"] = [r.secret_name for r in profile.registries]
     if (exposure or HubExposure()).type == "Ingress":
         values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster

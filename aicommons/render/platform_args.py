@@ -31,6 +31,9 @@ def namespaces(releases: list[Release]) -> list[dict[str, Any]]:
     """
     wanted = {HUB_NAMESPACE: ("restricted", False), SYSTEM_NAMESPACE: ("privileged", False)}
     used = {r.namespace for r in releases}
+    for r in releases:  # a second hub (staging) gets the hub's namespace settings
+        if r.pin.chart == "jupyterhub":
+            wanted[r.namespace] = ("restricted", False)
     for ns, level in (
         (GPU_NAMESPACE, "privileged"),
         (DB_NAMESPACE, "baseline"),
@@ -72,9 +75,27 @@ def platform_args(
         "tags": tags,
         "manifests": manifests,
     }
+    pulls = pull_secrets(profile)
+    if pulls:  # only with a private registry, so other bundles stay as they were
+        args["pull_secrets"] = pulls
     if nodes:  # only where the stack labels the city's own nodes, so other bundles stay as they were
         args["nodes"] = nodes
     return args
+
+
+def pull_secrets(profile: CityProfile) -> list[dict[str, Any]]:
+    """The image pull secrets the stack creates from a config secret (never the password itself)."""
+    return [
+        {
+            "name": r.secret_name,
+            "namespace": HUB_NAMESPACE,
+            "server": r.server,
+            "username": r.username,
+            "password_key": r.config_key,
+        }
+        for r in profile.registries
+        if r.config_key is not None
+    ]
 
 
 def _release(r: Release, vendored: bool) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from aicommons.profile.model import CityProfile
 from aicommons.render.infra_aws import cluster_name
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.node_setup import PoolNodes, kubectl_commands
+from aicommons.render.overrides import overrides_of
 from aicommons.render.platform_releases import cluster_policy_patch
 from aicommons.render.releases import Release
+from aicommons.render.staging_hub import staging_cost
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.platform import PlatformDefaults
 
@@ -115,6 +117,8 @@ def city_readme(
             project=project,
             vendored=vendored,
             version=__version__,
+            overrides=overrides_of(profile.extra_values),
+            staging=staging_cost(profile, plan),
             secret_env=profile.identity.client_secret_env if profile.identity else "",
             smtp_env=_smtp_env(profile),
             node_steps=node_steps(nodes or [], defaults.kube_context),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -59,11 +62,30 @@ VENDOR_DIR = "helm/vendor"
 
 
 @cache
-def chart_pins() -> dict[str, ChartPin]:
+def _pinned() -> dict[str, ChartPin]:
     from aicommons.catalog.load import load_model_file
 
     pins = load_model_file(data_dir("charts") / "releases.yaml", ChartPins)
     return {p.name: p for p in pins.charts}
+
+
+# Pins replaced for one render (`upgrade plan` renders the bundle with a newer chart).
+_REPLACED: ContextVar[Mapping[str, ChartPin] | None] = ContextVar("replaced_pins", default=None)
+
+
+def chart_pins() -> dict[str, ChartPin]:
+    """The pinned charts by release name (charts/releases.yaml, or a replacement in effect)."""
+    return {**_pinned(), **(_REPLACED.get() or {})}
+
+
+@contextmanager
+def replaced_pins(pins: Mapping[str, ChartPin]) -> Iterator[None]:
+    """Render with these pins instead of the committed ones (by release name), within the block."""
+    token = _REPLACED.set(dict(pins))
+    try:
+        yield
+    finally:
+        _REPLACED.reset(token)
 
 
 def repository_pins() -> list[ChartPin]:

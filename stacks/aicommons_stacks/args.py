@@ -252,6 +252,18 @@ class NodeArgs:
 
 
 @dataclass(frozen=True)
+class PullSecretArgs:
+    """An image pull secret the stack creates: the password is the config secret `password_key`
+    (set by `aicommons deploy` from the environment), never a value in the bundle."""
+
+    name: str
+    namespace: str
+    server: str
+    username: str
+    password_key: str
+
+
+@dataclass(frozen=True)
 class PlatformArgs:
     city: str
     provider: str  # aws | kubernetes | onprem
@@ -266,3 +278,5 @@ class PlatformArgs:
     manifests: list[ManifestArgs] = field(default_factory=list)
     # Existing clusters: nodes the stack labels and taints as their pools (before any release).
     nodes: list[NodeArgs] = field(default_factory=list)
+    # Private registries: image pull secrets created before the releases that name them.
+    pull_secrets: list[PullSecretArgs] = field(default_factory=list)

@@ -52,7 +52,9 @@ def test_pull_fetches_every_pin_verified_then_finds_them_cached(
     for pin in repository_pins():
         assert rows[pin.chart] == [pin.chart, pin.version, "pulled", f"sha256:{pin.sha256}"]
         assert (cache / pin.archive_name).read_bytes() == (pinned_repository / pin.archive_name).read_bytes()
-    assert sorted(p.name for p in cache.iterdir()) == sorted(p.archive_name for p in repository_pins())
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [*(p.archive_name for p in repository_pins()), "indexes"]  # indexes: what upgrade plan reads
+    )
 
     code, out, _ = aicommons(monkeypatch, capsys, "charts", "pull", "--dest", str(cache))  # no network needed
     assert code == EXIT_OK

@@ -28,7 +28,11 @@ def _repository(tmp_path: Path, blob: bytes = BLOB) -> Path:
 
 
 def _only_the_archive(cache: Path) -> list[str]:
-    return sorted(p.name for p in cache.iterdir())
+    """The cache's archives (and no temporary file, there or beside a stored index)."""
+    indexes = cache / "indexes"
+    if indexes.is_dir():
+        assert all(p.suffix == ".yaml" for p in indexes.iterdir()), sorted(indexes.iterdir())
+    return sorted(p.name for p in cache.iterdir() if p != indexes)
 
 
 def test_pull_fetches_index_then_archive_and_verifies(tmp_path: Path, serve: Serve) -> None:
@@ -39,6 +43,9 @@ def test_pull_fetches_index_then_archive_and_verifies(tmp_path: Path, serve: Ser
     assert pulled.status == "pulled"
     assert (cache / "demo-1.0.0.tgz").read_bytes() == BLOB
     assert _only_the_archive(cache) == ["demo-1.0.0.tgz"]  # no temporary file left behind
+    # the repository's index is kept for `upgrade plan`, as the repository served it
+    (stored,) = (cache / "indexes").iterdir()
+    assert "demo-1.0.0.tgz" in stored.read_text()
 
 
 def test_a_verified_cached_archive_is_not_fetched_again(tmp_path: Path, closed_port_url: str) -> None:

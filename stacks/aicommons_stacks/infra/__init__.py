@@ -230,3 +230,8 @@ def infra_program(args: InfraArgs) -> None:
     pulumi.export(
         "nodeGroups", {p.name: pool.node_group_name for p, pool in zip(args.node_pools, pools, strict=True)}
     )
+    # The versions EKS runs: `aicommons deploy` reads them before an update (version skew guard).
+    pulumi.export("kubernetesVersion", cluster.version)
+    pulumi.export(
+        "nodeGroupVersions", {p.name: pool.version for p, pool in zip(args.node_pools, pools, strict=True)}
+    )

@@ -184,6 +184,7 @@ class Cluster(pulumi.ComponentResource):
         )
         self.name = cluster.name
         self.endpoint = cluster.endpoint
+        self.version = cluster.version  # what EKS runs (deploy refuses a jump of more than one minor)
         self.oidc_provider_arn = oidc.arn
         self.oidc_issuer = issuer
         self.log_group_name = logs.name

@@ -232,4 +232,5 @@ class NodePool(pulumi.ComponentResource):
                 opts=child(self),
             )
         self.node_group_name = group.node_group_name
+        self.version = group.version  # the kubelets' minor (never ahead of the control plane)
         self.register_outputs({"nodeGroupName": group.node_group_name})

@@ -13,6 +13,7 @@ from aicommons_stacks.platform.manifests import Manifests
 from aicommons_stacks.platform.namespaces import TenantNamespace
 from aicommons_stacks.platform.nodes import NodeLabels
 from aicommons_stacks.platform.provider import infra_outputs, kubernetes_provider
+from aicommons_stacks.platform.pull_secrets import PullSecrets
 from aicommons_stacks.platform.releases import HelmReleases
 from aicommons_stacks.platform.storage import StorageClasses
 
@@ -34,12 +35,18 @@ def platform_program(args: PlatformArgs, bundle_root: Path) -> None:
     storage = StorageClasses("storage", args.storage_classes, opts=opts())
     # Pods select the pools' labels: the city's nodes carry them before any release installs.
     nodes = [NodeLabels("nodes", args.nodes, opts=opts())] if args.nodes else []
+    # Private registries' pull secrets exist before any pod names them.
+    pulls = (
+        [PullSecrets("pull-secrets", args.pull_secrets, list(namespaces.values()), opts=opts())]
+        if args.pull_secrets
+        else []
+    )
     helm = HelmReleases(
         "helm",
         bundle_root=bundle_root,
         namespaces=dict(namespaces),
         infra=infra,
-        after=[storage, *nodes],  # a PVC made before its default StorageClass would wait forever
+        after=[storage, *nodes, *pulls],  # a PVC made before its default StorageClass would wait forever
         opts=opts(),
     )
     manifests = Manifests("manifests", opts=opts()) if args.manifests else None
