@@ -33,16 +33,14 @@ def _assessed(ctx: CheckContext) -> Iterator[tuple[AIProject, ObligationInput]]:
 
 
 def _finding(project: AIProject, item: OpenObligation, status: str | None) -> Finding:
-    """At the evidence field in the project's file (``obligations.<field>``), or, when the file has no
-    such field yet, at ``register.risk_category``, which makes it due; a prohibited practice at
-    ``register.status``, the field that retires it."""
+    """At the evidence field in the project's file (``obligations.<field>``), else at its
+    ``obligations:`` section, where the field goes, else at ``register.risk_category``, which makes
+    it due; a prohibited practice at ``register.status``, the field that retires it."""
     if item.evidence is None:
         line = project.line_of("register", "status")
         need = "retire the project (register.status: retired)"
     else:
-        line = project.lines.get(f"obligations.{item.evidence}") or project.line_of(
-            "register", "risk_category"
-        )
+        line = project.line_of("obligations", item.evidence) or project.line_of("register", "risk_category")
         need = f"record obligations.{item.evidence}"
     message = f"{item.cite}, {status or 'no status'}: {item.missing}; {need}"
     return Finding(resource=f"AIProject/{project.slug}", message=message, file=project.file, line=line)
