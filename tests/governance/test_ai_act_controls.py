@@ -27,6 +27,7 @@ from .support import FIXTURES
 
 AI_ACT = ["AIC-GOV-08", "AIC-GOV-09", "AIC-GOV-10"]
 AI_ACT_FIXTURES = FIXTURES / "ai-act"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @cache
@@ -93,7 +94,7 @@ def test_an_unacceptable_risk_project_not_retired_fails_art_5_at_its_status() ->
         line_of(path, "  status: development"),
     )
     assert finding.message.startswith("Art. 5 (Prohibited AI practices), development: prohibited")
-    assert finding.message.endswith("retire the project (register.status: retired)")
+    assert finding.message.endswith("retire the project; set register.status to retired")
 
 
 def test_a_high_risk_project_in_pilot_without_a_fria_fails_art_27_at_its_obligations() -> None:
@@ -112,6 +113,9 @@ def test_a_high_risk_project_in_pilot_without_a_fria_fails_art_27_at_its_obligat
         "Art. 27 (Fundamental rights impact assessment for high-risk AI systems), pilot: "
         "obligations.fria_url is not recorded; record obligations.fria_url"
     )
+    # docs/governance.md quotes this finding with its line
+    documented = " ".join((ROOT / "docs" / "governance.md").read_text(encoding="utf-8").split())
+    assert f"{finding.resource}: {finding.message} ({finding.file}:{finding.line})" in documented
 
 
 def test_a_limited_risk_project_in_use_without_transparency_fails_art_50_at_its_risk_category() -> None:

@@ -38,7 +38,7 @@ def _finding(project: AIProject, item: OpenObligation, status: str | None) -> Fi
     it due; a prohibited practice at ``register.status``, the field that retires it."""
     if item.evidence is None:
         line = project.line_of("register", "status")
-        need = "retire the project (register.status: retired)"
+        need = "set register.status to retired"
     else:
         line = project.line_of("obligations", item.evidence) or project.line_of("register", "risk_category")
         need = f"record obligations.{item.evidence}"
