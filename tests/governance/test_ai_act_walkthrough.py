@@ -1,5 +1,5 @@
 """A city's way through the AI Act tools, on the command line in its own folder: `project add`, fill in
-the starter, `project assess`, then `governance report`, which fails AIC-GOV-09 at the file's lines
+the starter, `project assess`, `project show`, then `governance report`, which fails AIC-GOV-09 at the file's lines
 until the obligations' evidence is written, and lists the open obligations for the council."""
 
 from __future__ import annotations
@@ -79,6 +79,12 @@ def test_add_fill_assess_report(tmp_path: Path) -> None:
     assert "impact level III" in assessed.output
 
     # in pilot without evidence: Art. 26(6) is met by sandbox.safeguards' 365 days; five are open
+    shown = runner.invoke(app, ["project", "show", SLUG, "-d", str(folder), "--today", "2026-03-01"])
+    assert "AI Act: high risk, pilot: 5 open obligation(s)" in shown.output
+    assert (
+        "  Art. 27 (Fundamental rights impact assessment for high-risk AI systems), due now: "
+        "obligations.fria_url is not recorded"
+    ) in shown.output
     dossier = report(profile, charts)
     [row] = dossier["projects"]
     assert (row["slug"], row["status"], row["impact_level"], row["risk_category"]) == (

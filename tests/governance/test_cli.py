@@ -66,6 +66,9 @@ def test_list_and_show(tmp_path: Path) -> None:
     shown = runner.invoke(app, ["project", "show", "benefit-triage", "-d", str(folder)])
     assert shown.exit_code == 0, shown.output
     assert "impact level III: raw 25/38" in shown.output
+    assert "AI Act: high risk, operational: no open obligation(s)" in shown.output
+    development = runner.invoke(app, ["project", "show", "bike-demand", "-d", str(folder)])
+    assert "AI Act: minimal risk, development: no open obligation(s)" in development.output
     assert "human_decision_maker: True" in shown.output
 
 
