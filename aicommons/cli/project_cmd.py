@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from aicommons.cli.options import parse_today
+
+if TYPE_CHECKING:
+    from aicommons.governance.model import AIProject
 
 app = typer.Typer(
     help="AI projects: the public register, impact assessments and per-project sandboxes.",
@@ -117,10 +122,12 @@ def list_(
 
 @app.command()
 def show(
-    slug: str = typer.Argument(..., help="The project's slug."), folder: Path | None = DirOption
+    slug: str = typer.Argument(..., help="The project's slug."),
+    folder: Path | None = DirOption,
+    today: str | None = typer.Option(None, "--today", help="Date to judge the obligations (default today)."),
 ) -> None:
-    """The registration (Eurocities ATS v0.3.1), the fields it still lacks, the impact score and its level's
-    obligations."""
+    """The registration (Eurocities ATS v0.3.1), the fields it still lacks, the EU AI Act obligations still
+    open for its risk category, the impact score and its level's obligations."""
     import json
 
     from aicommons.governance.assessment import default_questionnaire
@@ -135,6 +142,7 @@ def show(
         typer.echo(
             f"not yet publishable: the standard requires {', '.join('register.' + m for m in missing)}"
         )
+    _show_ai_act(project, parse_today(today))
     result = impact(project)
     if result is None:
         typer.echo(f"impact: not assessed (run `aicommons project assess {slug}`)")
@@ -142,6 +150,21 @@ def show(
     typer.echo(_score_line(result))
     for key, value in default_questionnaire().levels[result.level].model_dump().items():
         typer.echo(f"  {key}: {value}")
+
+
+def _show_ai_act(project: AIProject, today: date) -> None:
+    """The AI Act obligations the project's `obligations:` section leaves open (the platform's audit
+    retention, a profile setting, is judged by `validate`)."""
+    from aicommons.governance.obligations import obligation_input, open_obligations
+
+    inp = obligation_input(project, None)
+    if inp.risk_category is None:
+        typer.echo("AI Act: no register.risk_category recorded")
+        return
+    opened = open_obligations(inp, today)
+    typer.echo(f"AI Act: {inp.risk_category}, {inp.status}: {len(opened) or 'no'} open obligation(s)")
+    for o in opened:
+        typer.echo(f"  {o.cite}, {'due now' if o.due else 'due before first use'}: {o.missing}")
 
 
 def _score_line(result) -> str:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""`aicommons project migrate`: a flat v1 project file to the v2 layout (``register:`` + ``sandbox:``).
+"""`aicommons project migrate`: a flat v1 project file to the v2 layout (``register:`` + ``sandbox:``,
+and ``obligations:`` kept as it is when the old file has it).
 
 Pure text in, text out: the file is read round-trip (ruamel.yaml), so the city's comments stay with
 the fields they describe. Every old field lands in the standard's field of the same meaning
@@ -79,6 +80,7 @@ SAME_NAME = (
     "monitoring",
     "human_intervention",
     "risks",
+    "risk_category",  # not a v1 field, but a file annotated for the AI Act may carry it
     "revision_date",
 )
 # Old keys the migration maps by hand (the rest are SAME_NAME and SANDBOX_KEYS).
@@ -272,13 +274,15 @@ def migrate_text(text: str, name: str) -> Migration | None:
     todo = tuple(f for f in required_fields() if f not in register)
     new["register"] = register
     new["sandbox"] = sandbox
+    if "obligations" in old:  # the AI Act evidence is already a top-level section: it stays one
+        _move(old, "obligations", new, "obligations")
     if todo:
         new.yaml_set_comment_before_after_key(
             "register",
             before="TODO: the standard requires these fields, which the old file did not have (write them; "
             "`aicommons project export` refuses until they are filled):\n  " + ", ".join(todo),
         )
-    known = {*MOVED, *SAME_NAME, *SANDBOX_KEYS}
+    known = {*MOVED, *SAME_NAME, *SANDBOX_KEYS, "obligations"}
     for key in old:
         if key not in known:
             new[key] = old[key]  # an unknown field: loading the new file names it

@@ -1,13 +1,17 @@
 """An AI project: its public register record and what its sandbox needs.
 
-A project file, ``projects/<slug>.yaml`` next to the city's profile, has two sections that never mix:
+A project file, ``projects/<slug>.yaml`` next to the city's profile, has three sections that never mix:
 
 * ``register:`` one registration of the Eurocities Algorithmic Transparency Standard v0.3.1, with
   exactly the standard's field names, types and enumerations (``governance/registration.py``,
   checked against the shipped schema ``governance/standards/eurocities-ats-v0.3.1.schema.json``);
   ``aicommons project export`` publishes it and nothing else;
 * ``sandbox:`` aicommons' own fields: who runs the project, its data, quota, dates, the answers to
-  the impact assessment and the safeguards recorded; never exported as the standard's.
+  the impact assessment and the safeguards recorded; never exported as the standard's;
+* ``obligations:`` the evidence for the EU AI Act's obligations of a public deployer (FRIA, EU
+  database registration, oversight, ...; ``governance/obligations_model.py``), judged against the
+  register's ``risk_category`` and ``status`` by ``governance/obligations.py``; optional (empty by
+  default) and never exported as the standard's either.
 
 Files written before this layout (``apiVersion: aicommons.dev/v1``, flat) are refused with a pointer
 to ``aicommons project migrate``.
@@ -22,6 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from aicommons.governance.obligations_model import Obligations
 from aicommons.governance.registration import Registration
 from aicommons.governance.status import allows_sandbox
 from aicommons.profile.model import Slug
@@ -128,7 +133,8 @@ warnings.filterwarnings(
 
 
 class AIProject(Strict):
-    """One AI project: its register record (Eurocities ATS v0.3.1) and its sandbox, in separate sections."""
+    """One AI project: its register record (Eurocities ATS v0.3.1), its sandbox and its AI Act evidence,
+    in separate sections."""
 
     apiVersion: Literal["aicommons.dev/v2"] = Field(PROJECT_API_VERSION, description="Schema version.")
     kind: Literal["AIProject"] = Field("AIProject", description="Always AIProject.")
@@ -142,6 +148,11 @@ class AIProject(Strict):
     )
     sandbox: Sandbox = Field(
         description="aicommons' own fields: the sandbox and its governance (never exported)."
+    )
+    obligations: Obligations = Field(
+        default_factory=Obligations,
+        description="Evidence for the EU AI Act's obligations of a public deployer, due by the register's "
+        "risk_category and status (never exported).",
     )
 
     # Where each field is written in projects/<slug>.yaml (dotted path -> line), when the project

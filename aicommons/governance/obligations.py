@@ -13,20 +13,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aicommons.governance.obligations_model import Obligations
+from aicommons.governance.registration import RiskCategory
+from aicommons.governance.status import Status, is_closed
 from aicommons.yamlio import load_located, to_plain
 
+if TYPE_CHECKING:
+    from aicommons.governance.model import AIProject
+    from aicommons.profile.model import CityProfile
+
 CATALOG = Path(__file__).with_name("ai_act_obligations.yaml")
-# The Eurocities ATS v0.3.1 `risk_category` enumeration (schema), and the `status` one.
-RiskCategory = Literal["minimal risk", "limited risk", "high risk", "unacceptable"]
-RISK_CATEGORIES: tuple[RiskCategory, ...] = ("minimal risk", "limited risk", "high risk", "unacceptable")
-STATUSES = ("planned", "design", "development", "pilot", "evaluation", "operational", "retired")
-# Short forms a city may write; the schema's values are canonical.
-_SHORT: dict[str, RiskCategory] = {"minimal": "minimal risk", "limited": "limited risk", "high": "high risk"}
+# The risk categories are the register's (registration.py, the Eurocities ATS v0.3.1 enumeration);
+# the statuses, and which of them is closed, are governance/status.py's.
 EvidenceField = Literal[
     "fria_url",
     "eu_database_id",
@@ -53,7 +55,9 @@ class Obligation(_Strict):
     evidence: EvidenceField | None = Field(
         description="The obligations field that satisfies it; none: nothing can."
     )
-    due_in: tuple[str, ...] = Field(min_length=1, description="Statuses in which it must already be met.")
+    due_in: tuple[Status, ...] = Field(
+        min_length=1, description="Statuses (governance/status.py) in which it must already be met."
+    )
     min_log_retention_days: int | None = Field(None, ge=1)
     scope: str | None = Field(
         None, description="Where the Act limits the obligation (a waiver records a project outside it)."
@@ -86,17 +90,6 @@ def load_catalog(path: Path) -> ObligationCatalog:
         from aicommons.profile.load import validation_errors
 
         raise validation_errors(exc, doc, ObligationCatalog) from None
-    for obligations in catalog.categories.values():
-        for ob in obligations:
-            unknown = sorted(set(ob.due_in) - set(STATUSES))
-            if unknown:
-                from aicommons.errors import InputError
-
-                raise InputError(
-                    f"obligation {ob.id}: unknown status {', '.join(unknown)}",
-                    doc.locate(["categories"]),
-                    ", ".join(STATUSES),
-                )
     return catalog
 
 
@@ -106,7 +99,7 @@ class ObligationInput:
 
     slug: str
     risk_category: RiskCategory | None
-    status: str | None
+    status: Status | None
     evidence: Obligations = field(default_factory=Obligations)
     audit_retention_days: int | None = None  # the platform's audit-log retention (profile governance)
 
@@ -128,16 +121,6 @@ class OpenObligation:
         return f"{self.article} ({self.title})"
 
 
-def normalise_category(value: object) -> RiskCategory | None:
-    """The schema's risk category for a value written either way ('high' or 'high risk')."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip().lower()
-    if text in RISK_CATEGORIES:
-        return text  # type: ignore[return-value]
-    return _SHORT.get(text)
-
-
 def open_obligations(
     inp: ObligationInput, today: date, catalog: ObligationCatalog | None = None
 ) -> list[OpenObligation]:
@@ -149,7 +132,7 @@ def open_obligations(
     out: list[OpenObligation] = []
     for ob in (catalog or default_catalog()).for_category(inp.risk_category):
         due = inp.status in ob.due_in
-        if inp.status == "retired" and not due:
+        if inp.status is not None and is_closed(inp.status) and not due:
             continue
         missing = _missing(ob, inp, today)
         if missing is not None:
@@ -197,32 +180,23 @@ def _missing(ob: Obligation, inp: ObligationInput, today: date) -> str | None:
     return None
 
 
-def obligation_input(project: Any, profile: Any) -> ObligationInput:
+def obligation_input(project: AIProject, profile: CityProfile | None) -> ObligationInput:
     """The evaluator's input for `project` in the city of `profile`: the ONE place that reads the
-    project model (and the profile) for the obligations."""
-    # wiring: project.register.risk_category
-    register = getattr(project, "register", None)
-    category = getattr(register, "risk_category", None) if register is not None else None
-    if category is None:
-        category = getattr(project, "risk_category", None)
-    # wiring: project.register.status
-    status = getattr(register, "status", None) if register is not None else None
-    if status is None:
-        status = getattr(project, "status", None)
-    # wiring: project.obligations (the project file's top-level `obligations:` key)
-    evidence = getattr(project, "obligations", None)
-    evidence = evidence if isinstance(evidence, Obligations) else Obligations()
-    if evidence.log_retention_days is None:
-        # wiring: project.sandbox.safeguards.log_retention_days (the impact level's record, reused)
-        safeguards = getattr(project, "safeguards", None)
-        days = getattr(safeguards, "log_retention_days", None)
-        if isinstance(days, int):
-            evidence = evidence.model_copy(update={"log_retention_days": days})
-    governance = getattr(profile, "governance", None)
+    project model (and the profile) for the obligations.
+
+    The risk category and status are the register's (``register.risk_category``,
+    ``register.status``), the evidence the project file's ``obligations:`` section. Where that
+    section records no log retention, the impact level's record of it
+    (``sandbox.safeguards.log_retention_days``) stands in: it is the same fact, written once.
+    """
+    evidence = project.obligations
+    kept = project.sandbox.safeguards.log_retention_days
+    if evidence.log_retention_days is None and kept is not None:
+        evidence = evidence.model_copy(update={"log_retention_days": kept})
     return ObligationInput(
-        slug=str(getattr(project, "slug", "?")),
-        risk_category=normalise_category(category),
-        status=status if isinstance(status, str) else None,
+        slug=project.slug,
+        risk_category=project.register.risk_category,
+        status=project.register.status,
         evidence=evidence,
-        audit_retention_days=getattr(governance, "audit_retention_days", None),
+        audit_retention_days=profile.governance.audit_retention_days if profile is not None else None,
     )

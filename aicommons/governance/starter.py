@@ -17,6 +17,7 @@ STARTER = """\
 # register: is one registration of the Eurocities Algorithmic Transparency Standard v0.3.1, with the
 # standard's field names (docs/governance.md lists them); `aicommons project export` publishes it once
 # every required field holds the project's own text. sandbox: is aicommons' own, never published.
+# obligations: is the evidence for the EU AI Act (docs/governance.md), also never published.
 apiVersion: aicommons.dev/v2
 kind: AIProject
 slug: {slug}
@@ -93,6 +94,18 @@ sandbox:
     human_decision_maker: null
     log_retention_days: null
     approval: null                  # required before pilot, evaluation or operational
+
+# Evidence for the EU AI Act's obligations of a public deployer, by register.risk_category.
+# A high-risk project (e.g. an Annex III use: benefits, employment, education, access to services)
+# needs all six before its status is pilot, evaluation or operational (AIC-GOV-09); a limited-risk
+# one needs affected_persons_informed (AIC-GOV-10); minimal risk needs none of them.
+obligations:
+  fria_url: null                    # fundamental-rights impact assessment, http(s) URL (Art. 27)
+  eu_database_id: null              # registration number of the use in the EU database (Art. 49(3))
+  oversight: []                     # - {{role: case-work team lead, competence: training or mandate}} (Art. 26(2))
+  log_retention_days: null          # at least 183 (six months; Art. 26(6)); sandbox.safeguards' value counts
+  workers_informed: null            # {{on: YYYY-MM-DD, reference: minutes}} or {{not_applicable: why}} (Art. 26(7))
+  affected_persons_informed: null   # {{how: letter, notice, label}} or {{not_applicable: why}} (Art. 26(11), Art. 50)
 """
 
 

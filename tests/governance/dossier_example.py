@@ -1,5 +1,6 @@
-"""The example city of docs/governance-dossier-example.md: Riverton with the test register, one
-recorded waiver and a ledger of two records, judged as on 2026-03-01.
+"""The example city of docs/governance-dossier-example.md: Riverton with the test register (plus a
+high-risk project still in development, whose obligations are open before first use), one recorded
+waiver and a ledger of two records, judged as on 2026-03-01.
 
 Regenerate the document (after a change to the dossier, the blueprint or the register):
 
@@ -21,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "governance-dossier-example.md"
 RIVERTON = ROOT / "examples" / "cities" / "riverton.yaml"
 PROJECTS = Path(__file__).parent / "fixtures" / "projects"
+# welfare-fraud-score (a fail fixture of AIC-GOV-09 in pilot) back in development, with only its
+# oversight recorded: the dossier lists what it still owes before first use.
+IN_DEVELOPMENT = Path(__file__).parent / "fixtures" / "ai-act" / "fail" / "welfare-fraud-score.yaml"
 TODAY = date(2026, 3, 1)
 WAIVER = """  exceptions:
     - control: AIC-HA-01
@@ -41,6 +45,13 @@ def example_city(folder: Path, *, ledger: bool = True) -> Path:
     profile = folder / "profile.yaml"
     profile.write_text(text.replace(anchor, anchor + WAIVER), encoding="utf-8")
     shutil.copytree(PROJECTS, folder / "projects")
+    developing = IN_DEVELOPMENT.read_text(encoding="utf-8")
+    head, obligations = developing.split("\nobligations:\n", 1)
+    oversight = obligations.split("  log_retention_days:", 1)[0]
+    assert "status: pilot" in head and oversight.startswith("  eu_database_id:")
+    developing = head.replace("status: pilot", "status: development") + "\nobligations:\n"
+    developing += oversight.split("\n", 1)[1]  # without eu_database_id
+    (folder / "projects" / IN_DEVELOPMENT.name).write_text(developing, encoding="utf-8")
     if ledger:
         blueprint = BlueprintRef(name="ai-commons-v1", version="1.0.0")
         common = {"actor": ACTOR, "city": "riverton", "blueprint": blueprint, "tool_version": "0.1.0"}

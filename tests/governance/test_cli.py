@@ -36,6 +36,14 @@ def test_add_writes_a_starter_that_loads_and_refuses_to_overwrite(tmp_path: Path
     assert (project.register_id, str(project.sandbox.end_date)) == ("RVT-2026-009", "2027-03-01")
     assert (project.apiVersion, project.register.status) == ("aicommons.dev/v2", "development")
     assert project.sandbox.assessment is None
+    # the AI Act evidence: every field present (with its article in a comment) and empty
+    assert "\nobligations:\n  fria_url: null" in text and "(Art. 27)" in text
+    assert project.obligations == type(project.obligations)()
+    assert (
+        project.line_of("obligations", "fria_url")
+        == text.splitlines().index(next(line for line in text.splitlines() if line.startswith("  fria_url:")))
+        + 1
+    )
 
     path.write_text(text + "# edited\n", encoding="utf-8")
     again = runner.invoke(app, args)
@@ -58,6 +66,9 @@ def test_list_and_show(tmp_path: Path) -> None:
     shown = runner.invoke(app, ["project", "show", "benefit-triage", "-d", str(folder)])
     assert shown.exit_code == 0, shown.output
     assert "impact level III: raw 25/38" in shown.output
+    assert "AI Act: high risk, operational: no open obligation(s)" in shown.output
+    development = runner.invoke(app, ["project", "show", "bike-demand", "-d", str(folder)])
+    assert "AI Act: minimal risk, development: no open obligation(s)" in development.output
     assert "human_decision_maker: True" in shown.output
 
 
@@ -127,6 +138,10 @@ def test_schema_project() -> None:
     registration = schema["$defs"]["Registration"]
     assert registration["properties"]["description_short"]["anyOf"][0]["maxLength"] == 150
     assert schema["additionalProperties"] is False
+    assert list(schema["properties"])[-3:] == ["register", "sandbox", "obligations"]
+    assert "obligations" not in schema["required"]
+    evidence = schema["$defs"]["Obligations"]
+    assert evidence["additionalProperties"] is False and "fria_url" in evidence["properties"]
 
 
 def test_add_takes_the_city_name_from_the_profile(tmp_path: Path) -> None:

@@ -240,44 +240,37 @@ def test_the_docs_obligations_table_is_the_data() -> None:
         assert row in documented.splitlines(), row
 
 
-def test_the_register_lists_each_projects_open_obligations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With risk categories from the adapter (the project model gains them at wiring), the dossier
-    lists the open obligations: benefit-triage is high risk and in use with only a FRIA recorded."""
+def test_the_register_lists_each_projects_open_obligations(tmp_path: Path) -> None:
+    """The example city's project files: benefit-triage is high risk and operational with every
+    obligation evidenced; welfare-fraud-score is high risk in development with only its oversight
+    recorded (its log retention stands in from sandbox.safeguards), so four are open before first use."""
     from aicommons.blueprint.load import default_blueprint
-    from aicommons.governance import obligations
     from aicommons.governance.dossier import build_dossier
-    from aicommons.governance.obligations import ObligationInput
-    from aicommons.governance.obligations_model import Obligations
+    from aicommons.governance.load import load_projects
+    from aicommons.profile import load_profile
 
-    from .bundles import register, riverton
-
-    given = {
-        "benefit-triage": ObligationInput(
-            "benefit-triage", "high risk", "operational", Obligations(fria_url="https://x.example/fria"), 365
-        ),
-        "bike-demand": ObligationInput("bike-demand", "minimal risk", "development", Obligations(), 365),
-    }
-    monkeypatch.setattr(obligations, "obligation_input", lambda project, profile: given[project.slug])
+    profile = example_city(tmp_path, ledger=False)
     report = Report(
         blueprint={"name": "bp", "version": "1"}, source="bundle", controls=[], summary=summarise([])
     )
     ledger = LedgerEvidence(path=".aicommons/ledger.jsonl", present=False)
-    dossier = build_dossier(riverton(), register(), report, default_blueprint(), ledger, TODAY)
+    projects = load_projects(tmp_path / "projects")
+    dossier = build_dossier(load_profile(profile), projects, report, default_blueprint(), ledger, TODAY)
     rows = {p.slug: p for p in dossier.projects}
     assert (rows["benefit-triage"].risk_category, rows["benefit-triage"].impact_level) == ("high risk", "III")
-    # 6 high-risk obligations, only the FRIA recorded (the platform's 365 days of audit logs do not
-    # stand in for the project's own log retention): five open, all due now
-    assert [o.article for o in rows["benefit-triage"].open_obligations] == [
-        "Art. 49(3), Art. 26(8)",
-        "Art. 26(2)",
-        "Art. 26(6)",
-        "Art. 26(7)",
-        "Art. 26(11)",
+    assert rows["benefit-triage"].open_obligations == []
+    assert (rows["bike-demand"].risk_category, rows["bike-demand"].open_obligations) == ("minimal risk", [])
+    # 6 high-risk obligations; oversight recorded, log retention from sandbox.safeguards: four open
+    fraud = rows["welfare-fraud-score"]
+    assert [(o.article, o.evidence, o.due) for o in fraud.open_obligations] == [
+        ("Art. 27", "fria_url", False),
+        ("Art. 49(3), Art. 26(8)", "eu_database_id", False),
+        ("Art. 26(7)", "workers_informed", False),
+        ("Art. 26(11)", "affected_persons_informed", False),
     ]
-    assert rows["bike-demand"].open_obligations == []
     md = render_dossier(dossier, "md")
-    assert "| high risk | 5 |" in md
+    assert "| development | III | high risk | 4 |" in md
     assert (
-        "- Art. 26(2) (Obligations of deployers of high-risk AI systems), due now: obligations.oversight"
-        in md
+        "- Art. 27 (Fundamental rights impact assessment for high-risk AI systems), due before first use: "
+        "obligations.fria_url is not recorded" in md
     )

@@ -65,6 +65,32 @@ def test_records_carry_only_the_standards_fields_and_no_sandbox_field() -> None:
     assert triage["standard_version"] == "0.3.1" and triage["publication_date"] == "2025-11-20"
 
 
+def test_the_ai_act_evidence_is_never_exported_and_its_fixtures_validate() -> None:
+    """obligations: is the project file's own section: no field or value of it reaches the registration
+    (the standard's own risk_category does); the AI Act fixture projects validate too."""
+    from aicommons.governance.obligations_model import Obligations
+
+    from .support import FIXTURES
+
+    projects = [*load_projects(PROJECTS), *load_projects(FIXTURES / "ai-act" / "pass")]
+    projects += load_projects(FIXTURES / "ai-act" / "fail")
+    records = json.loads(register_json(tuple(projects)))
+    validator = _validator(SCHEMA_FILE)
+    for record in records:
+        assert sorted(e.message for e in validator.iter_errors(record)) == []
+        assert not set(Obligations.model_fields) & set(record) and "obligations" not in record
+    text = json.dumps(records)
+    triage = next(p for p in projects if p.slug == "benefit-triage")
+    assert triage.obligations.fria_url and triage.obligations.fria_url not in text
+    assert triage.obligations.eu_database_id and triage.obligations.eu_database_id not in text
+    assert {r["risk_category"] for r in records} == {
+        "minimal risk",
+        "limited risk",
+        "high risk",
+        "unacceptable",
+    }
+
+
 def test_a_mistyped_value_would_fail_the_schema() -> None:
     """The validation above can fail: a record with the old status and a long short description does."""
     record = {**_records()[0], "status": "in use", "description_short": "x" * 151}

@@ -144,6 +144,23 @@ def test_an_unmappable_category_and_a_text_provider_become_located_notes() -> No
     assert '      risk-system-area: "yes"' in lines
 
 
+def test_a_risk_category_moves_to_the_register_and_obligations_stay_top_level() -> None:
+    """An old file a city annotated for the AI Act: its risk_category is the standard's field, its
+    obligations: the project file's own section; neither is an unknown field."""
+    annotated = V1_STARTER.replace(
+        "risks: Sensor faults.\n", "risks: Sensor faults.\nrisk_category: minimal risk\n"
+    )
+    annotated += "obligations:\n  log_retention_days: 200   # the city's log policy\n"
+    migration = migrate_text(annotated, "projects/noise-map.yaml")
+    assert migration is not None
+    assert not [n for n in migration.notes if n.field in ("risk_category", "obligations")]
+    project = load_project_text(migration.text)
+    assert project.register.risk_category == "minimal risk"
+    assert project.obligations.log_retention_days == 200
+    assert "  log_retention_days: 200   # the city's log policy" in migration.text.splitlines()
+    assert migration.text.index("\nsandbox:") < migration.text.index("\nobligations:")
+
+
 def test_a_v2_file_is_left_alone() -> None:
     assert (
         migrate_text((FIXTURES / "projects" / "bike-demand.yaml").read_text(encoding="utf-8"), "b.yaml")

@@ -1,26 +1,32 @@
-"""The EU AI Act obligations of a public deployer: the data, the evidence model and the evaluator,
-on hand-built inputs (the project model is wired to them separately)."""
+"""The EU AI Act obligations of a public deployer: the data, the evidence model and the evaluator on
+hand-built inputs, and the one adapter that reads a project file's register and obligations."""
 
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from aicommons.errors import ErrorGroup
+from aicommons.governance.load import load_project, load_project_text
 from aicommons.governance.obligations import (
+    CATALOG,
     ObligationInput,
     default_catalog,
-    normalise_category,
+    load_catalog,
     obligation_input,
     open_obligations,
 )
 from aicommons.governance.obligations_model import Obligations, Overseer, PersonsInformed, WorkersInformed
-from aicommons.profile.load import validation_errors
+from aicommons.governance.status import GO_LIVE_STATUSES, STATUSES, is_closed
+from aicommons.profile.load import load_profile, validation_errors
 from aicommons.yamlio import load_located_text, to_plain
 
+from .support import PROJECTS
+
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 12, 6)
 COMPLETE = Obligations(
     fria_url="https://city.example/fria/benefit-triage.pdf",
@@ -120,14 +126,6 @@ def test_workers_informed_on_a_future_date_is_not_yet_done() -> None:
     assert ob.article == "Art. 26(7)" and "2026-12-07" in ob.missing
 
 
-@pytest.mark.parametrize(
-    ("written", "category"),
-    [("high", "high risk"), ("High Risk", "high risk"), ("unacceptable", "unacceptable"), ("severe", None)],
-)
-def test_category_written_either_way(written: str, category: str | None) -> None:
-    assert normalise_category(written) == category
-
-
 def test_every_high_risk_obligation_names_an_evidence_field_of_the_model() -> None:
     fields = set(Obligations.model_fields)
     for obligations in default_catalog().categories.values():
@@ -135,17 +133,49 @@ def test_every_high_risk_obligation_names_an_evidence_field_of_the_model() -> No
             assert ob.evidence is None or ob.evidence in fields, ob.id
 
 
-def test_adapter_reads_the_register_section_and_falls_back_to_top_level_fields() -> None:
-    profile = SimpleNamespace(governance=SimpleNamespace(audit_retention_days=400))
-    nested = SimpleNamespace(
-        slug="a", register=SimpleNamespace(risk_category="high risk", status="pilot"), obligations=COMPLETE
+def test_the_adapter_reads_the_register_and_the_obligations_section_of_a_project_file() -> None:
+    profile = load_profile(ROOT / "examples" / "cities" / "riverton.yaml")
+    project = load_project(PROJECTS / "benefit-triage.yaml")
+    got = obligation_input(project, profile)
+    assert (got.slug, got.risk_category, got.status) == ("benefit-triage", "high risk", "operational")
+    assert got.evidence == project.obligations and got.evidence.fria_url is not None
+    assert got.audit_retention_days == profile.governance.audit_retention_days
+
+
+def test_the_sandboxs_log_retention_stands_in_when_the_obligations_section_has_none() -> None:
+    text = (PROJECTS / "benefit-triage.yaml").read_text(encoding="utf-8")
+    without = text.replace("  log_retention_days: 365\n  workers_informed", "  workers_informed")
+    assert without != text
+    project = load_project_text(without)
+    assert (project.obligations.log_retention_days, project.sandbox.safeguards.log_retention_days) == (
+        None,
+        365,
     )
-    assert obligation_input(nested, profile) == ObligationInput("a", "high risk", "pilot", COMPLETE, 400)
-    flat = SimpleNamespace(
-        slug="b", risk_category="high", status="pilot", safeguards=SimpleNamespace(log_retention_days=200)
+    assert obligation_input(project, None).evidence.log_retention_days == 365
+
+
+def test_due_in_follows_the_status_rule() -> None:
+    """One rule in one place (governance/status.py): an obligation is due from go-live on (the system's
+    output reaches residents), or, for a prohibited practice, in every status but the closed one; only
+    keeping logs stays due after retirement."""
+    go_live = set(GO_LIVE_STATUSES)
+    not_closed = {s for s in STATUSES if not is_closed(s)}
+    for obligations in default_catalog().categories.values():
+        for ob in obligations:
+            open_statuses = {s for s in ob.due_in if not is_closed(s)}
+            assert open_statuses in (go_live, not_closed), ob.id
+            assert any(is_closed(s) for s in ob.due_in) is (ob.id == "log-retention"), ob.id
+
+
+def test_a_status_outside_the_rule_is_a_located_error(tmp_path: Path) -> None:
+    text = CATALOG.read_text(encoding="utf-8").replace(
+        "due_in: [pilot, evaluation, operational]", "due_in: [live]", 1
     )
-    got = obligation_input(flat, profile)
-    assert (got.risk_category, got.evidence.log_retention_days) == ("high risk", 200)
+    path = tmp_path / "obligations.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ErrorGroup) as err:
+        load_catalog(path)
+    assert "live" in str(err.value) and "operational" in str(err.value)
 
 
 def test_workers_informed_needs_a_date_and_reference_or_a_reason() -> None:

@@ -10,15 +10,15 @@ names the article, its title and the evidence field that is missing, at that fie
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from aicommons.checks.model import CheckContext, Finding, Skip
 from aicommons.checks.registry import check
 from aicommons.governance import obligations as ob
+from aicommons.governance.model import AIProject
 from aicommons.governance.obligations import ObligationInput, OpenObligation
 
 
-def _assessed(ctx: CheckContext) -> Iterator[tuple[Any, ObligationInput]]:
+def _assessed(ctx: CheckContext) -> Iterator[tuple[AIProject, ObligationInput]]:
     """(project, its evaluator input) for every project of the register that records a risk category."""
     if ctx.today is None:
         raise Skip("no date to judge the obligations against")
@@ -32,19 +32,18 @@ def _assessed(ctx: CheckContext) -> Iterator[tuple[Any, ObligationInput]]:
     return iter(assessed)
 
 
-def _finding(project: Any, item: OpenObligation, status: str | None) -> Finding:
-    field = item.evidence or "status"
-    where = ("obligations", field) if item.evidence else ("register", "status")
-    line_of = getattr(project, "line_of", None)
-    line = (line_of(*where) or line_of(field)) if callable(line_of) else None
-    need = f"record obligations.{item.evidence}" if item.evidence else "retire the project"
+def _finding(project: AIProject, item: OpenObligation, status: str | None) -> Finding:
+    """At the evidence field in the project's file (``obligations.<field>``), else at its
+    ``obligations:`` section, where the field goes, else at ``register.risk_category``, which makes
+    it due; a prohibited practice at ``register.status``, the field that retires it."""
+    if item.evidence is None:
+        line = project.line_of("register", "status")
+        need = "set register.status to retired"
+    else:
+        line = project.line_of("obligations", item.evidence) or project.line_of("register", "risk_category")
+        need = f"record obligations.{item.evidence}"
     message = f"{item.cite}, {status or 'no status'}: {item.missing}; {need}"
-    return Finding(
-        resource=f"AIProject/{project.slug}",
-        message=message,
-        file=getattr(project, "file", None),
-        line=line,
-    )
+    return Finding(resource=f"AIProject/{project.slug}", message=message, file=project.file, line=line)
 
 
 def _due(ctx: CheckContext, category: str) -> Iterable[Finding]:

@@ -12,6 +12,7 @@ from aicommons.checks.report import Report
 from aicommons.governance import obligations as ob
 from aicommons.governance.dossier.evidence import LedgerEvidence
 from aicommons.governance.dossier.model import CatalogRow, Dossier, ObligationRow, ProjectRow, Setting, Waiver
+from aicommons.governance.model import AIProject
 from aicommons.governance.obligations import ObligationCatalog, default_catalog
 from aicommons.profile.model import CityProfile
 
@@ -79,7 +80,7 @@ def waivers_of(profile: CityProfile, report: Report, today: date) -> list[Waiver
 
 
 def projects_of(
-    projects: Sequence[Any], profile: CityProfile, today: date, catalog: ObligationCatalog
+    projects: Sequence[AIProject], profile: CityProfile, today: date, catalog: ObligationCatalog
 ) -> list[ProjectRow]:
     from aicommons.render.sandboxes import impact_level
 
@@ -89,7 +90,7 @@ def projects_of(
         rows.append(
             ProjectRow(
                 slug=project.slug,
-                name=project.name,
+                name=project.register.name,
                 register_id=project.register_id,
                 status=inp.status or "not recorded",
                 impact_level=impact_level(project),
@@ -117,7 +118,7 @@ def catalog_rows(catalog: ObligationCatalog) -> list[CatalogRow]:
 
 def build_dossier(
     profile: CityProfile,
-    projects: Sequence[Any],
+    projects: Sequence[AIProject],
     report: Report,
     blueprint: Blueprint,
     ledger: LedgerEvidence,
