@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from aicommons.errors import InputError, Location
+from aicommons.healthcheck.service import hub_values as health_check_service
 from aicommons.profile.model import CityProfile, Tier, Workload
 from aicommons.render.pools import node_selector, tolerations
 from aicommons.sizing.plan import PoolPlan, SizingPlan, WorkloadPlan
@@ -198,6 +199,7 @@ def jupyterhub_values(
             "resources": copy.deepcopy(_TINY),  # the pause container and every image-pull init container
         },
     }
+    values["hub"].update(health_check_service())  # `aicommons check --live`; its token is the chart's
     if (exposure or HubExposure()).type == "Ingress":
         values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
