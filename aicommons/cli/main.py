@@ -16,6 +16,7 @@ from aicommons.cli import (
     blueprint_cmd,
     catalog_cmd,
     charts_cmd,
+    check_cmd,
     deploy_cmd,
     doctor_cmd,
     drift_cmd,
@@ -43,6 +44,7 @@ size_cmd.register(app)
 render_cmd.register(app)
 plan_cmd.register(app)
 validate_cmd.register(app)
+check_cmd.register(app)
 deploy_cmd.register(app)
 preflight_cmd.register(app)
 doctor_cmd.register(app)
