@@ -44,7 +44,7 @@ def check(
     or no token. Never leaves a server running (Ctrl-C included)."""
     import json
 
-    from aicommons.checks.sources import bundle_files, static_inventory
+    from aicommons.checks.sources import bundle_files
     from aicommons.errors import InputError, Location
     from aicommons.healthcheck import report
     from aicommons.healthcheck.hub import HubClient
@@ -52,6 +52,7 @@ def check(
     from aicommons.healthcheck.run import Settings, run_check, sigterm_as_interrupt
     from aicommons.healthcheck.targets import expected_waits, targets
     from aicommons.healthcheck.token import token_from_env, token_from_secret
+    from aicommons.sizing.plan import SizingPlan
     from aicommons.yamlio import safe_load
 
     if not live:
@@ -62,11 +63,11 @@ def check(
     files = bundle_files(target)
     values = safe_load(files.get("helm/jupyterhub.values.yaml", b""), "helm/jupyterhub.values.yaml") or {}
     lock = json.loads(files.get("aicommons.lock.json", b"{}"))
-    static = static_inventory(files)
+    plan = SizingPlan.model_validate(lock["sizing"]) if "sizing" in lock else None
     only = [s.strip() for s in (profiles or "").split(",") if s.strip()]
-    chosen = targets(values, static.plan, expected_waits(lock), only)
+    chosen = targets(values, plan, expected_waits(lock), only)
     probes = [*default_probes(), *(parse_probe(p) for p in probe)]
-    url = hub_url or _default_hub_url(static.profile)
+    url = hub_url or _default_hub_url(lock.get("profile") or {})
     token = token_from_env(token_env) if token_env else token_from_secret(namespace, context, kubeconfig)
 
     settings = Settings(start_timeout=start_timeout, say=lambda msg: typer.echo(msg, err=True))
@@ -81,9 +82,11 @@ def check(
         raise typer.Exit(code)
 
 
-def _default_hub_url(profile) -> str:  # type: ignore[no-untyped-def]
+def _default_hub_url(profile: dict) -> str:  # type: ignore[type-arg]
+    """https://<hub.host> of the profile the bundle was rendered from (its lock file's copy)."""
     from aicommons.errors import InputError, Location
 
-    if profile is None or profile.hub is None or not profile.hub.host:
+    host = (profile.get("hub") or {}).get("host")
+    if not host:
         raise InputError("the profile names no hub host", Location(field="hub.host"), "pass --hub-url")
-    return f"https://{profile.hub.host}"
+    return f"https://{host}"
