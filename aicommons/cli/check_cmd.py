@@ -71,8 +71,12 @@ def check(
     token = token_from_env(token_env) if token_env else token_from_secret(namespace, context, kubeconfig)
 
     settings = Settings(start_timeout=start_timeout, say=lambda msg: typer.echo(msg, err=True))
-    with sigterm_as_interrupt():
-        outcomes = run_check(HubClient(url, token), chosen, probes, settings)
+    try:
+        with sigterm_as_interrupt():
+            outcomes = run_check(HubClient(url, token), chosen, probes, settings)
+    except KeyboardInterrupt:
+        typer.echo("interrupted (a server the check could not stop is named above)", err=True)
+        raise typer.Exit(130) from None
     typer.echo(report.table(outcomes), nl=False)
     if junit is not None:
         junit.parent.mkdir(parents=True, exist_ok=True)

@@ -123,6 +123,7 @@ c.JupyterHub.spawner_class = "simple"
 c.JupyterHub.db_url = "sqlite:///" + os.path.join(settings["dir"], "jupyterhub.sqlite")
 c.JupyterHub.cookie_secret_file = os.path.join(settings["dir"], "cookie_secret")
 c.JupyterHub.cleanup_servers = True
+c.JupyterHub.tornado_settings = {"slow_spawn_timeout": 0}  # POST .../server answers 202 at once
 c.Spawner.cmd = [settings["singleuser"]]
 c.Spawner.args = ["--allow-root"] if os.getuid() == 0 else []  # CI containers often run as root
 c.Spawner.start_timeout = 40
