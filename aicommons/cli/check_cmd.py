@@ -50,7 +50,7 @@ def check(
     from aicommons.healthcheck.hub import HubClient
     from aicommons.healthcheck.probe import default_probes, parse_probe
     from aicommons.healthcheck.run import Settings, run_check, sigterm_as_interrupt
-    from aicommons.healthcheck.targets import expected_waits, targets
+    from aicommons.healthcheck.targets import expected_waits, group_restricted, targets
     from aicommons.healthcheck.token import token_from_env, token_from_secret
     from aicommons.sizing.plan import SizingPlan
     from aicommons.yamlio import safe_load
@@ -66,6 +66,9 @@ def check(
     plan = SizingPlan.model_validate(lock["sizing"]) if "sizing" in lock else None
     only = [s.strip() for s in (profiles or "").split(",") if s.strip()]
     chosen = targets(values, plan, expected_waits(lock), only)
+    skipped = group_restricted(values)
+    if skipped:
+        typer.echo(f"not checked (open only to their projects' groups): {', '.join(skipped)}", err=True)
     probes = [*default_probes(), *(parse_probe(p) for p in probe)]
     url = hub_url or _default_hub_url(lock.get("profile") or {})
     token = token_from_env(token_env) if token_env else token_from_secret(namespace, context, kubeconfig)

@@ -34,6 +34,14 @@ def profile_list(hub_values: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return list((hub_values.get("singleuser") or {}).get("profileList") or [])
 
 
+def group_restricted(hub_values: Mapping[str, Any]) -> list[str]:
+    """Profiles the hub offers only to some groups (AI projects' sandboxes,
+    ``custom.aicommons.profileGroups``, render/sandbox_hub.py): the test user is in no group, so
+    the hub would refuse them."""
+    custom = ((hub_values.get("custom") or {}).get("aicommons") or {}).get("profileGroups") or {}
+    return sorted(str(slug) for slug in custom)
+
+
 def expected_waits(lock: Mapping[str, Any]) -> dict[str, ExpectedWait]:
     """Wait figures per pool, when the bundle's plan carries a simulation result
     (``simulation.pools[]`` with ``wait_p50_seconds`` and ``wait_p95_seconds``, the shape of
@@ -59,11 +67,13 @@ def targets(
             "the bundle's JupyterHub values have no profile list",
             Location(file="helm/jupyterhub.values.yaml", field="singleuser.profileList"),
         )
-    slugs = [str(e.get("slug")) for e in entries]
+    restricted = group_restricted(hub_values)
+    slugs = [str(e.get("slug")) for e in entries if str(e.get("slug")) not in restricted]
     unknown = [s for s in only if s not in slugs]
     if unknown:
         raise InputError(
-            f"no profile {', '.join(repr(s) for s in unknown)} in the hub's profile list",
+            f"no profile {', '.join(repr(s) for s in unknown)} the test user may start in the hub's "
+            f"profile list (a project's sandbox profile is open only to the project's groups)",
             Location(field="--profiles"),
             ", ".join(slugs),
         )
@@ -71,7 +81,7 @@ def targets(
     out = []
     for entry in entries:
         slug = str(entry.get("slug"))
-        if only and slug not in only:
+        if slug in restricted or (only and slug not in only):
             continue
         override = entry.get("kubespawner_override") or {}
         gpus = int((override.get("extra_resource_limits") or {}).get("nvidia.com/gpu", 0))

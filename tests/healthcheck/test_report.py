@@ -70,6 +70,17 @@ def test_profiles_option_picks_and_refuses_unknown_slugs() -> None:
     assert "gpu-large" in err.value.render() and "notebook, gpu-small" in err.value.render()
 
 
+def test_project_profiles_open_only_to_their_groups_are_not_started() -> None:
+    """The test user is in no group: the hub's profile filter would refuse a sandbox profile."""
+    values, lock = _bundle("riverton")
+    values["singleuser"]["profileList"].append({"slug": "project-bus-routes", "kubespawner_override": {}})
+    values["custom"] = {"aicommons": {"profileGroups": {"project-bus-routes": ["bus-team"]}}}
+    plan = SizingPlan.model_validate(lock["sizing"])
+    assert [t.slug for t in targets(values, plan, {})] == ["notebook", "gpu-small"]
+    with pytest.raises(InputError, match="project-bus-routes"):
+        targets(values, plan, {}, ("project-bus-routes",))
+
+
 def test_expected_wait_comes_from_the_plans_simulation_when_it_has_one() -> None:
     lock = {
         "simulation": {"pools": [{"name": "gpu-t4", "wait_p50_seconds": 40.0, "wait_p95_seconds": 181.4}]}
