@@ -80,6 +80,15 @@ def judge_answer(target: Target, probes: Sequence[Probe], answer: Mapping[str, A
                     f"{probe.host}:{probe.port} accepted a connection from the user server",
                 )
             )
+        elif result == "name not resolved":  # proves nothing about isolation: inconclusive
+            out.append(
+                Outcome(
+                    target.slug,
+                    step,
+                    "skipped",
+                    f"{probe.host} does not resolve from the server, so its reachability is unknown",
+                )
+            )
         else:
             out.append(Outcome(target.slug, step, "passed", f"{probe.host}:{probe.port} {result}"))
     return out

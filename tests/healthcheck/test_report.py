@@ -199,6 +199,24 @@ def test_missing_nvidia_smi_home_errors_and_unreported_probes_fail() -> None:
     assert outcomes[2].detail == "the server did not report this probe"
 
 
+def test_a_name_that_does_not_resolve_proves_nothing() -> None:
+    """Only a failed connection shows isolation; an unknown name is reported, neither pass nor fail."""
+    notebook = _targets("riverton", ("notebook",))[0]
+    probes = default_probes()
+    answer = {
+        "home": {"path": "/h/f", "same": True},
+        "probes": [
+            {"label": probes[0].label, "result": "timed out"},
+            {"label": probes[1].label, "result": "name not resolved"},
+        ],
+    }
+    outcomes = report.judge_answer(notebook, probes, answer)
+    assert [o.status for o in outcomes] == ["passed", "passed", "skipped"]
+    assert outcomes[2].detail == (
+        "kube-dns.kube-system.svc.cluster.local does not resolve from the server, so its reachability is unknown"
+    )
+
+
 def test_exit_code_and_junit() -> None:
     passed = report.Outcome("notebook", "start", "passed", "ready in 3.0 s", 3.0)
     skipped = report.Outcome("gpu", "gpu", "skipped", "the server did not start")
