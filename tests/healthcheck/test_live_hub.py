@@ -210,3 +210,16 @@ def test_a_missing_token_is_exit_3() -> None:
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 3, out + err
     assert "AICOMMONS_NO_SUCH_TOKEN_VAR is unset" in err
+
+
+def test_without_live_it_is_a_usage_error() -> None:
+    bare = subprocess.run(
+        [sys.executable, "-m", "aicommons.cli", "check", str(BUNDLE)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bare.returncode == 2
+    assert "check needs --live" in bare.stderr
