@@ -17,6 +17,7 @@ from aicommons.cli import (
     catalog_cmd,
     charts_cmd,
     cost_cmd,
+    check_cmd,
     deploy_cmd,
     doctor_cmd,
     drift_cmd,
@@ -46,6 +47,7 @@ size_cmd.register(app)
 render_cmd.register(app)
 plan_cmd.register(app)
 validate_cmd.register(app)
+check_cmd.register(app)
 deploy_cmd.register(app)
 preflight_cmd.register(app)
 doctor_cmd.register(app)

@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from aicommons.errors import InputError, Location
+from aicommons.healthcheck.service import hub_values as health_check_service
 from aicommons.profile.model import CityProfile, Tier, Workload
 from aicommons.render.monitoring_metrics import WORKLOAD_LABEL
 from aicommons.render.pools import POOL_LABEL, node_selector, tolerations
@@ -205,6 +206,7 @@ def jupyterhub_values(
         values["hub"]["config"]["GenericOAuthenticator"]["admin_users"] = list(profile.identity.admin_users)
     if profile.registries:  # z2jh gives the chart-wide list to every pod: hub, proxy, user servers
         values["imagePullSecrets"] = [r.secret_name for r in profile.registries]
+    values["hub"].update(health_check_service())  # `aicommons check --live`; its token is the chart's
     if (exposure or HubExposure()).type == "Ingress":
         values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster

@@ -1,7 +1,7 @@
 """A small Kubernetes API server for tests: serves recorded list responses over real HTTP.
 
-It answers the GET requests the kubernetes client makes for list calls, the way the API server
-does: cluster-wide and namespaced collection paths, `labelSelector` and `fieldSelector`
+It answers the GET requests the kubernetes client makes for list calls (and a namespaced get
+by name), the way the API server does: cluster-wide and namespaced collection paths, `labelSelector` and `fieldSelector`
 (equality-based), `limit`/`continue` paging, bearer-token authentication (401), and 403/404
 `Status` objects. Bound to 127.0.0.1 on an ephemeral port, in a daemon thread, and shut down when
 the `with` block ends.
@@ -147,7 +147,10 @@ class RecordedKubeAPI:
         path = parts.path.rstrip("/")
         if path == "/version":
             return 200, self._load("version.json")
-        route = self._route(path)
+        route, name = self._route(path), None
+        if route is None and path.count("/") > 1:  # a get by name: the collection's path, then the name
+            collection, _, name = path.rpartition("/")
+            route = self._route(collection)
         if route is None:
             return 404, status(404, "NotFound", "the server could not find the requested resource")
         group_version, plural, namespace = route
@@ -163,6 +166,11 @@ class RecordedKubeAPI:
                 kind=plural,
             )
         body = self._load(COLLECTIONS[plural][1])
+        if name is not None:
+            for item in body["items"]:
+                if item["metadata"]["name"] == name and item["metadata"].get("namespace") == namespace:
+                    return 200, item
+            return 404, status(404, "NotFound", f'{plural} "{name}" not found')
         items = [
             item
             for item in body["items"]
