@@ -243,6 +243,17 @@ class AwsTargetModel:
                 detail=f"audit logs kept {profile.governance.audit_retention_days} days in S3 (steady state)",
             ),
         ]
+        if profile.backup.enabled:
+            # Upper bound: the first recovery point of each home is a full copy of its provisioned size;
+            # later ones hold changed blocks only (not modelled).
+            lines.append(
+                CostLine(
+                    item="backups",
+                    usd_month=usd("ebs_snapshot_gb_month") * home_gib,
+                    detail=f"AWS Backup recovery points of {home_gib:g} GiB of homes (EBS snapshot rate; "
+                    "the audit bucket is not backed up: Object Lock protects it)",
+                )
+            )
         return lines
 
     def ledger_anchor(self, profile: CityProfile) -> AnchorSpec | None:
