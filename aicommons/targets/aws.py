@@ -277,6 +277,8 @@ class AwsTargetModel:
         )
 
     def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
+        from aicommons.render.backup import storage_class_tags
+
         has_gpu = any(p.role == "gpu" for p in plan.pools)
         has_mig = any(p.gpu_sharing.startswith("mig:") for p in plan.pools)
         return PlatformDefaults(
@@ -286,7 +288,13 @@ class AwsTargetModel:
                 {
                     "name": "gp3-encrypted",
                     "provisioner": "ebs.csi.aws.com",
-                    "parameters": {"type": "gp3", "encrypted": "true", "fsType": "ext4"},
+                    # tagSpecification_1: the backup plans select the volumes by this tag
+                    "parameters": {
+                        "type": "gp3",
+                        "encrypted": "true",
+                        "fsType": "ext4",
+                        **storage_class_tags(profile),
+                    },
                     "reclaim_policy": "Retain",
                     "default": True,
                 }
