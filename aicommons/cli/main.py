@@ -13,6 +13,7 @@ import typer
 
 from aicommons import __version__
 from aicommons.cli import (
+    backup_cmd,
     blueprint_cmd,
     catalog_cmd,
     charts_cmd,
@@ -50,6 +51,7 @@ app.add_typer(catalog_cmd.app, name="catalog", rich_help_panel="Sizing")
 app.add_typer(charts_cmd.app, name="charts", rich_help_panel="Build")
 app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
 drift_cmd.register(app)
+backup_cmd.register(app)
 app.add_typer(ledger_cmd.app, name="ledger", rich_help_panel="Govern")
 app.add_typer(project_cmd.app, name="project", rich_help_panel="Govern")
 

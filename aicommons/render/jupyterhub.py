@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from aicommons.backup.hub import hub_values
 from aicommons.errors import InputError, Location
 from aicommons.profile.model import CityProfile, Tier, Workload
 from aicommons.render.pools import node_selector, tolerations
@@ -198,6 +199,9 @@ def jupyterhub_values(
             "resources": copy.deepcopy(_TINY),  # the pause container and every image-pull init container
         },
     }
+    restores = hub_values()  # `aicommons backup restore` mounts a user's restored home through it
+    values["hub"]["extraConfig"].update(restores.pop("extraConfig"))
+    values["hub"].update(restores)
     if (exposure or HubExposure()).type == "Ingress":
         values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster
