@@ -157,3 +157,34 @@ def scheduled_backup(profile: CityProfile) -> dict[str, Any]:
             "immediate": True,
         },
     }
+
+
+def volume_snapshots(
+    profile: CityProfile, project_namespaces: list[str], node_selector: dict[str, str]
+) -> dict[str, Any]:
+    """The platform chart's `volumeSnapshots` values off AWS: a CronJob snapshots every claim of the
+    hub's namespace (homes, and a pilot hub's sqlite volume) and of each project's namespace.
+
+    Kubernetes has no scheduler for VolumeSnapshots (the CSI external-snapshotter only acts on the
+    objects: kubernetes-csi/external-snapshotter README), so the chart's CronJob is the schedule.
+    Empty on AWS (AWS Backup) and when backups are off.
+    """
+    backup = profile.backup
+    if profile.target.provider == "aws" or not backup.enabled:
+        return {}
+    days = backup.retention_days
+    targets = [{"namespace": HUB_NAMESPACE, "store": "homes", "retentionDays": days.homes}]
+    targets += [
+        {"namespace": ns, "store": "project_volumes", "retentionDays": days.project_volumes}
+        for ns in sorted(project_namespaces)
+        if ns != HUB_NAMESPACE
+    ]
+    return {
+        "volumeSnapshots": {
+            "enabled": True,
+            "schedule": backup.cron,
+            "snapshotClass": backup.snapshot_class or "",
+            "targets": targets,
+            "nodeSelector": dict(node_selector),
+        }
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aicommons.profile.model import CityProfile
-from aicommons.render.backup import database_backup, scheduled_backup
+from aicommons.render.backup import database_backup, scheduled_backup, volume_snapshots
 from aicommons.render.files import canonical_digest
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.jupyterhub import proxy_public_ports, system_resources
@@ -370,6 +370,7 @@ def platform_chart(
                 ),
             },
             "provenance": {"enabled": True, **provenance},
+            **volume_snapshots(profile, [t["name"] for t in project_tenants or []], CORE_SELECTOR),
         },
         stack_output_values=sink_outputs,
     )
