@@ -53,7 +53,7 @@ class BackupStore(Strict):
     prefix: str = Field(
         default="aicommons-backup", pattern=r"^[a-zA-Z0-9._/-]{1,200}$", description="Key prefix."
     )
-    credentials_secret: str = Field(
+    credentials_secret_name: str = Field(
         default="aicommons-backup-store",
         pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
         description="Kubernetes Secret (hub namespace) with ACCESS_KEY_ID and ACCESS_SECRET_KEY.",

@@ -113,7 +113,7 @@ immutable: false               # true: AWS Backup Vault Lock (compliance mode af
 store:                         # the hub database's backups go to this S3-compatible bucket (homes: VolumeSnapshots)
   endpoint: https://s3.{slug}.example.gov    # the city's S3-compatible store (replace)
   bucket: {slug}-aicommons-backups
-  credentials_secret: aicommons-backup-store   # Secret in jupyterhub: ACCESS_KEY_ID, ACCESS_SECRET_KEY
+  credentials_secret_name: aicommons-backup-store   # Secret in jupyterhub: ACCESS_KEY_ID, ACCESS_SECRET_KEY
 """
         for provider in ("kubernetes", "onprem")
     },

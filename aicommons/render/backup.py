@@ -121,7 +121,7 @@ def database_backup(profile: CityProfile, aws: bool) -> tuple[dict[str, Any], di
     store = backup.store
     if store is None:
         return None
-    secret = store.credentials_secret
+    secret = store.credentials_secret_name
     spec = {
         "backup": {
             "retentionPolicy": retention,
