@@ -39,13 +39,13 @@ class BackupSource:
     def restore(self, plan: RestorePlan) -> list[str]:
         """Carry out the plan; returns what was created, for the ledger."""
         created: list[str] = []
+        volume = self.aws.restore_volume(plan) if self.aws is not None else None  # before any deletion
         if plan.replace:
             self.hub.delete_claim(plan.claim)
             created.append(f"deleted PVC {plan.claim} (its volume is retained)")
-        if self.aws is not None:
+        if volume is not None:
             from aicommons.backup.aws import persistent_volume
 
-            volume = self.aws.restore_volume(plan)
             pv = persistent_volume(plan, volume)
             self.hub._call("create PersistentVolume", self.hub.core.create_persistent_volume, body=pv)
             self.hub.create_claim(plan, None, None, volume_name=pv["metadata"]["name"])
