@@ -44,3 +44,31 @@ def test_restore_creates_a_claim_from_the_snapshot_and_mounts_it_for_the_user(
     ]
     assert list(core.config_map) == [user_key("alice")]  # no other user's key
     assert created[-1] == "mount /home/jovyan/restored-2026-11-02 for alice"
+
+
+class FakeAws:
+    """AwsBackups at the restore step: the restored volume's id (its calls are tested in test_aws_shell)."""
+
+    def __init__(self, points):  # type: ignore[no-untyped-def]
+        self._points = points
+        self.restored: list[str] = []
+
+    def points(self, owners):  # type: ignore[no-untyped-def]
+        return self._points
+
+    def restore_volume(self, plan):  # type: ignore[no-untyped-def]
+        self.restored.append(plan.point.id)
+        return "vol-0restored"
+
+
+def test_replace_on_aws_binds_the_home_claim_to_the_restored_volume(hub: KubeHub, core: FakeCore) -> None:
+    points = hub.snapshot_points()
+    source = BackupSource(hub, aws=FakeAws(points))
+    plan = plan_restore(source.points(), "alice", parse_at("2026-11-01"), NOW, source.users(), replace=True)
+    source.restore(plan)
+    assert core.deleted == ["claim-alice"]
+    (pv_kind, pv), (pvc_kind, pvc) = core.created
+    assert (pv_kind, pvc_kind) == ("PersistentVolume", "PersistentVolumeClaim")
+    assert pv["spec"]["csi"]["volumeHandle"] == "vol-0restored"
+    assert pvc["metadata"]["name"] == "claim-alice" and pvc["spec"]["volumeName"] == pv["metadata"]["name"]
+    assert core.config_map is None  # the home itself: no extra mount
