@@ -43,7 +43,8 @@ def test_show_formats() -> None:
     table = invoke("show")
     assert "ai-commons-v1 1.0.0" in table and "governance.audit_retention_days" in table
     summary = json.loads(invoke("show", "--format", "json"))
-    assert summary["controls"]["count"] == 37  # 28 platform controls (AIC-DATA-05 too) + AIC-GOV-01..06 + AIC-OPS-01..03
+    # 28 platform controls (AIC-DATA-05 among them) + AIC-GOV-01..06 + AIC-OPS-01..03
+    assert summary["controls"]["count"] == 37
     assert summary["bounds"][0] == {
         "field": "governance.audit_retention_days",
         "min": 365,
