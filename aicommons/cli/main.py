@@ -13,11 +13,12 @@ import typer
 
 from aicommons import __version__
 from aicommons.cli import (
+    backup_cmd,
     blueprint_cmd,
     catalog_cmd,
     charts_cmd,
-    cost_cmd,
     check_cmd,
+    cost_cmd,
     deploy_cmd,
     doctor_cmd,
     drift_cmd,
@@ -56,6 +57,7 @@ app.add_typer(charts_cmd.app, name="charts", rich_help_panel="Build")
 app.add_typer(upgrade_cmd.app, name="upgrade", rich_help_panel="Deploy")
 app.add_typer(blueprint_cmd.app, name="blueprint", rich_help_panel="Govern")
 drift_cmd.register(app)
+backup_cmd.register(app)
 app.add_typer(ledger_cmd.app, name="ledger", rich_help_panel="Govern")
 app.add_typer(project_cmd.app, name="project", rich_help_panel="Govern")
 app.add_typer(cost_cmd.app, name="cost", rich_help_panel="Sizing")

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Action = Literal["deploy", "destroy", "drift", "preview"]
+Action = Literal["deploy", "destroy", "drift", "preview", "restore"]
 StackResult = Literal["succeeded", "failed", "cancelled"]
 DriftStatus = Literal["clean", "drifted", "skipped", "unavailable"]
 

@@ -22,6 +22,8 @@ _PLAIN: dict[str, str] = {
     "users": "who uses it",
     "workloads": "the servers people can start (JupyterHub profiles)",
     "storage": "disks and buckets",
+    "backup": "backups of homes, datasets, project volumes and the hub database",
+    "retention_days": "days backups are kept, per kind of store",
     "budget": "what the city may spend each month",
     "governance": "blueprint knobs: retention, residency, idle limits",
     "identity": "OIDC sign-in",

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from aicommons.profile.backup import Backup
 from aicommons.profile.cluster import POLICY_ONLY_CNIS, ClusterServices, Exposure, PolicyOnlyCni
 from aicommons.profile.monitoring import Monitoring
 from aicommons.profile.overrides import EXTRA_VALUES_DESCRIPTION, ExtraValues
@@ -707,6 +708,11 @@ class CityProfile(Strict):
     users: Users
     workloads: list[Workload] = Field(min_length=1, max_length=40)
     storage: Storage = Field(default_factory=Storage)
+    backup: Backup = Field(
+        default_factory=Backup,
+        description="Schedule, retention and immutability of the backups of homes, shared datasets, "
+        "project volumes and the hub database (the audit store is protected by Object Lock instead).",
+    )
     budget: Budget
     governance: Governance = Field(default_factory=Governance)
     identity: Identity | None = Field(default=None, description="OIDC sign-in; required to render a bundle.")

@@ -94,6 +94,31 @@ audit_sink:                    # the servers have no locked cloud bucket: audit 
 """,
 }
 
+_BACKUP_COMMON = """\
+schedule: daily                # daily (03:00 UTC), hourly, or a five-field cron in UTC
+retention_days:                # days each store keeps its backups (the blueprint's minimum is 7)
+  homes: 30
+  shared_datasets: 30
+  project_volumes: 30
+  hub_database: 30
+"""
+_BACKUP = {
+    "aws": _BACKUP_COMMON
+    + """\
+immutable: false               # true: AWS Backup Vault Lock (compliance mode after 3 days)
+""",
+    **{
+        provider: _BACKUP_COMMON
+        + """\
+store:                         # the hub database's backups go to this S3-compatible bucket (homes: VolumeSnapshots)
+  endpoint: https://s3.{slug}.example.gov    # the city's S3-compatible store (replace)
+  bucket: {slug}-aicommons-backups
+  credentials_secret_name: aicommons-backup-store   # Secret in jupyterhub: ACCESS_KEY_ID, ACCESS_SECRET_KEY
+"""
+        for provider in ("kubernetes", "onprem")
+    },
+}
+
 
 _H100_SHAPE = """\
 - name: h100-node
@@ -141,6 +166,8 @@ def starter_profile(
         doc["governance"],
         yaml.load(_GOVERNANCE[provider].format(**names)) if provider in _GOVERNANCE else None,
     )
+    backup = yaml.load(_BACKUP[provider].format(**names))
+    doc.insert(list(doc).index("budget"), "backup", backup)
     if slug and opts.name is None:
         doc["city"]["name"] = slug.replace("-", " ").title()
     _apply(doc, opts)

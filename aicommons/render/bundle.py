@@ -100,7 +100,7 @@ def render_bundle(
     project = project_name(profile)
     releases = apply_extra_values(_releases(profile, plan, defaults, active), profile.extra_values)
     nodes = pool_nodes(plan, defaults.node_pools) if defaults.node_setup else []
-    manifests = [pr.hub_database_manifest(profile)] if profile.effective_tier != "pilot" else []
+    manifests = pr.database_manifests(profile)
     infra = infra_args(profile, plan) if defaults.has_infra_stack else None
     tags = cost_tags(profile)
     vendored = chart_source is not None

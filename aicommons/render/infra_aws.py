@@ -8,6 +8,7 @@ from typing import Any
 from aicommons import __version__
 from aicommons.errors import ErrorGroup, InputError, Location
 from aicommons.profile.model import AwsTarget, CityProfile
+from aicommons.render.backup import aws_backup_args, backups_bucket, database_backup
 from aicommons.render.pools import pool_labels, pool_taints
 from aicommons.sizing.knobs import schedule_changes
 from aicommons.sizing.plan import NodeGroupPlan, SizingPlan
@@ -224,6 +225,12 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
                 "personal_data": True,
                 "object_lock_days": gov.audit_retention_days,
             },
+            # the hub database's base backups and WAL (no database on a pilot: its hub uses sqlite)
+            *(
+                [backups_bucket()]
+                if database_backup(profile, aws=True) and profile.effective_tier != "pilot"
+                else []
+            ),
         ],
         "oidc": _oidc(profile),
         "access": [{"principal_arn": a.principal_arn, "access": a.access} for a in target.access],
@@ -232,6 +239,7 @@ def infra_args(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
         "budget_alert_thresholds": [float(t) for t in profile.budget.alert_thresholds],
         "tags": cost_tags(profile),
         "data_residency_regions": list(gov.data_residency_regions),
+        "backup": aws_backup_args(profile),
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from aicommons.backup.hub import hub_values
 from aicommons.errors import InputError, Location
 from aicommons.healthcheck.service import hub_values as health_check_service
 from aicommons.profile.model import CityProfile, Tier, Workload
@@ -207,6 +208,9 @@ def jupyterhub_values(
     if profile.registries:  # z2jh gives the chart-wide list to every pod: hub, proxy, user servers
         values["imagePullSecrets"] = [r.secret_name for r in profile.registries]
     values["hub"].update(health_check_service())  # `aicommons check --live`; its token is the chart's
+    restores = hub_values()  # `aicommons backup restore` mounts a user's restored home through it
+    values["hub"]["extraConfig"].update(restores.pop("extraConfig"))
+    values["hub"].update(restores)
     if (exposure or HubExposure()).type == "Ingress":
         values["ingress"] = _ingress(profile, exposure or HubExposure())
     if tier != "pilot":  # PostgreSQL from the CloudNativePG cluster; its credentials stay in-cluster

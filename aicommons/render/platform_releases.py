@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aicommons.profile.model import CityProfile
+from aicommons.render.backup import database_backup, scheduled_backup, volume_snapshots
 from aicommons.render.files import canonical_digest
 from aicommons.render.jupyterhub import NAMESPACE as HUB_NAMESPACE
 from aicommons.render.jupyterhub import proxy_public_ports, system_resources
@@ -189,7 +190,23 @@ def hub_database_manifest(profile: CityProfile) -> dict[str, Any]:
     """The hub database as the platform stack's manifest: created once the operator's release
     (with the Cluster CRD) is ready, and before the jupyterhub release, whose hub reads the
     hub-db-app Secret CloudNativePG makes from it (`after_manifests` of that release)."""
-    return {"object": hub_database_cluster(profile), "after": ["cloudnative-pg"]}
+    manifest: dict[str, Any] = {"object": hub_database_cluster(profile), "after": ["cloudnative-pg"]}
+    backup = database_backup(profile, aws=profile.target.provider == "aws")
+    if backup is not None:
+        spec, outputs = backup
+        manifest["object"]["spec"].update(spec)
+        if outputs:
+            manifest["stack_output_values"] = outputs
+    return manifest
+
+
+def database_manifests(profile: CityProfile) -> list[dict[str, Any]]:
+    """The hub database and, when it is backed up, its ScheduledBackup (not on a pilot: sqlite)."""
+    if profile.effective_tier == "pilot":
+        return []
+    cluster = hub_database_manifest(profile)
+    scheduled = [{"object": scheduled_backup(profile), "after": ["cloudnative-pg"]}]
+    return [cluster, *(scheduled if "backup" in cluster["object"]["spec"] else [])]
 
 
 def hub_database_cluster(profile: CityProfile) -> dict[str, Any]:
@@ -353,6 +370,7 @@ def platform_chart(
                 ),
             },
             "provenance": {"enabled": True, **provenance},
+            **volume_snapshots(profile, [t["name"] for t in project_tenants or []], CORE_SELECTOR),
         },
         stack_output_values=sink_outputs,
     )

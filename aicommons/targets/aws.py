@@ -257,6 +257,17 @@ class AwsTargetModel:
                 detail=f"audit logs kept {profile.governance.audit_retention_days} days in S3 (steady state)",
             ),
         ]
+        if profile.backup.enabled:
+            # Upper bound: the first recovery point of each home is a full copy of its provisioned size;
+            # later ones hold changed blocks only (not modelled).
+            lines.append(
+                CostLine(
+                    item="backups",
+                    usd_month=usd("ebs_snapshot_gb_month") * home_gib,
+                    detail=f"AWS Backup recovery points of {home_gib:g} GiB of homes (EBS snapshot rate; "
+                    "the audit bucket is not backed up: Object Lock protects it)",
+                )
+            )
         return lines
 
     def ledger_anchor(self, profile: CityProfile) -> AnchorSpec | None:
@@ -280,6 +291,8 @@ class AwsTargetModel:
         )
 
     def platform_defaults(self, profile: CityProfile, plan: SizingPlan) -> PlatformDefaults:
+        from aicommons.render.backup import storage_class_tags
+
         has_gpu = any(p.role == "gpu" for p in plan.pools)
         has_mig = any(p.gpu_sharing.startswith("mig:") for p in plan.pools)
         return PlatformDefaults(
@@ -289,7 +302,13 @@ class AwsTargetModel:
                 {
                     "name": "gp3-encrypted",
                     "provisioner": "ebs.csi.aws.com",
-                    "parameters": {"type": "gp3", "encrypted": "true", "fsType": "ext4"},
+                    # tagSpecification_1: the backup plans select the volumes by this tag
+                    "parameters": {
+                        "type": "gp3",
+                        "encrypted": "true",
+                        "fsType": "ext4",
+                        **storage_class_tags(profile),
+                    },
                     "reclaim_policy": "Retain",
                     "default": True,
                 }

@@ -153,6 +153,30 @@ class AccessArgs:
 
 
 @dataclass(frozen=True)
+class BackupPlanArgs:
+    """One AWS Backup plan: the recovery points of one kind of store, kept `retention_days`.
+
+    Its selection takes the resources matching `resources` (ARN patterns) whose tags equal `tags`
+    and differ from `not_tags` (AWS Backup conditions on aws:ResourceTag/<key>).
+    """
+
+    store: str  # homes | shared_datasets | project_volumes
+    retention_days: int
+    resources: list[str]
+    tags: dict[str, str]
+    not_tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BackupArgs:
+    """AWS Backup for the city's volumes: one vault (the city's KMS key) and a plan per store."""
+
+    schedule: str  # AWS Backup form: cron(min hour dom month dow year), UTC
+    plans: list[BackupPlanArgs]
+    immutable: bool = False  # vault lock, compliance mode after CHANGEABLE_FOR_DAYS
+
+
+@dataclass(frozen=True)
 class InfraArgs:
     city: str
     region: str
@@ -180,6 +204,8 @@ class InfraArgs:
     # Added by the stacks: IRSA role -> "namespace:serviceaccount", overriding the defaults
     # (ebs-csi, cluster-autoscaler, log-shipper, vpc-cni; see infra/iam.py).
     service_accounts: dict[str, str] = field(default_factory=dict)
+    # None: no AWS Backup (AIC-DATA-05 fails); the hub database's own backups go to the `backups` bucket.
+    backup: BackupArgs | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +259,9 @@ class ManifestArgs:
 
     object: dict[str, Any]  # apiVersion, kind, metadata (name, namespace, labels) and spec
     after: list[str] = field(default_factory=list)  # release names
+    # object path (values-path spelling) -> text with {output} placeholders filled from the infra
+    # stack's outputs, e.g. {"spec.backup.barmanObjectStore.destinationPath": "s3://{backupsBucket}/hub-db"}
+    stack_output_values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,8 @@ def test_show_formats() -> None:
     table = invoke("show")
     assert "ai-commons-v1 1.0.0" in table and "governance.audit_retention_days" in table
     summary = json.loads(invoke("show", "--format", "json"))
-    # 27 platform controls + AIC-GOV-01..07 + AIC-GOV-08..10 (AI Act) + AIC-OPS-01..04
-    assert summary["controls"]["count"] == 41
+    # 28 platform controls (AIC-DATA-05) + AIC-GOV-01..07 + AIC-GOV-08..10 (AI Act) + AIC-OPS-01..04
+    assert summary["controls"]["count"] == 42
     assert summary["bounds"][0] == {
         "field": "governance.audit_retention_days",
         "min": 365,

@@ -101,7 +101,11 @@ def test_hub_database_is_sqlite_for_pilots_and_postgres_above(rendered) -> None:
     else:
         assert hub["hub"]["db"]["type"] == "other"
         assert hub["hub"]["extraEnv"]["HUB_DB_URI"]["valueFrom"]["secretKeyRef"]["name"] == "hub-db-app"
-        assert [m["object"]["kind"] for m in bundle.platform["manifests"]] == ["Cluster"]
+        # the hub database, then its scheduled backups where there is a store to write to (AWS: the
+        # backups bucket; elsewhere backup.store)
+        backed_up = profile.target.provider == "aws" or profile.backup.store is not None
+        kinds = ["Cluster", "ScheduledBackup"] if backed_up else ["Cluster"]
+        assert [m["object"]["kind"] for m in bundle.platform["manifests"]] == kinds
         # created after the operator (its CRD) and before the hub that reads hub-db-app (defect 2)
         assert bundle.platform["manifests"][0]["after"] == ["cloudnative-pg"]
         (hub_release,) = [r for r in bundle.platform["releases"] if r["name"] == "jupyterhub"]

@@ -123,6 +123,9 @@ def aws_inventory(city: str, *, region: str | None = None, aws_profile: str | No
     reader.cluster()
     reader.trails()
     reader.budget()
+    from aicommons.checks.adapters.live_backup import read_backup_plans
+
+    read_backup_plans(reader)
     return AwsRead(
         resources=reader.out, unavailable=reader.unavailable, account=reader.account, region=region
     )

@@ -338,3 +338,7 @@ def stateful_protected(ctx: CheckContext) -> Iterable[Finding]:
                 )
             )
     return findings
+
+
+# AIC-DATA-05 (backups of every stateful store) lives in its own module.
+from aicommons.checks.controls import backup as _backup  # noqa: E402,F401

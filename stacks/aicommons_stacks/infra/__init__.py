@@ -23,6 +23,7 @@ from aicommons_stacks.infra.addons import (
     ebs_csi_configuration,
 )
 from aicommons_stacks.infra.audit import LOG_SHIPPER_PREFIX, AuditTrail, trail_delivery
+from aicommons_stacks.infra.backup import Backups, database_backup_policy
 from aicommons_stacks.infra.budget import CostBudget
 from aicommons_stacks.infra.cluster import Cluster
 from aicommons_stacks.infra.encryption import EncryptionKey
@@ -46,7 +47,9 @@ ROLE_OUTPUTS = {
     "ebs-csi": "ebsCsiRoleArn",
     "cluster-autoscaler": "autoscalerRoleArn",
     "log-shipper": "logShipperRoleArn",
+    "hub-db-backup": "hubDbBackupRoleArn",
 }
+BACKUPS = "backups"
 
 
 def _camel(text: str) -> str:
@@ -153,6 +156,14 @@ def infra_program(args: InfraArgs) -> None:
             ),
         ),
     }
+
+    if BACKUPS in buckets:  # the hub database's barman-cloud writes there (CloudNativePG)
+        roles["hub-db-backup"] = irsa(
+            "hub-db-backup", inline_policy=database_backup_policy(buckets[BACKUPS].arn, key.arn)
+        )
+    if args.backup is not None:
+        backups = Backups("backup", args.backup, cluster_name=cluster_name, key_arn=key.arn, opts=opts())
+        pulumi.export("backupVault", backups.vault_name)
 
     # Nodes need a working CNI and kube-proxy to become ready; the CNI's permissions live on its
     # IRSA role.

@@ -22,6 +22,8 @@ DEFAULT_SERVICE_ACCOUNTS = {
     "cluster-autoscaler": "kube-system:cluster-autoscaler",
     "log-shipper": "aicommons-system:audit-log-shipper",
     "vpc-cni": "kube-system:aws-node",
+    # CloudNativePG runs a Cluster's instances as a service account named after it
+    "hub-db-backup": "jupyterhub:hub-db",
 }
 
 

@@ -56,7 +56,9 @@ def platform_program(args: PlatformArgs, bundle_root: Path) -> None:
         if isinstance(item, ReleaseArgs):
             helm.add(item, [manifests.created[m] for m in item.after_manifests] if manifests else [])
         elif manifests is not None:  # always, when there is a manifest to create
-            manifests.add(item, [storage, *namespaces.values(), *(helm.created[r] for r in item.after)])
+            manifests.add(
+                item, [storage, *namespaces.values(), *(helm.created[r] for r in item.after)], infra
+            )
     helm.finish()
     if manifests is not None:
         manifests.finish()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import pulumi
@@ -10,6 +11,11 @@ import pulumi_kubernetes as kubernetes
 from aicommons_stacks.args import ArgsError, PlatformArgs
 
 KUBECONFIG = "kubeconfig"
+
+
+def output_names(text: str) -> list[str]:
+    """The {output} placeholders of a manifest's stack_output_values text."""
+    return sorted({name for _, name, _, _ in string.Formatter().parse(text) if name})
 
 
 class InfraOutputs:
@@ -39,10 +45,18 @@ class InfraOutputs:
 
 def infra_outputs(args: PlatformArgs) -> InfraOutputs | None:
     """The infra stack (AWS), whose outputs hold the kubeconfig, role ARNs and bucket names."""
-    needed = sorted({out for r in args.releases for out in r.stack_output_values.values()})
+    needed = sorted(
+        {out for r in args.releases for out in r.stack_output_values.values()}
+        | {
+            out
+            for m in args.manifests
+            for text in m.stack_output_values.values()
+            for out in output_names(text)
+        }
+    )
     if not args.infra_stack:
         if needed:
-            raise ArgsError(f"releases: stack_output_values {needed} need infra_stack")
+            raise ArgsError(f"releases, manifests: stack_output_values {needed} need infra_stack")
         return None
     return InfraOutputs(args.infra_stack, needed + ([] if args.kube_context else [KUBECONFIG]))
 
