@@ -96,6 +96,22 @@ def cluster_city(tmp_path: Path) -> Path:
         **profile.get("governance", {}),
         "audit_sink": {"type": "loki", "url": "https://loki.cluster-city.example.nl"},
     }
+    # the hub database's backups go to the city's S3-compatible store (AIC-DATA-05), and alerts reach
+    # someone through the city's mail relay (AIC-OPS-04): without them validate fails, so deploy refuses
+    profile["backup"] = {
+        "store": {
+            "endpoint": "https://s3.cluster-city.example.nl",
+            "bucket": "cluster-city-aicommons-backups",
+            "credentials_secret_name": "aicommons-backup-store",
+        }
+    }
+    profile["monitoring"] = {
+        "smtp": {
+            "smarthost": "smtp.cluster-city.example.nl:587",
+            "from_address": "alerts@cluster-city.example.nl",
+        },
+        "alert_emails": ["platform@cluster-city.example.nl"],
+    }
     path = folder / "cluster-city.yaml"
     path.write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
     return path

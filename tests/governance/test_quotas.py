@@ -6,7 +6,7 @@ Riverton's plan (examples/cities/riverton.yaml):
   capacity    28.81 cores, 107.843 GiB, 4 GPU slots
   hub peak    notebook 20 x (0.5 cores, 2 GiB) + gpu-small 3 x (3 cores, 12 GiB, 1 GPU)
               = 19 cores, 76 GiB, 3 GPUs
-  headroom    9.81 cores, 31.843 GiB, 1 GPU slot
+  headroom    9.73 cores, 31.763 GiB, 1 GPU slot
 
 known_plan() is sized without the projects on purpose: these tests check the report's
 arithmetic. Sizing that holds the projects' servers is checked in test_project_servers.py.
@@ -63,13 +63,15 @@ def test_capacity_adds_every_node_group_at_its_maximum() -> None:
 
 def test_headroom_by_hand() -> None:
     fit = quota_fit(known_plan(), register(), TODAY)
-    assert fit.capacity == Resources(gpus=4, cpu=28.81, memory_gib=107.843)
+    # user 9 x m6i.large (1.646 cores, 6.215 GiB each after the node exporter) + gpu-t4 4 x g4dn.xlarge
+    # (3.479, 12.957): 14.814 + 13.916 = 28.73 cores, 55.935 + 51.828 = 107.763 GiB
+    assert fit.capacity == Resources(gpus=4, cpu=28.73, memory_gib=107.763)
     assert fit.hub_peak == Resources(gpus=3, cpu=19, memory_gib=76)
-    assert fit.headroom == Resources(gpus=1, cpu=9.81, memory_gib=31.843)
+    assert fit.headroom == Resources(gpus=1, cpu=9.73, memory_gib=31.763)
 
 
 def test_fixture_quotas_exceed_cpu_and_memory() -> None:
-    # approved: 4 + 8 = 12 cores > 9.81; 16 + 32 = 48 GiB > 31.843; 0 + 1 = 1 GPU <= 1
+    # approved: 4 + 8 = 12 cores > 9.73; 16 + 32 = 48 GiB > 31.763; 0 + 1 = 1 GPU <= 1
     fit = quota_fit(known_plan(), register(), TODAY)
     assert fit.approved == Resources(gpus=1, cpu=12, memory_gib=48)
     assert not fit.fits
@@ -77,7 +79,7 @@ def test_fixture_quotas_exceed_cpu_and_memory() -> None:
 
 
 def test_smaller_requests_fit() -> None:
-    # bike-demand 4 cores, 12 GiB: 8 cores <= 9.81, 28 GiB <= 31.843
+    # bike-demand 4 cores, 12 GiB: 8 cores <= 9.73, 28 GiB <= 31.763
     smaller = edited("bike-demand", "    cpu: 8\n    memory_gib: 32", "    cpu: 4\n    memory_gib: 12")
     fit = quota_fit(known_plan(), with_project(smaller), TODAY)
     assert fit.fits and fit.exceeded == []

@@ -43,7 +43,11 @@ def test_each_project_gets_a_profile_that_spawns_in_its_namespace() -> None:
     bike = profiles()["project-bike-demand"]
     override = bike["kubespawner_override"]
     assert override["namespace"] == "project-bike-demand"
-    assert override["extra_labels"] == {"aicommons.dev/project": "bike-demand"}
+    assert override["extra_labels"] == {  # the project, and the accounting labels of its workload
+        "aicommons.dev/project": "bike-demand",
+        "aicommons.dev/pool": "gpu-t4",
+        "aicommons.dev/workload": "gpu-small",
+    }
     # The project's data volume replaces the home claim (the storage quota is the volume's size).
     assert override["storage_pvc_ensure"] is False
     assert override["volumes"] == [
@@ -93,7 +97,11 @@ def test_city_profiles_are_unchanged_and_open_to_all() -> None:
 def test_the_hub_reaches_and_is_reached_from_the_sandboxes() -> None:
     hub = hub_values()["hub"]
     assert hub["config"]["JupyterHub"]["hub_connect_url"] == "http://hub.jupyterhub.svc:8081"
-    (rule,) = hub["networkPolicy"]["ingress"]
+    # the sandboxes' servers, and Prometheus from the monitoring namespace (tests/render/test_monitoring.py)
+    rule, scrape = hub["networkPolicy"]["ingress"]
+    assert scrape["from"][0]["namespaceSelector"] == {
+        "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}
+    }
     assert rule["ports"] == [{"protocol": "TCP", "port": 8081}]
     (peer,) = rule["from"]
     assert peer["podSelector"] == {"matchLabels": {"component": "singleuser-server"}}

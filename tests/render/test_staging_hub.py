@@ -60,9 +60,9 @@ def test_the_staging_hub_is_priced_from_the_default_environments_pool() -> None:
     cost = staging_cost(profile, plan)
     assert cost is not None and (cost.workload, cost.pool) == ("notebook", "user")
     user = next(p for p in plan.pools if p.name == "user")
-    # riverton's user node (m6i.2xlarge) gives 7.507 cores and 27.666 GiB; a notebook takes 0.5 and 2:
-    # min(floor(7.507 / 0.5) = 15, floor(27.666 / 2) = 13) = 13 servers a node
-    assert (user.allocatable.cpu, user.allocatable.memory_gib, user.usd_hour) == (7.507, 27.666, 0.384)
+    # riverton's user node (m6i.2xlarge) gives 7.487 cores and 27.646 GiB (after the node exporter); a notebook takes 0.5 and 2:
+    # min(floor(7.487 / 0.5) = 14, floor(27.646 / 2) = 13) = 13 servers a node
+    assert (user.allocatable.cpu, user.allocatable.memory_gib, user.usd_hour) == (7.487, 27.646, 0.384)
     assert cost.servers_per_node == 13
     # 0.384 / 13 = 0.029538 USD a server-hour; 2 servers x 730 h x 0.029538 = 43.13 USD a month at most
     assert cost.usd_per_server_hour == 0.0295 and cost.usd_month_at_most == 43.13

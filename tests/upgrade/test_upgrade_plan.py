@@ -53,6 +53,8 @@ def test_a_chart_behind_its_repository_is_a_step_with_notes_diff_and_checks(
     # its pin (0.56.0); the others' pins are their newest
     assert status == {
         "cluster-autoscaler": ("9.59.0", "9.59.0", "up to date"),
+        "dcgm-exporter": ("4.8.2", "4.8.2", "up to date"),
+        "kube-prometheus-stack": ("88.5.3", "88.5.3", "up to date"),
         "fluent-bit": ("0.56.0", "0.58.1", "behind"),
         "jupyterhub": ("4.4.0", "4.4.0", "up to date"),
         "nvidia-device-plugin": ("0.20.0", "0.20.0", "up to date"),
