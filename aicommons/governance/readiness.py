@@ -3,6 +3,8 @@
 A project gets a namespace, a quota, a data volume and a hub profile only when all of these
 hold on the render date (the date comes from the caller, never the clock):
 
+* its risk category is not "unacceptable" (a prohibited practice, EU AI Act Art. 5: AIC-GOV-08
+  fails on the register entry, and no sandbox is built for it);
 * its status allows a sandbox (development, pilot, evaluation or operational: the one rule in
   ``governance/status.py``), and its end date has not passed;
 * the platform team approved its sandbox request (``sandbox.quota.approved``);
@@ -30,6 +32,11 @@ def sandbox_blockers(
     reasons: list[str] = []
     sandbox = project.sandbox
     status = project.register.status
+    if project.register.risk_category == "unacceptable":
+        reasons.append(
+            "its risk category is 'unacceptable': a prohibited practice (EU AI Act Art. 5, "
+            "Prohibited AI practices) gets no sandbox"
+        )
     if not allows_sandbox(status):
         reasons.append(f"status is {status!r} (a sandbox needs {', '.join(SANDBOX_STATUSES)})")
     elif today > sandbox.end_date:

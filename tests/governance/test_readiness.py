@@ -65,3 +65,15 @@ def test_the_status_rule_decides_the_sandbox_and_the_go_live_approval(
     """bike-demand (approved, assessed, no go-live approval) in each of the standard's seven statuses."""
     project = edited("bike-demand", "status: development", f"status: {status}")
     assert sandbox_blockers(project, TODAY) == blockers
+
+
+def test_a_prohibited_practice_gets_no_sandbox() -> None:
+    """An unacceptable-risk project is prohibited (AI Act Art. 5): approved and assessed as it is, it
+    stays in the register (where AIC-GOV-08 fails on it) and gets no namespace, quota or profile."""
+    prohibited = edited("bike-demand", "risk_category: minimal risk", "risk_category: unacceptable")
+    assert prohibited.register.risk_category == "unacceptable"
+    assert sandbox_blockers(prohibited, TODAY) == [
+        "its risk category is 'unacceptable': a prohibited practice (EU AI Act Art. 5, "
+        "Prohibited AI practices) gets no sandbox"
+    ]
+    assert not is_live(prohibited, TODAY)
