@@ -107,8 +107,11 @@ def test_size_json_and_markdown_carry_the_new_sections(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["size", str(riverton), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["estimate"]["median_usd_month"] is None
+    # size chooses its plan on the running-cluster model: the estimate is the simulated median.
+    assert data["estimate"]["median_usd_month"] == data["simulated"]["usd_month"] > 0
     assert data["service_level"]["wait_p95_minutes_gpu"] == 15.0
+    assert data["service_level"]["meets"] is data["simulated"]["meets_service_level"]
     assert isinstance(data["costly_decisions"], list)
     md = CliRunner().invoke(app, ["size", str(riverton), "--format", "md"])
-    assert "## Estimate and service level" in md.stdout and NOT_SIMULATED in md.stdout
+    assert "## Estimate and service level" in md.stdout and NOT_SIMULATED not in md.stdout
+    assert "## How the plan was chosen" in md.stdout
