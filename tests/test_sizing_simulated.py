@@ -252,7 +252,7 @@ def test_render_reuses_the_recorded_plan_until_an_input_changes(
     assert again.exit_code == 0, again.output
     assert calls == [] and "0 changed" in again.output  # nothing simulated, nothing changed
     profile = load_profile(profile_path)
-    assert plan_for(profile, bundle_dir=out).model_dump() == lock["sizing"]  # noqa: the recorded plan
+    assert plan_for(profile, bundle_dir=out).model_dump() == lock["sizing"]  # the recorded plan
     assert calls == []
 
     # A changed input (the session model) is sized again.
