@@ -172,9 +172,12 @@ def new_node_minutes(plan: SizingPlan) -> dict[str, float]:
 
 
 def with_start_timeout(profile: CityProfile, plan: SizingPlan) -> SizingPlan:
-    """The plan with the hub's start timeout covering its slowest node boot plus image pull."""
-    boot, pull = slowest_start(plan, startup_seconds(plan), (0.0, 0.0))
+    """The plan with the hub's start timeout covering its slowest node boot plus image pull; unchanged
+    where nodes do not autoscale (bought for the peak and always on, no start waits for a node)."""
     target = target_for(profile)
+    if not target.autoscales:
+        return plan
+    boot, pull = slowest_start(plan, startup_seconds(plan), (0.0, 0.0))
     return with_knobs(
         plan,
         start_timeout=start_timeout_seconds(boot, pull),
