@@ -311,3 +311,23 @@ def test_hostile_new_sections_exit_2_at_their_field(
     assert exited.value.code == 2, err
     assert "Traceback" not in err
     assert f"{path}:" in err and field in err  # file:line:column, then the field
+
+
+# --- the README's claim about cost ------------------------------------------------------------------
+
+
+def test_the_readmes_cost_claim_holds_for_size() -> None:
+    """README: `size` prices the user and GPU pools at the simulated median, with the optimiser's
+    idealised cost, its lower bound and the gap beside it, and lists the candidate layouts."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "the simulated median, with the optimiser's idealised cost" in " ".join(readme.split())
+    result = CliRunner().invoke(app, ["size", str(CITIES / "riverton.yaml"), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    simulated_pools = {p["name"]: p["usd_month"] for p in data["simulated"]["pools"]}
+    lines = {c["item"]: c["usd_month"] for c in data["cost"]["breakdown"]}
+    assert all(lines[f"pool:{name}"] == round(usd, 2) for name, usd in simulated_pools.items())
+    assert data["estimate"]["idealised_usd_month"] == data["optimality"]["pools_usd_month"]
+    assert data["estimate"]["lower_bound_usd_month"] == data["optimality"]["lower_bound_usd_month"]
+    assert data["estimate"]["gap_share"] is not None
+    assert [c["chosen"] for c in data["candidates"]].count(True) == 1
