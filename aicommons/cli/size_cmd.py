@@ -46,7 +46,7 @@ def size(
     from aicommons.report.simulated import choice_json, choice_markdown, choice_parts
     from aicommons.report.sizing import plan_json, plan_markdown, plan_tables
     from aicommons.sizing.quotas import quota_fit
-    from aicommons.sizing.simulated import new_node_minutes, size_on_model
+    from aicommons.sizing.simulated import new_node_minutes, off_hours_node_hours, size_on_model
 
     city = load_profile(profile)
     measured: list[str] = []
@@ -63,7 +63,13 @@ def size(
     if measured:
         plan = plan.model_copy(update={"notes": [*plan.notes, *measured]})
     fit = quota_fit(plan, projects, day) if projects else None
-    assessed = assess_plan(city, plan, sized.outcome, new_node_minutes=new_node_minutes(plan))
+    assessed = assess_plan(
+        city,
+        plan,
+        sized.outcome,
+        new_node_minutes=new_node_minutes(plan),
+        simulated_off_hours=off_hours_node_hours(city, sized.outcome),
+    )
     if format is Format.json:
         data = {**json.loads(plan_json(plan)), **assessment_json(*assessed), **choice_json(sized)}
         if fit is not None:

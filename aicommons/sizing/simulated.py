@@ -41,7 +41,7 @@ from aicommons.profile.model import CityProfile
 from aicommons.profile.service import service_level
 from aicommons.resources import data_dir
 from aicommons.simulation import Scenario, simulate
-from aicommons.simulation.result import PoolResult
+from aicommons.simulation.result import HourTrace, PoolResult
 from aicommons.sizing.choose import Candidate, Choice, candidate_layouts, choose_plan
 from aicommons.sizing.cost import money
 from aicommons.sizing.knobs import slowest_start, start_timeout_seconds, with_knobs
@@ -73,6 +73,7 @@ class PlanOutcome:
     wait_p50_minutes_cpu: float | None
     wait_p50_minutes_gpu: float | None
     pools: tuple[tuple[str, PoolResult], ...]  # (role, result), in the plan's order
+    traces: tuple[HourTrace, ...] = ()  # each pool's average week (nodes per group, hour by hour)
 
 
 @dataclass
@@ -82,15 +83,18 @@ class PoolSimulations:
     seeds: int = SEEDS
     search_seeds: int = SEARCH_SEEDS
     weeks: int = WEEKS
-    results: dict[tuple[str, int], PoolResult] = field(default_factory=dict)
+    results: dict[tuple[str, int], tuple[PoolResult, HourTrace]] = field(default_factory=dict)
 
     def of(self, scenario: Scenario, pool: str, search: bool = False) -> PoolResult:
+        return self.with_trace(scenario, pool, search)[0]
+
+    def with_trace(self, scenario: Scenario, pool: str, search: bool = False) -> tuple[PoolResult, HourTrace]:
         own = pool_scenario(scenario, pool)
         seeds = self.search_seeds if search else self.seeds
         key = (own.model_dump_json(), seeds)
         if key not in self.results:
             result = simulate(own, seeds=seeds, weeks=self.weeks, seed=demand_seed(own))
-            self.results[key] = result.pools[0]
+            self.results[key] = (result.pools[0], result.trace[0])
         return self.results[key]
 
 
@@ -130,11 +134,30 @@ def evaluate(profile: CityProfile, plan: SizingPlan, sims: PoolSimulations) -> P
 
     scenario = scenario_from_plan(profile, plan)
     roles = {p.name: p.role for p in plan.pools}
-    pools = tuple((roles[p.name], sims.of(scenario, p.name)) for p in scenario.pools)
-    return outcome_of(pools)
+    runs = [sims.with_trace(scenario, p.name) for p in scenario.pools]
+    pools = tuple((roles[p.name], r) for p, (r, _) in zip(scenario.pools, runs, strict=True))
+    return outcome_of(pools, tuple(t for _, t in runs))
 
 
-def outcome_of(pools: tuple[tuple[str, PoolResult], ...]) -> PlanOutcome:
+def off_hours_node_hours(profile: CityProfile, outcome: PlanOutcome) -> dict[str, float] | None:
+    """Simulated node-hours a month of each node group outside business hours (from the pools'
+    average week), or None when the schedule is not business hours."""
+    from aicommons.profile.model import WEEKDAYS
+    from aicommons.sizing.cost import MONTH_HOURS_PER_WEEK_HOUR
+
+    schedule = profile.users.schedule
+    hours = schedule.business_hours if schedule is not None else None
+    if hours is None:
+        return None
+    busy = {WEEKDAYS.index(d) * 24 + h for d in hours.days for h in range(hours.start, hours.end)}
+    return {
+        group: round(sum(n for h, n in enumerate(week) if h not in busy) * MONTH_HOURS_PER_WEEK_HOUR, 2)
+        for trace in outcome.traces
+        for group, week in sorted(trace.nodes.items())
+    }
+
+
+def outcome_of(pools: tuple[tuple[str, PoolResult], ...], traces: tuple[HourTrace, ...] = ()) -> PlanOutcome:
     def worst(role: str, pick: str) -> float | None:
         waits = [getattr(r, pick) / 60 for k, r in pools if k == role and r.starts_month.median > 0]
         return round(max(waits), 2) if waits else None
@@ -150,6 +173,7 @@ def outcome_of(pools: tuple[tuple[str, PoolResult], ...]) -> PlanOutcome:
         wait_p50_minutes_cpu=worst("user", "wait_p50_seconds"),
         wait_p50_minutes_gpu=worst("gpu", "wait_p50_seconds"),
         pools=pools,
+        traces=traces,
     )
 
 
