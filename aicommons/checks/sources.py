@@ -26,15 +26,17 @@ def bundle_files(target: Path, today: date | None = None) -> dict[str, bytes]:
         raise InputError(
             "no such file or folder", Location(file=str(target)), "a profile YAML or a bundle folder"
         )
+    from aicommons.cityfolder import of_profile
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
-    from aicommons.sizing.plan import size
+    from aicommons.sizing.recorded import plan_for
 
     profile = load_profile(target)
     projects = register_for(target)
     today = today or date.today()
-    return render_bundle(profile, size(profile, projects, today), projects, today).files
+    plan = plan_for(profile, projects, today, of_profile(target).bundle(profile.city.slug))
+    return render_bundle(profile, plan, projects, today).files
 
 
 def static_inventory(files: Mapping[str, bytes]) -> Inventory:

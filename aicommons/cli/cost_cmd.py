@@ -96,7 +96,7 @@ def report(
     window = month_window(month, now, step)
     city = load_profile(profile)
     projects = register_for(profile)
-    plan = _plan(city, projects, bundle, now.date())
+    plan = _plan(city, projects, bundle, now.date(), profile)
     from aicommons.targets.base import target_for
 
     catalog = target_for(city).node_types(city)
@@ -134,14 +134,16 @@ def report(
             Console().print(formats.report_tables(result))
 
 
-def _plan(city, projects, bundle: Path | None, today):  # type: ignore[no-untyped-def]
+def _plan(city, projects, bundle: Path | None, today, profile: Path):  # type: ignore[no-untyped-def]
     from aicommons.usage.planfile import plan_from_bundle
 
     if bundle is not None:
         return plan_from_bundle(bundle)
-    from aicommons.sizing.plan import size
+    from aicommons.cityfolder import of_profile
+    from aicommons.sizing.recorded import plan_for
 
-    return size(city, projects, today)
+    # The plan the city's bundle records (what runs), else the one `size` would choose.
+    return plan_for(city, projects, today, of_profile(profile).bundle(city.city.slug))
 
 
 def _with_bill(result, obs, plan, catalog):  # type: ignore[no-untyped-def]

@@ -55,7 +55,7 @@ def plan(
         from aicommons.profile import load_profile
         from aicommons.render.bundle import render_bundle
         from aicommons.render.write import write_bundle
-        from aicommons.sizing.plan import size
+        from aicommons.sizing.recorded import plan_for
 
         today = date.today()
         city = load_profile(profile)
@@ -64,8 +64,8 @@ def plan(
 
         refuse_unknown_waivers(city, default_blueprint(), profile_locator(profile))
         projects = register_for(profile)
-        sizing = size(city, projects, today)
         out = output or of_profile(profile).bundle(city.city.slug)
+        sizing = plan_for(city, projects, today, out)  # the bundle's recorded plan while inputs are unchanged
         bundle = render_bundle(city, sizing, projects, today, source_for(out))  # vendored stays vendored
         from aicommons.charts.values_schema import cached_archives, check_overrides
 

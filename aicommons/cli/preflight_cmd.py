@@ -34,16 +34,19 @@ def preflight(
     """
     import json
 
+    from aicommons.cityfolder import of_profile
     from aicommons.errors import MissingComponentError
     from aicommons.governance.load import register_for
     from aicommons.preflight import preflight as check
     from aicommons.preflight.read import read_snapshot
     from aicommons.profile import load_profile
-    from aicommons.sizing.plan import size
+    from aicommons.sizing.recorded import plan_for
     from aicommons.targets.base import target_for
 
     city = load_profile(profile)
-    plan = size(city, register_for(profile), parse_today(today))
+    plan = plan_for(
+        city, register_for(profile), parse_today(today), of_profile(profile).bundle(city.city.slug)
+    )
     context = context or target_for(city).platform_defaults(city, plan).kube_context
     if not context:
         raise MissingComponentError(

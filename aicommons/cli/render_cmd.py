@@ -48,7 +48,7 @@ def render(
     from aicommons.profile import load_profile
     from aicommons.render.bundle import render_bundle
     from aicommons.render.write import kept_line, write_bundle
-    from aicommons.sizing.plan import size
+    from aicommons.sizing.recorded import plan_for
 
     city = load_profile(profile)
     refuse_unknown_waivers(city, default_blueprint(), profile_locator(profile))
@@ -56,7 +56,8 @@ def render(
     today = date.today()
     out = output or of_profile(profile).bundle(city.city.slug)
     charts = source_for(out, vendor_charts)
-    bundle = render_bundle(city, size(city, projects, today), projects, today, charts)
+    # The plan the bundle records when its inputs are unchanged, else chosen on the model again.
+    bundle = render_bundle(city, plan_for(city, projects, today, out), projects, today, charts)
     overrides = check_overrides(bundle.releases, city.extra_values, cached_archives(bundle_dir=out))
     checks = check_files(bundle.files)
     if not allow_failures:

@@ -36,7 +36,7 @@ def plan(
     from aicommons.profile import load_profile
     from aicommons.render.bundle import LOCK_FILE
     from aicommons.render.releases import ChartPin, repository_pins
-    from aicommons.sizing.plan import size
+    from aicommons.sizing.recorded import plan_for
     from aicommons.upgrade import formats
     from aicommons.upgrade.plan import upgrade_plan
 
@@ -57,7 +57,11 @@ def plan(
         # the digest the repository's index lists for that release decides, as for a pin
         return blob if hashlib.sha256(blob).hexdigest() == pin.sha256 else None
 
-    result = upgrade_plan(city, size(city), str(profile), committed, indexes, new_archive, date.today())
+    today = date.today()
+    # the plan the committed bundle records (while its inputs are unchanged), so the diff shows the upgrade only
+    result = upgrade_plan(
+        city, plan_for(city, (), today, folder), str(profile), committed, indexes, new_archive, today
+    )
     render = {"json": formats.as_json, "md": formats.as_markdown, "table": formats.as_table}[format.value]
     typer.echo(render(result), nl=False)
 

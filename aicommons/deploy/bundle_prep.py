@@ -40,7 +40,7 @@ def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
     from aicommons.checks.waivers import profile_locator, refuse_unknown_waivers
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
-    from aicommons.sizing.plan import size
+    from aicommons.sizing.recorded import plan_for
 
     profile = load_profile(profile_path)
     # bad input first: a waiver of a control the blueprint lacks (exit 2, at its line)
@@ -48,11 +48,12 @@ def load_city(profile_path: Path, bundle_dir: Path | None) -> Prepared:
     city = of_profile(profile_path.resolve())
     projects = register_for(profile_path)
     today = date.today()
+    folder = (bundle_dir or city.bundle(profile.city.slug)).resolve()
     return Prepared(
         profile=profile,
-        plan=size(profile, projects, today),
+        plan=plan_for(profile, projects, today, folder),
         city_folder=city.root,
-        bundle_dir=(bundle_dir or city.bundle(profile.city.slug)).resolve(),
+        bundle_dir=folder,
         projects=projects,
         today=today,
         profile_path=profile_path,

@@ -72,15 +72,15 @@ def run_drift(
     from aicommons.governance.load import register_for
     from aicommons.profile import load_profile
     from aicommons.render.bundle import profile_digest, render_bundle
-    from aicommons.sizing.plan import size
+    from aicommons.sizing.recorded import plan_for
 
     explicit = kinds is not None
     wanted = [k for k in KINDS if k in (kinds or KINDS)]
     profile = load_profile(profile_path)
     projects = register_for(profile_path)
     today = date.today()
-    plan = size(profile, projects, today)
     folder = bundle_dir or default_bundle_dir(profile_path, profile.city.slug)
+    plan = plan_for(profile, projects, today, folder)
     committed = read_bundle_folder(folder) if {"bundle", "engine"} & set(wanted) else {}
     results: list[KindResult] = []
     for kind in wanted:

@@ -17,7 +17,21 @@ Defaults and why a city can defend them:
   maximum is a user turned away; the plan claims none in a typical (median) month.
 
 Session defaults are assumptions, not measurements: replace them with the hub's own figures (the
-JupyterHub REST API's server ``started`` and ``last_activity`` times, or the culler's log).
+JupyterHub REST API's server ``started`` and ``last_activity`` times, or the culler's log). They are
+the one table of session figures: the running-cluster model takes them field for field
+(simulation/build.py). No published study gives all four for a municipal hub; they are informed by:
+
+- Berkeley DataHub's analysis of its hub's start/stop logs (github.com/berkeley-dsep-infra/
+  datahub-usage-analysis): most sessions last under a few hours, with a long tail of all-day users
+  (a median of 1.5 h with a log-normal spread of 0.8);
+- JupyterHub's reliance on its idle culler (z2jh ``cull.enabled: true`` by default, jupyterhub/
+  zero-to-jupyterhub-k8s values.yaml; mybinder.org's idle policy, jupyterhub/binderhub issue 572):
+  most users do not press "Stop My Server" (0.3 do).
+
+The running-cluster model first drafted other figures (spread 1.0, self-stop 0.2, end of day 0.9);
+the profile's were kept because they are the ones a city sees, sets and has documented, and the
+end-of-day share of 0.9 made almost every server end at the close of business, hiding the idle
+culler's tail that the issue's review measured (servers outliving the schedule by the cull timeout).
 
 - ``median_hours = 1.5``: a working session of a notebook user, between a quick look and an afternoon.
 - ``spread = 0.8``: session lengths are log-normal; this is the standard deviation of their natural

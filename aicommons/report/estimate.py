@@ -94,18 +94,21 @@ def costly_decisions(
     plan: SizingPlan,
     threshold_usd_month: float = DECISION_THRESHOLD_USD_MONTH,
     new_node_minutes: dict[str, float] | None = None,
+    simulated_off_hours: dict[str, float] | None = None,
 ) -> list[Decision]:
     """Decisions of the plan above the threshold, most expensive first (ties by item).
 
     ``new_node_minutes``: minutes a new node of an instance type takes to boot and pull its image,
     when known (e.g. hardware_profiles/node_startup.yaml); without it the price of scaling to zero is
-    said in words, not in minutes.
+    said in words, not in minutes. ``simulated_off_hours``: node-hours a month of each node group
+    outside business hours on the running-cluster model; with it a GPU group's nights are priced as
+    simulated (the nodes night-time servers really keep up), not as the optimiser counts them.
     """
     found: list[Decision] = []
     if target_for(profile).autoscales:
         for pool in plan.pools:
             if pool.role == "gpu":
-                found += _gpu_nights(profile, plan, pool, new_node_minutes or {})
+                found += _gpu_nights(profile, plan, pool, new_node_minutes or {}, simulated_off_hours)
             for g in pool.node_groups:
                 if g.min_schedule is not None:
                     found.append(_warm_schedule(pool, g))
@@ -141,7 +144,11 @@ def _night_nodes(g: NodeGroupPlan, h_busy: float, h_off: float) -> int | None:
 
 
 def _gpu_nights(
-    profile: CityProfile, plan: SizingPlan, pool: PoolPlan, minutes: dict[str, float]
+    profile: CityProfile,
+    plan: SizingPlan,
+    pool: PoolPlan,
+    minutes: dict[str, float],
+    simulated: dict[str, float] | None = None,
 ) -> list[Decision]:
     at = _hours_at(profile)
     if at is None:
@@ -152,6 +159,12 @@ def _gpu_nights(
     expected = sum(peaks.values()) * share
     out = []
     for g in pool.node_groups:
+        if simulated is not None:
+            if g.name in simulated:
+                out.append(
+                    _simulated_night(profile, pool, g, simulated[g.name], h_off, share, expected, minutes)
+                )
+            continue
         nodes = _night_nodes(g, h_busy, h_off)
         if not nodes:
             continue
@@ -177,6 +190,35 @@ def _gpu_nights(
             )
         )
     return out
+
+
+def _simulated_night(
+    profile: CityProfile,
+    pool: PoolPlan,
+    g: NodeGroupPlan,
+    node_hours: float,
+    h_off: float,
+    share: float,
+    expected: float,
+    minutes: dict[str, float],
+) -> Decision:
+    cost = node_hours * g.usd_hour
+    wait = minutes.get(g.instance_type, minutes.get(g.instance_type.split(".")[0]))
+    price = f"~{wait:.0f} minutes" if wait is not None else "longer"
+    return Decision(
+        item=f"pool:{pool.name} ({g.name})",
+        usd_month=round(cost, 2),
+        what=(
+            f"runs {node_hours / h_off:.2f} x {g.instance_type} on average outside business hours (simulated) "
+            f"for {expected:.1f} expected server(s) (off_hours_share {share:g}): {node_hours:,.0f} node-hours "
+            f"x ${g.usd_hour:,.2f} = ${cost:,.0f}/month"
+        ),
+        knob=(
+            f"users.schedule.business_hours.off_hours_share (now {share:g}): the servers expected outside "
+            f"business hours; at 0 none are planned there, and a night-time start waits {price} for a new "
+            "node (a new node boots and pulls the image)"
+        ),
+    )
 
 
 def _warm_schedule(pool: PoolPlan, g: NodeGroupPlan) -> Decision:
@@ -270,12 +312,13 @@ def assess_plan(
     simulated: Outcome | None = None,
     threshold_usd_month: float = DECISION_THRESHOLD_USD_MONTH,
     new_node_minutes: dict[str, float] | None = None,
+    simulated_off_hours: dict[str, float] | None = None,
 ) -> tuple[Estimate, ServiceReached, list[Decision]]:
     """The three sections of the report for a plan (and its simulated outcome, once there is one)."""
     return (
         estimate(plan, simulated),
         service_reached(service_level(profile), simulated),
-        costly_decisions(profile, plan, threshold_usd_month, new_node_minutes),
+        costly_decisions(profile, plan, threshold_usd_month, new_node_minutes, simulated_off_hours),
     )
 
 

@@ -102,9 +102,10 @@ def _verdict(plan: SizingPlan) -> str:
         if c.verdict == "over budget"
         else f"within budget (headroom ${c.headroom_usd_month:,.2f})"
     )
+    simulated = " (user and GPU pools at their simulated median)" if plan.simulated is not None else ""
     return (
-        f"Total ${c.usd_month:,.2f}/month against a budget of ${c.budget_usd_month:,.2f}: {margin}; "
-        f"minimum viable ${c.minimum_viable_usd_month:,.2f}."
+        f"Total ${c.usd_month:,.2f}/month{simulated} against a budget of ${c.budget_usd_month:,.2f}: "
+        f"{margin}; minimum viable ${c.minimum_viable_usd_month:,.2f}."
     )
 
 
@@ -119,7 +120,8 @@ def plan_markdown(plan: SizingPlan) -> str:
     out += [_verdict(plan), ""]
     opt = plan.optimality
     out += [
-        f"User and GPU pools: ${opt.pools_usd_month:,.2f}/month; lower bound ${opt.lower_bound_usd_month:,.2f} "
+        f"User and GPU pools{' (idealised, the optimiser)' if plan.simulated else ''}: "
+        f"${opt.pools_usd_month:,.2f}/month; lower bound ${opt.lower_bound_usd_month:,.2f} "
         f"(gap {opt.gap_share:.2%}; LP bound ${opt.lp_bound_usd_month:,.2f}, gap {opt.lp_gap_share:.2%}); "
         f"one-type baseline ${opt.naive_usd_month:,.2f}.",
         "",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from aicommons.profile.model import CityProfile
 from aicommons.render.jupyterhub import jupyterhub_values
 from aicommons.render.platform_releases import AUTOSCALER_FOR_KUBERNETES, cluster_autoscaler
-from aicommons.simulation.defaults import SESSION_DEFAULTS, Startup, startup_table
+from aicommons.simulation.defaults import Startup, startup_table
 from aicommons.simulation.scenario import (
     HOURS_PER_WEEK,
     Autoscaler,
@@ -151,6 +151,8 @@ def _group(pool: PoolPlan, group: Any, over: Overrides) -> NodeGroup:
         "boot_seconds": startup.boot_seconds,
         "image_pull_seconds": startup.image_pull_seconds,
     }
+    if group.min_schedule is not None:  # local hours, the clock of the profile's schedule (hour_shares)
+        fields["min_by_hour"] = tuple(group.min_schedule.hourly(group.nodes.min))
     extra = over.groups.get(group.name)
     if extra is not None:
         fields |= extra.model_dump(exclude_none=True)
@@ -165,9 +167,20 @@ def _placeholder_pool(pools: list[PoolPlan], default_pool: str) -> str | None:
 
 
 def _sessions(profile: CityProfile) -> Sessions:
+    """The profile's `users.sessions` (its defaults when unset: profile/service.py, the one table of
+    session figures), field for field, ending the working day where business hours end."""
+    from aicommons.profile.service import sessions
+
+    given = sessions(profile)
     schedule = profile.users.schedule
     end = schedule.business_hours.end if schedule and schedule.business_hours else 18
-    return SESSION_DEFAULTS.model_copy(update={"end_of_day_hour": end})
+    return Sessions(
+        median_hours=given.median_hours,
+        spread=given.spread,
+        self_stop_share=given.self_stop_share,
+        end_of_day_share=given.end_of_day_share,
+        end_of_day_hour=end,
+    )
 
 
 def _autoscaler(profile: CityProfile, plan: SizingPlan) -> Autoscaler:
@@ -193,7 +206,7 @@ def duration_seconds(text: str) -> float:
 
 def _hub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     if profile.hub is None or profile.identity is None:
-        return hub_knobs_without_render(profile)
+        return hub_knobs_without_render(profile, plan)
     values = jupyterhub_values(profile, plan)
     scheduling = values.get("scheduling", {})
     placeholder = scheduling.get("userPlaceholder", {})
@@ -206,15 +219,26 @@ def _hub_values(profile: CityProfile, plan: SizingPlan) -> dict[str, Any]:
     }
 
 
-def hub_knobs_without_render(profile: CityProfile) -> dict[str, Any]:
-    """What render/jupyterhub.py sets, for a profile that cannot be rendered yet (no hub: or identity:)."""
+def hub_knobs_without_render(profile: CityProfile, plan: SizingPlan | None = None) -> dict[str, Any]:
+    """What render/jupyterhub.py sets, for a profile that cannot be rendered yet (no hub: or identity:),
+    with the plan's knobs where it has them (the default pool's placeholders, the hub's start timeout)."""
     tier = profile.effective_tier
+    placeholders = Z2JH_PLACEHOLDERS[tier]
+    start_timeout = Z2JH_START_TIMEOUT
+    if plan is not None:
+        default = next((w.name for w in profile.workloads if w.default), profile.workloads[0].name)
+        pool_name = next((w.pool for w in plan.workloads if w.name == default), None)
+        pool = next((p for p in plan.pools if p.name == pool_name), None)
+        if tier != "pilot" and pool is not None and pool.placeholders is not None:
+            placeholders = pool.placeholders
+        if plan.hub is not None:
+            start_timeout = plan.hub.start_timeout_seconds
     return {
-        "placeholders": Z2JH_PLACEHOLDERS[tier],
+        "placeholders": placeholders,
         "user_scheduler": tier != "pilot",
         "cull_timeout": profile.governance.idle_cull_minutes * 60,
         "cull_every": HUB_CULL_EVERY,
-        "start_timeout": Z2JH_START_TIMEOUT,
+        "start_timeout": start_timeout,
     }
 
 

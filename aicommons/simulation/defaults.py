@@ -1,4 +1,4 @@
-"""Documented defaults of the model: node startup times (a data file) and how users' sessions go."""
+"""Documented defaults of the model: node startup times (a data file)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aicommons.catalog.load import load_model_file
 from aicommons.resources import data_dir
-from aicommons.simulation.scenario import Sessions
 
 
 class Startup(BaseModel):
@@ -54,14 +53,5 @@ def startup_table() -> StartupTable:
     return load_model_file(data_dir("hardware_profiles") / "node_startup.yaml", StartupTable)
 
 
-#: Session defaults when the profile sets none (`users.sessions`, issue 11). No published study gives
-#: all four figures for a municipal hub, so they are planning assumptions, chosen from:
-#: - median 1.5 h, spread 1.0 (lognormal sigma): Berkeley DataHub's usage analysis of hub start/stop
-#:   logs (github.com/berkeley-dsep-infra/datahub-usage-analysis, notebooks/03-visualize-cost-and-usage)
-#:   shows most sessions last under a few hours with a long tail of all-day users;
-#: - self_stop_share 0.2: few users press "Stop My Server" (JupyterHub keeps servers until the idle
-#:   culler ends them; z2jh enables the culler by default for that reason: zero-to-jupyterhub
-#:   jupyterhub/values.yaml `cull.enabled: true`, and mybinder.org's 10-minute idle policy,
-#:   github.com/jupyterhub/binderhub/issues/572);
-#: - end_of_day_share 0.9: office users close their laptops when the working day ends.
-SESSION_DEFAULTS = Sessions(median_hours=1.5, spread=1.0, self_stop_share=0.2, end_of_day_share=0.9)
+# Session defaults live in one table: the profile's `users.sessions` (aicommons/profile/service.py),
+# which build.py maps onto the simulation's Sessions.

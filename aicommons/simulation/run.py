@@ -29,7 +29,11 @@ def scenario_seed(scenario: Scenario) -> int:
 
 
 def simulate(
-    scenario: Scenario, seeds: int = 3, weeks: int = 1, warmup_weeks: float = 1 / 7
+    scenario: Scenario,
+    seeds: int = 3,
+    weeks: int = 1,
+    warmup_weeks: float = 1 / 7,
+    seed: int | None = None,
 ) -> SimulationResult:
     """Run each pool `seeds` times for `warmup_weeks + weeks` weeks and report the measured weeks.
 
@@ -40,11 +44,12 @@ def simulate(
 
     Pools are independent (a workload's servers only run in its pool, and each pool has its own
     autoscaled groups), so each pool runs on its own random stream: SeedSequence(scenario digest,
-    run, pool index). Figures a month are the measured weeks scaled to 730 hours.
+    run, pool index). ``seed`` replaces the scenario digest: layouts compared on the same seed meet
+    the same users (common random numbers). Figures a month are the measured weeks scaled to 730 hours.
     """
     if seeds < 1 or weeks < 1 or warmup_weeks < 0:
         raise ValueError("simulate() needs seeds >= 1, weeks >= 1 and warmup_weeks >= 0")
-    base = scenario_seed(scenario)
+    base = scenario_seed(scenario) if seed is None else seed
     warm = round(warmup_weeks * HOURS_PER_WEEK)
     hours = warm + weeks * HOURS_PER_WEEK
     t0, t1 = warm * HOUR, hours * HOUR

@@ -97,7 +97,8 @@ class Workload(Frozen):
 
 
 class Sessions(Frozen):
-    """How long people work and how their servers end (defaults: sessions.py, with sources)."""
+    """How long people work and how their servers end: the profile's `users.sessions` (its defaults and
+    their sources: profile/service.py), mapped field for field by build.py."""
 
     median_hours: float = Field(gt=0, le=24)
     spread: float = Field(ge=0, le=3, description="Sigma of the lognormal session length.")

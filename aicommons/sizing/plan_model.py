@@ -245,6 +245,45 @@ class HubPlan(Out):
     )
 
 
+class SimulatedPool(Out):
+    """One user or GPU pool of the chosen plan on the running-cluster model (medians over the runs)."""
+
+    name: str
+    usd_month: float = Field(description="Simulated median monthly cost.")
+    usd_month_p90: float
+    node_hours_month: float
+    starts_month: float
+    waited_share: float = Field(description="Share of starts that waited for a node.")
+    wait_p50_seconds: float
+    wait_p95_seconds: float
+    failed_timeout_month: float = Field(description="Starts a month that hit the hub's start timeout.")
+    failed_full_month: float = Field(description="Starts a month that found every node group at its maximum.")
+    peak_nodes: int
+
+
+class Simulated(Out):
+    """How the plan was chosen on the running-cluster model (sizing/simulated.py) and what it reached."""
+
+    method: str = Field(description="Seeded runs, weeks and candidates: what the figures are over.")
+    candidate: str = Field(description="The chosen candidate layout (sizing/choose.py).")
+    reason: str
+    meets_service_level: bool
+    misses: list[str] = Field(default_factory=list, description="Criteria of the service level missed.")
+    usd_month: float = Field(description="User and GPU pools, simulated median (sum of the pools' medians).")
+    usd_month_p90: float = Field(description="Sum of the pools' 90th percentiles.")
+    idealised_usd_month: float = Field(description="The optimiser's cost of the same pools.")
+    wait_p50_minutes_cpu: float | None = None
+    wait_p95_minutes_cpu: float | None = None
+    wait_p50_minutes_gpu: float | None = None
+    wait_p95_minutes_gpu: float | None = None
+    failed_starts_month: float
+    pools: list[SimulatedPool]
+    inputs_digest: str = Field(
+        description="Digest of what the plan was sized from (profile, projects admitted, catalogs, tool): "
+        "render and plan reuse the plan recorded in a bundle while it is unchanged."
+    )
+
+
 class SizingPlan(Out):
     city: str
     provider: str
@@ -262,6 +301,11 @@ class SizingPlan(Out):
     )
     hub: HubPlan | None = Field(
         default=None, exclude_if=lambda v: v is None, description="Hub settings sizing decided, if any."
+    )
+    simulated: Simulated | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The running-cluster model's figures for this plan, when it was chosen on them.",
     )
 
     @model_serializer(mode="wrap")

@@ -437,7 +437,8 @@ def test_missing_prerequisites_stop_the_deploy_before_any_change(riverton, wire,
     assert "4 prerequisite(s) missing; nothing was changed" in result.err
     for name in ("pulumi CLI", "stack secrets passphrase", "OIDC client secret", "EC2 quota L-DB2E81BA"):
         assert f"{name}: " in result.err
-    assert "--quota-code L-DB2E81BA --desired-value 16" in result.err
+    # g4dn.xlarge: 4 vCPUs x 8 nodes, the gpu-t4 maximum chosen on the model (4 x 2: starts found 4 full)
+    assert "--quota-code L-DB2E81BA --desired-value 32" in result.err
     assert [n.city for n in wiring.doctor_needs] == ["riverton"]
     assert engine.calls == [] and wiring.settings == [] and wiring.preflight.asked == []
     assert not (riverton.parent / "bundles").exists()

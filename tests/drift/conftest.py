@@ -12,7 +12,7 @@ from aicommons.errors import MissingComponentError
 from aicommons.profile import load_profile
 from aicommons.render.bundle import render_bundle
 from aicommons.render.write import write_bundle
-from aicommons.sizing.plan import size
+from aicommons.sizing.simulated import size_on_model
 from tests.conftest import ROOT
 from tests.ledger.conftest import run_cli  # noqa: F401  (the drift tests' entry point)
 
@@ -22,7 +22,7 @@ RIVERTON = ROOT / "examples" / "cities" / "riverton.yaml"
 @pytest.fixture(scope="session")
 def riverton_files() -> dict[str, bytes]:
     profile = load_profile(RIVERTON)
-    return render_bundle(profile, size(profile)).files
+    return render_bundle(profile, size_on_model(profile).plan).files  # as `render` writes it
 
 
 @pytest.fixture

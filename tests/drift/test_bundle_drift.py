@@ -13,7 +13,7 @@ from aicommons.errors import InputError
 from aicommons.profile import load_profile_text
 from aicommons.render.bundle import LOCK_FILE, render_bundle
 from aicommons.render.files import bytes_digest
-from aicommons.sizing.plan import size
+from aicommons.sizing.simulated import size_on_model
 from tests.drift.conftest import RIVERTON
 
 HUB_VALUES = "helm/jupyterhub.values.yaml"
@@ -21,7 +21,7 @@ HUB_VALUES = "helm/jupyterhub.values.yaml"
 
 def render_text(text: str) -> dict[str, bytes]:
     profile = load_profile_text(text, "profile.yaml")
-    return render_bundle(profile, size(profile)).files
+    return render_bundle(profile, size_on_model(profile).plan).files  # as `render` writes it
 
 
 def test_a_fresh_render_of_the_same_profile_is_no_drift(riverton_files: dict[str, bytes]) -> None:

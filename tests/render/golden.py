@@ -11,7 +11,7 @@ from pathlib import Path
 from aicommons.profile import load_profile
 from aicommons.render.bundle import render_bundle
 from aicommons.render.files import FileMap
-from aicommons.sizing.plan import size
+from aicommons.sizing.simulated import size_on_model
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
@@ -25,7 +25,8 @@ def generated(files: FileMap) -> FileMap:
 
 def render_example(name: str) -> FileMap:
     profile = load_profile(EXAMPLES / f"{name}.yaml")
-    return generated(render_bundle(profile, size(profile)).files)
+    # The plan `render` writes: chosen on the running-cluster model (sizing/simulated.py).
+    return generated(render_bundle(profile, size_on_model(profile).plan).files)
 
 
 def example_names() -> list[str]:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from aicommons.cli.main import app
 from aicommons.profile import load_profile
 from aicommons.render.releases import repository_pins
-from aicommons.sizing.plan import size
+from aicommons.sizing.simulated import size_on_model
 from tests.conftest import ROOT
 
 METRO = ROOT / "examples" / "cities" / "metro.yaml"
@@ -38,7 +38,7 @@ def check_widths(output: str, width: int) -> None:
 
 @pytest.mark.parametrize("width", [80, 200])
 def test_size_keeps_every_name_whole(width: int) -> None:
-    plan = size(load_profile(METRO))
+    plan = size_on_model(load_profile(METRO)).plan  # what `size` reports: chosen on the model
     out = invoke(width, "size", str(METRO))
     check_widths(out, width)
     found = tokens(out)

@@ -107,8 +107,45 @@ def test_size_json_and_markdown_carry_the_new_sections(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["size", str(riverton), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["estimate"]["median_usd_month"] is None
+    # size chooses its plan on the running-cluster model: the estimate is the simulated median.
+    assert data["estimate"]["median_usd_month"] == data["simulated"]["usd_month"] > 0
     assert data["service_level"]["wait_p95_minutes_gpu"] == 15.0
+    assert data["service_level"]["meets"] is data["simulated"]["meets_service_level"]
     assert isinstance(data["costly_decisions"], list)
     md = CliRunner().invoke(app, ["size", str(riverton), "--format", "md"])
-    assert "## Estimate and service level" in md.stdout and NOT_SIMULATED in md.stdout
+    assert "## Estimate and service level" in md.stdout and NOT_SIMULATED not in md.stdout
+    assert "## How the plan was chosen" in md.stdout
+
+
+def test_with_the_simulation_a_gpu_groups_nights_are_priced_as_simulated(small_gpu_city) -> None:  # type: ignore[no-untyped-def]
+    from aicommons.simulation.result import HourTrace
+    from aicommons.sizing.simulated import PlanOutcome, off_hours_node_hours
+
+    profile, plan = small_gpu_city
+    pool = next(p for p in plan.pools if p.role == "gpu")
+    group = pool.node_groups[0]
+    # The average simulated week: 3 nodes in business hours (Mon-Fri 08-18), 0.5 at every other hour.
+    week = [3.0 if (h // 24 < 5 and 8 <= h % 24 < 18) else 0.5 for h in range(168)]
+    outcome = PlanOutcome(
+        0,
+        0,
+        None,
+        None,
+        0,
+        None,
+        None,
+        (),
+        (HourTrace(pool=pool.name, servers=[], nodes={group.name: week}),),
+    )
+    off = off_hours_node_hours(profile, outcome)
+    # 118 off-hours a week x 0.5 node = 59 node-hours a week, x 730 / 168 = 256.37 a month.
+    assert off == {group.name: round(59 * 730 / 168, 2)} and off[group.name] == 256.37
+    line = next(
+        d
+        for d in costly_decisions(profile, plan, simulated_off_hours=off)
+        if d.item == f"pool:{pool.name} ({group.name})"
+    )
+    assert line.usd_month == round(256.37 * group.usd_hour, 2)
+    # 256.37 node-hours over 512.74 off-hours a month: half a node on average.
+    assert f"runs 0.50 x {group.instance_type} on average outside business hours (simulated)" in line.what
+    assert "off_hours_share (now 0.1)" in line.knob
