@@ -53,6 +53,7 @@ UNIT_PRICE_ITEMS = {
     "efs_standard_gb_month",
     "cloudwatch_logs_ingest_gb",
     "cloudwatch_logs_store_gb_month",
+    "ebs_snapshot_gb_month",  # AWS Backup's EBS snapshots (the backups cost line)
 }
 
 MIG = {

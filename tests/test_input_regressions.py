@@ -176,8 +176,8 @@ def test_nan_in_a_project_quota_is_refused() -> None:
     from aicommons.governance.starter import starter_project
 
     text = starter_project("permit-triage", "RIV-AI-001", "Permit triage", date(2026, 1, 5))
-    assert "  cpu: " in text
-    text = "\n".join("  cpu: .nan" if line.startswith("  cpu: ") else line for line in text.splitlines())
+    assert "\n    cpu: " in text  # sandbox.quota.cpu
+    text = "\n".join("    cpu: .nan" if line.startswith("    cpu: ") else line for line in text.splitlines())
     with pytest.raises(InputError) as caught:
         load_project_text(text, "projects/permit-triage.yaml")
     assert "quota.cpu" in caught.value.render() and "not a finite number" in caught.value.render()

@@ -158,13 +158,19 @@ def test_an_existing_cluster_needs_its_context_to_answer() -> None:
 
 
 def test_rivertons_profile_needs_its_plans_quotas() -> None:
+    from aicommons.sizing.recorded import plan_for
+
     profile = load_profile(ROOT / "examples" / "cities" / "riverton.yaml")
-    needs = profile_needs(profile, size(profile))
+    plan = plan_for(profile)  # the plan doctor and deploy use: chosen on the simulated cluster
+    needs = profile_needs(profile, plan)
     assert (needs.provider, needs.region, needs.needs_cluster) == ("aws", "us-east-1", False)
     assert needs.client_secret_env == "AICOMMONS_OIDC_CLIENT_SECRET"
-    assert {q.code: q.vcpus for q in needs.quotas} == {STANDARD: 30, G_AND_VT: 16}  # as worked out above
+    groups = {g.instance_type: g.nodes.max for pool in plan.pools for g in pool.node_groups}
+    assert groups == {"t3.medium": 2, "m6i.large": 12, "g4dn.xlarge": 8}
+    # standard: 2 x t3.medium (2) + 12 x m6i.large (2) = 4 + 24 = 28; G and VT: 8 x g4dn.xlarge (4) = 32
+    assert {q.code: q.vcpus for q in needs.quotas} == {STANDARD: 28, G_AND_VT: 32}
     # a deploy of the platform alone builds no node: no quota is needed
-    assert profile_needs(profile, size(profile), stacks=("platform",)).quotas == ()
+    assert profile_needs(profile, plan, stacks=("platform",)).quotas == ()
 
 
 def test_an_existing_clusters_profile_needs_its_context_not_aws() -> None:
