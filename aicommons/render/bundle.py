@@ -22,6 +22,7 @@ from aicommons.render.platform_args import platform_args
 from aicommons.render.readme import city_readme
 from aicommons.render.releases import ChartPin, Release, chart_pins
 from aicommons.render.staging_hub import staging_release, staging_tenant
+from aicommons.render.week_figure import WeekFigure, matplotlib_version, week_figures
 from aicommons.resources import data_dir
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.base import target_for
@@ -129,12 +130,14 @@ def render_bundle(
         files.update(_copy_tree(data_dir("charts") / chart, f"helm/charts/{chart}"))
     if defaults.gpu_setup == "existing-operator":
         files[GPU_SHARING_FILE] = yaml_bytes(pr.gpu_sharing_config_map(plan, defaults.gpu_operator_namespace))
-    files["README.md"] = city_readme(profile, plan, releases, defaults, project, nodes, vendored).encode(
-        "utf-8"
-    )
+    figures = week_figures(profile, plan)
+    files.update({f.path: f.svg for f in figures})
+    files["README.md"] = city_readme(
+        profile, plan, releases, defaults, project, nodes, vendored, figures
+    ).encode("utf-8")
     if projects and today is not None:
         files[sandboxes.REGISTER_FILE] = json_bytes(sandboxes.register_document(projects, today))
-    lock = _lock(profile, plan, releases, files, projects, vendored)
+    lock = _lock(profile, plan, releases, files, projects, vendored, figures)
     files[LOCK_FILE] = json_bytes(lock)
     return Bundle(
         files=dict(sorted(files.items())),
@@ -287,6 +290,7 @@ def _lock(
     files: FileMap,
     projects: tuple[AIProject, ...] = (),
     vendored: bool = False,
+    figures: list[WeekFigure] | None = None,
 ) -> dict[str, Any]:
     catalogs = _copy_tree(data_dir("hardware_profiles"), "hardware_profiles")
     inputs = {
@@ -322,6 +326,12 @@ def _lock(
             for r in releases
         ],
         "vendored_charts": vendored,
+        # The figures' SVG bytes depend on the matplotlib version: a new one shows here and in "files".
+        **(
+            {"figures": {"matplotlib": matplotlib_version(), "files": [f.path for f in figures]}}
+            if figures
+            else {}
+        ),
         "inputs_digest": canonical_digest(inputs),
         "files": {path: bytes_digest(blob) for path, blob in sorted(files.items())},
     }

@@ -17,6 +17,7 @@ from aicommons.render.overrides import overrides_of
 from aicommons.render.platform_releases import cluster_policy_patch
 from aicommons.render.releases import Release
 from aicommons.render.staging_hub import staging_cost
+from aicommons.render.week_figure import WeekFigure
 from aicommons.sizing.plan import SizingPlan
 from aicommons.targets.platform import PlatformDefaults
 
@@ -105,6 +106,7 @@ def city_readme(
     project: str,
     nodes: list[PoolNodes] | None = None,
     vendored: bool = False,
+    figures: list[WeekFigure] | None = None,
 ) -> str:
     return (
         _env()
@@ -116,6 +118,7 @@ def city_readme(
             defaults=defaults,
             project=project,
             vendored=vendored,
+            figures=figures or [],
             version=__version__,
             overrides=overrides_of(profile.extra_values),
             staging=staging_cost(profile, plan),

@@ -1,7 +1,8 @@
 """One pool's simulated week as a figure: servers, nodes per group (stacked) and cost, hour by hour.
 
 `week_series` is the pure part (the numbers drawn, tested without pixels); `week_plot` draws them with
-matplotlib, an optional dependency (`pip install 'aicommons[plot]'`), imported only when called.
+matplotlib (a runtime dependency pinned to one minor version: a bundle carries the SVG), imported
+only when called, so the CLI starts without it.
 
 The output is the same bytes on every run on one machine: matplotlib's defaults (never the user's
 matplotlibrc), no timestamps (PNG without `Software`, SVG without `Date`), a fixed SVG hash salt.
@@ -19,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aicommons.errors import MissingComponentError
-from aicommons.simulation.result import HourTrace, SimulationResult
+from aicommons.simulation.result import HourTrace, PoolResult, SimulationResult
 from aicommons.sizing.cost import HOURS_PER_WEEK
 
 Format = Literal["png", "svg"]
@@ -60,13 +61,7 @@ def week_series(
     """The series of `pool` in `result` (and, optionally, of the same pool in a comparison run)."""
     trace = _trace(result, pool)
     summary = next(p for p in result.pools if p.name == pool)
-    price = {g.name: g.usd_hour for g in summary.groups}
-    usd = _usd(trace, price)
-    title = (
-        f"Pool {pool}: the average week of {result.seeds} simulated runs of {result.weeks} "
-        f"week{'s' if result.weeks > 1 else ''}, "
-        f"${summary.usd_month.median:,.0f}/month (p90 ${summary.usd_month.p90:,.0f})"
-    )
+    series = pool_series(summary, trace, result.seeds, result.weeks)
     fields: dict[str, Any] = {}
     if compare is not None:
         other = _trace(compare, pool)
@@ -76,14 +71,24 @@ def week_series(
             "compare_usd_hour": _usd(other, other_price),
             "compare_label": compare_label,
         }
+    return series.model_copy(update=fields) if fields else series
+
+
+def pool_series(summary: PoolResult, trace: HourTrace, seeds: int, weeks: int) -> WeekSeries:
+    """The series of one simulated pool: its summary (prices, cost) and its average week."""
+    price = {g.name: g.usd_hour for g in summary.groups}
+    title = (
+        f"Pool {summary.name}: the average week of {seeds} simulated runs of {weeks} "
+        f"week{'s' if weeks > 1 else ''}, "
+        f"${summary.usd_month.median:,.0f}/month (p90 ${summary.usd_month.p90:,.0f})"
+    )
     return WeekSeries(
-        pool=pool,
+        pool=summary.name,
         title=title,
         wanted=trace.wanted,
         servers=trace.servers,
         nodes=trace.nodes,
-        usd_hour=usd,
-        **fields,
+        usd_hour=_usd(trace, price),
     )
 
 
@@ -107,7 +112,7 @@ def draw(series: WeekSeries, fmt: Format = "png") -> bytes:
         from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise MissingComponentError(
-            "the week plot needs matplotlib", allowed="pip install 'aicommons[plot]'"
+            "the week plot needs matplotlib", allowed="pip install aicommons (it depends on matplotlib)"
         ) from exc
     import numpy as np
 
