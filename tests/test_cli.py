@@ -27,7 +27,7 @@ AICOMMONS = VENV_BIN / "aicommons"
 RIVERTON = ROOT / "examples" / "cities" / "riverton.yaml"
 BAD = sorted((FIXTURES / "bad").glob("*.yaml"))
 GOOD = sorted((FIXTURES / "good").glob("*.yaml"))
-HEAVY = {"pulumi", "pulumi_aws", "pulumi_kubernetes", "kubernetes"}
+HEAVY = {"pulumi", "pulumi_aws", "pulumi_kubernetes", "kubernetes", "matplotlib"}
 
 runner = CliRunner()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aicommons.profile.model import CityProfile
+from aicommons.simulation.plot import WeekSeries
 from aicommons.sizing.plan_model import SimulatedPool, SizingPlan
 
 FIGURE_DIR = "sizing"
@@ -22,11 +23,12 @@ FIGURE_DIR = "sizing"
 
 @dataclass(frozen=True)
 class WeekFigure:
-    """One pool's figure: where the bundle carries it, its bytes and the pool's recorded estimate."""
+    """One pool's figure: where the bundle carries it, what it draws, its bytes, the recorded estimate."""
 
     pool: str
     role: str
     path: str
+    series: WeekSeries
     svg: bytes
     estimate: SimulatedPool
 
@@ -51,7 +53,9 @@ def week_figures(profile: CityProfile, plan: SizingPlan) -> list[WeekFigure]:
         estimate = recorded.get(result.name)
         if estimate is None:  # pragma: no cover - the record lists every simulated pool
             raise ValueError(f"pool {result.name!r} is simulated but not in the plan's record")
-        figures.append(WeekFigure(result.name, role, figure_path(result.name), draw(series, "svg"), estimate))
+        figures.append(
+            WeekFigure(result.name, role, figure_path(result.name), series, draw(series, "svg"), estimate)
+        )
     return figures
 
 

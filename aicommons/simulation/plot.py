@@ -119,9 +119,11 @@ def draw(series: WeekSeries, fmt: Format = "png") -> bytes:
     with matplotlib.rc_context():
         matplotlib.rcdefaults()  # inside the context: restored on exit
         matplotlib.rcParams.update(RC)
-        fig = Figure(figsize=(9, 7.5), dpi=100, layout="constrained")
+        # Fixed margins, not a layout engine: the same bytes for the same series, and a third of the time.
+        fig = Figure(figsize=(9, 7.5), dpi=100)
         FigureCanvasAgg(fig)
         axes = fig.subplots(3, 1, sharex=True)
+        fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.05, hspace=0.1)
         x = np.arange(HOURS_PER_WEEK + 1)
 
         def steps(values: list[float]) -> np.ndarray:
@@ -155,7 +157,6 @@ def draw(series: WeekSeries, fmt: Format = "png") -> bytes:
             low.legend(loc="upper right", frameon=False)
         low.set_ylabel("USD per hour")
         low.set_xticks(range(0, HOURS_PER_WEEK + 1, 24), [*DAYS, ""], ha="left")
-        low.set_xticks(range(0, HOURS_PER_WEEK + 1, 6), minor=True)
         low.set_xlim(0, HOURS_PER_WEEK)
         for ax in axes:
             ax.set_ylim(bottom=0)
