@@ -135,7 +135,7 @@ def test_with_the_simulation_a_gpu_groups_nights_are_priced_as_simulated(small_g
         None,
         None,
         (),
-        (HourTrace(pool=pool.name, servers=[], nodes={group.name: week}),),
+        (HourTrace(pool=pool.name, wanted=[], servers=[], nodes={group.name: week}),),
     )
     off = off_hours_node_hours(profile, outcome)
     # 118 off-hours a week x 0.5 node = 59 node-hours a week, x 730 / 168 = 256.37 a month.

@@ -93,9 +93,9 @@ def test_running_servers_follow_a_business_day_and_outlive_its_end():
     # the end of each hour, from the rates and the survivors: 100 from 09:00 to 18:00 and 10 at
     # night; at 19:00 the servers of people who left at 18:00 are still waiting for the culler
     # (about 0.9 x 0.8 x 100 = 72 of them), more than the 10 wanted: nobody new is needed.
-    from aicommons.simulation.defaults import SESSION_DEFAULTS
-
-    rows = survivors_by_hour(SESSION_DEFAULTS, CULL, False, SURVIVAL_HOURS)
+    # sessions: median 1.5 h, sigma 1.0; 20 % stop their own server, 90 % leave at the end of the day
+    sessions = Sessions(median_hours=1.5, spread=1.0, self_stop_share=0.2, end_of_day_share=0.9)
+    rows = survivors_by_hour(sessions, CULL, False, SURVIVAL_HOURS)
     wanted = np.array([100.0 if h // 24 < 5 and 8 <= h % 24 < 18 else 10.0 for h in range(168)])
     rates = arrival_rates(wanted, rows)
     weeks = np.tile(rates, 4)
