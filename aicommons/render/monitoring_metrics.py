@@ -34,7 +34,8 @@ def metric_label(kubernetes_label: str) -> str:
 
 
 POD_LABELS = (POOL_LABEL, WORKLOAD_LABEL, PROJECT_LABEL, USERNAME_LABEL, "component")
-NODE_LABELS = (POOL_LABEL, ROLE_LABEL)
+INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"  # the kubelet's own: prices a node (cost report)
+NODE_LABELS = (POOL_LABEL, ROLE_LABEL, INSTANCE_TYPE_LABEL)
 NAMESPACE_LABELS = (PROJECT_LABEL,)
 
 
