@@ -7,6 +7,7 @@ then the chosen plan's waits and the reason it was chosen.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from aicommons.sizing.choose import Choice
@@ -56,6 +57,7 @@ def choice_lines(sized: Sized) -> list[str]:
         f"GPU {_wait(o.wait_p50_minutes_gpu, o.wait_p95_minutes_gpu)}; failed starts "
         f"{o.failed_starts_per_month:g} a month. The total cost above prices the user and GPU pools at "
         "their simulated median.",
+        *(f"More nodes needed: {a.line()}" for a in sized.room),
     ]
 
 
@@ -76,7 +78,20 @@ def choice_json(sized: Sized) -> dict[str, Any]:
                 "misses": list(e.misses),
             }
             for e in sized.choice.evaluated
-        ]
+        ],
+        "node_advice": [
+            {
+                "pool": a.pool,
+                "failed_starts_per_month": a.failed_starts_month,
+                "groups": [asdict(g) for g in a.groups],
+                "meets_service_level": a.meets,
+                "extra_usd_month": a.extra_usd_month,
+                "extra_capex_usd": a.extra_capex_usd,
+                "knob": a.knob,
+                "advice": a.line(),
+            }
+            for a in sized.room
+        ],
     }
 
 

@@ -17,7 +17,10 @@
    its users are drawn from a seed of the pool's demand alone (workloads, sessions, culling), so
    every layout of a pool meets the same users (common random numbers: the comparison is of
    layouts, not of luck);
-4. ``choose.choose_plan``: the cheapest simulated median that meets ``service_level(profile)``.
+4. ``choose.choose_plan``: the cheapest simulated median that meets ``service_level(profile)``;
+5. where maxima are fixed (bought or offered for the peak, or at an instance type's ``max_nodes``),
+   ``room.room_advice``: the nodes a pool that misses the service level would need (the plan keeps
+   its counts).
 
 A plan's figures add its pools': costs are the sum of the pools' medians (and of their 90th
 percentiles, a cautious p90 of the sum); a wait percentile is the worst pool's (every pool's users
@@ -49,6 +52,7 @@ from aicommons.sizing.knobs import slowest_start, start_timeout_seconds, with_kn
 from aicommons.sizing.plan import size
 from aicommons.sizing.plan_model import Cost, CostLine, NodeCounts, Simulated, SimulatedPool, SizingPlan
 from aicommons.sizing.projects import project_servers
+from aicommons.sizing.room import RoomAdvice, room_advice
 from aicommons.targets.base import target_for
 
 SEEDS = 3  # seeded runs of each pool
@@ -112,6 +116,7 @@ class Sized:
     plan: SizingPlan
     outcome: PlanOutcome
     choice: Choice
+    room: tuple[RoomAdvice, ...] = ()  # nodes fixed pools would need to meet the service level (room.py)
 
 
 def pool_scenario(scenario: Scenario, pool: str) -> Scenario:
@@ -319,8 +324,9 @@ def size_on_model(
 
     choice = choose_plan(candidates, judge, service_level(profile))
     outcome = outcomes[id(choice.plan)]
+    room = tuple(room_advice(profile, choice.plan, sims))
     plan = headline(choice.plan, outcome, choice, inputs_digest(profile, projects, today), sims)
-    return Sized(plan, outcome, choice)
+    return Sized(plan, outcome, choice, room)
 
 
 def headline(

@@ -89,6 +89,7 @@ class AwsTargetModel:
     provider = "aws"
     autoscales = True
     scheduled_minimums = True  # scheduled actions on each managed node group's Auto Scaling group
+    node_count_knob = "the instance type's max_nodes"
 
     def region(self, profile: CityProfile) -> str:
         assert isinstance(profile.target, AwsTarget)

@@ -28,6 +28,8 @@ class TargetModel(Protocol):
     autoscales: bool  # False: nodes are bought for the peak and run around the clock
     # True: a node group's minimum can follow the schedule (sizing/knobs.py; AWS: scheduled actions)
     scheduled_minimums: bool
+    # Where the count of a pool's nodes is set when sizing may not raise it (sizing/room.py advice)
+    node_count_knob: str
 
     def region(self, profile: CityProfile) -> str: ...
 

@@ -30,6 +30,7 @@ class KubernetesTargetModel:
     provider = "kubernetes"
     autoscales = False
     scheduled_minimums = False
+    node_count_knob = "target.node_types[].max_nodes (the nodes the cluster offers)"
 
     def region(self, profile: CityProfile) -> str:
         assert isinstance(profile.target, KubernetesTarget)

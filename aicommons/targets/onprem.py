@@ -63,6 +63,9 @@ class OnpremTargetModel:
     provider = "onprem"
     autoscales = False
     scheduled_minimums = False
+    node_count_knob = (
+        "the servers the city buys (target.servers names the types; the bill of materials counts the peak)"
+    )
 
     def region(self, profile: CityProfile) -> str:
         assert isinstance(profile.target, OnpremTarget)
