@@ -156,7 +156,7 @@ def test_metro_chosen_maxima_leave_no_start_failing_at_max_or_the_miss_is_report
     for pool in record.pools:
         if pool.failed_full_month == 0:
             continue
-        # Still full at times: only when the search went to its last factor (x2) for every group.
+        # Still full at times: only when the search went to its last factor (MAX_FACTORS[-1]) for every group.
         for g in after[pool.name].node_groups:
             old = before.get(g.name)
             if old is not None:
