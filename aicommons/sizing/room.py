@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aicommons.profile.model import CityProfile
 from aicommons.profile.service import service_level
@@ -23,6 +24,9 @@ from aicommons.simulation.result import PoolResult
 from aicommons.sizing.choose import assess
 from aicommons.sizing.plan_model import NodeCounts, SizingPlan
 from aicommons.targets.base import target_for
+
+if TYPE_CHECKING:
+    from aicommons.sizing.simulated import PoolSimulations
 
 REFINE_STEPS = 3  # halvings of the factor between the last count that misses and the first that meets
 
@@ -78,9 +82,9 @@ def grown(plan: SizingPlan, pool: str, factor: float) -> SizingPlan:
     return plan.model_copy(update={"pools": pools})
 
 
-def room_advice(profile: CityProfile, plan: SizingPlan, sims: object) -> list[RoomAdvice]:
+def room_advice(profile: CityProfile, plan: SizingPlan, sims: PoolSimulations) -> list[RoomAdvice]:
     """Advice for each user and GPU pool whose maxima the search may not raise and whose starts find
-    every group full while it misses the service level (``sims``: simulated.PoolSimulations)."""
+    every group full while it misses the service level."""
     from aicommons.simulation.build import scenario_from_plan
     from aicommons.sizing.simulated import MAX_FACTORS, outcome_of
 
@@ -99,7 +103,7 @@ def room_advice(profile: CityProfile, plan: SizingPlan, sims: object) -> list[Ro
             continue
 
         def run(trial: SizingPlan, name: str = pool.name, role: str = pool.role) -> tuple[PoolResult, bool]:
-            result = sims.of(scenario_from_plan(profile, trial), name)  # type: ignore[attr-defined]
+            result = sims.of(scenario_from_plan(profile, trial), name)
             return result, not assess(outcome_of(((role, result),)), service)[0]
 
         own, ok = run(plan)
