@@ -191,6 +191,7 @@ def infra_program(args: InfraArgs) -> None:
             pool,
             cluster_name=cluster.name,
             cluster=cluster_name,
+            kubernetes_version=cluster.version,
             node_role_arn=node_role.arn,
             subnet_ids=network.subnets_in(pool.zones, f"node_pools[{i}]"),
             tags=args.tags,

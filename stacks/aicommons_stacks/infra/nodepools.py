@@ -133,6 +133,7 @@ class NodePool(pulumi.ComponentResource):
         *,
         cluster_name: pulumi.Input[str],
         cluster: str,
+        kubernetes_version: pulumi.Input[str] | None = None,
         node_role_arn: pulumi.Input[str],
         subnet_ids: pulumi.Input[list[str]],
         tags: dict[str, str],
@@ -182,6 +183,9 @@ class NodePool(pulumi.ComponentResource):
             subnet_ids=subnet_ids,
             instance_types=[pool.instance_type],
             ami_type=pool.ami_type,
+            # The control plane's version: an upgrade of the cluster rolls each node group to it after
+            # the control plane (the group depends on the cluster), never ahead of it.
+            version=kubernetes_version,
             capacity_type="ON_DEMAND",
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 min_size=pool.min_size, desired_size=pool.desired_size, max_size=pool.max_size
