@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,20 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CITIES = ROOT / "examples" / "cities"
 
 
-def invoke(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    """The real entry point (errors become exit codes); returns (code, stdout, stderr)."""
-    from aicommons.cli import main
+def invoke(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str):  # type: ignore[no-untyped-def]
+    """The real entry point (errors become exit codes): the suite's one in-process runner."""
+    from tests.test_cli import run_main
 
-    monkeypatch.setattr(sys, "argv", ["aicommons", *args])
-    try:
-        main.run()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(monkeypatch, capsys, *args)
 
 
 @pytest.fixture
